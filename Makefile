@@ -1,0 +1,29 @@
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+# Create the virtual environment and install copytrace with its test and benchmark extras.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+# Scan the bundled sample corpus and show what was found.
+demo: $(STAMP)
+	$(BIN)/copytrace scan examples/sample.jsonl --out demo-workspace
+	$(BIN)/copytrace compare examples/pair/reuters-original.txt examples/pair/copy-site.txt
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Accuracy and speed benchmarks; JSON results go to benchmarks/results/.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.accuracy
+	$(BIN)/python -m benchmarks.speed
+
+clean:
+	rm -rf $(VENV) demo-workspace benchmarks/work

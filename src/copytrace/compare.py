@@ -1,0 +1,99 @@
+"""Compare two documents: every passage of one that reappears in the other."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .align import Passage, align
+from .fingerprint import Words
+from .read import Document, Reject, read_file
+from .score import coverage, verdict
+from .settings import Settings
+
+
+class InputError(ValueError):
+    """An input that cannot be compared (missing, not text, empty, ...)."""
+
+
+@dataclass
+class Comparison:
+    """The passages documents ``a`` and ``b`` share, and how much of each they cover."""
+
+    a: Document
+    b: Document
+    passages: list[Passage]
+    coverage_a: float
+    coverage_b: float
+    verdict: str
+    notes: list[str] = field(default_factory=list)  # repairs made while reading the inputs
+
+    def to_dict(self) -> dict:
+        """The ``copytrace compare --json`` object (see the README)."""
+
+        def describe(doc: Document) -> dict:
+            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date}
+
+        return {
+            "a": describe(self.a),
+            "b": describe(self.b),
+            "verdict": self.verdict,
+            "coverage_a": round(self.coverage_a, 4),
+            "coverage_b": round(self.coverage_b, 4),
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+def load_document(path: str | os.PathLike, settings: Settings | None = None) -> tuple[Document, list[str]]:
+    """One document from a text or one-article JSON file, with notes on any repairs.
+
+    Raises :class:`InputError` with the reason when the file gives no usable document.
+    """
+    settings = settings or Settings()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    docs, notes = [], []
+    for record in read_file(path, max_chars=settings.max_chars):
+        if isinstance(record, Reject):
+            if record.outcome == "kept":
+                notes.append(record.message())
+            else:
+                raise InputError(record.message())
+        else:
+            docs.append(record)
+    if len(docs) != 1:
+        raise InputError(f"{path}: holds {len(docs)} articles; compare takes files of one article each")
+    return docs[0], notes
+
+
+def compare_documents(a: Document, b: Document, settings: Settings | None = None) -> Comparison:
+    """Align two documents and score the pair."""
+    settings = settings or Settings()
+    words = Words.build([a.text, b.text], settings.seed)
+    passages = align(words.doc(0), words.doc(1), settings)
+    cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)
+    cov_b = coverage(((p.b_start, p.b_end) for p in passages), b.chars)
+    return Comparison(a, b, passages, cov_a, cov_b, verdict(cov_a, cov_b, len(passages), settings.copy_coverage))
+
+
+def compare(a: str | os.PathLike | Document, b: str | os.PathLike | Document, settings: Settings | None = None) -> Comparison:
+    """Compare two files (text or one-article JSON) or :class:`Document` objects."""
+    notes: list[str] = []
+    docs = []
+    for item in (a, b):
+        if isinstance(item, Document):
+            docs.append(item)
+        else:
+            doc, more = load_document(item, settings)
+            docs.append(doc)
+            notes += more
+    result = compare_documents(docs[0], docs[1], settings)
+    result.notes = notes
+    return result
+
+
+def compare_texts(text_a: str, text_b: str, settings: Settings | None = None) -> Comparison:
+    """Compare two strings (ids ``a`` and ``b``)."""
+    return compare_documents(Document("a", text_a, "<text a>"), Document("b", text_b, "<text b>"), settings)

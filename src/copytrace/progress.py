@@ -1,0 +1,30 @@
+"""Progress reporting that long jobs call and front ends display.
+
+The Python API is silent by default (:class:`Silent`); the CLI passes a rich progress bar. A job
+calls ``stage(name, total)`` when it starts a stage and ``advance(n)`` as it goes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+
+class Silent:
+    """Reports nothing."""
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass

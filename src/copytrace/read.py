@@ -1,0 +1,309 @@
+"""Read inputs into documents: text files, JSON Lines, one-article JSON.
+
+Every input the user names ends up either as a :class:`Document` or as a :class:`Reject` naming the
+file, the line and the reason; a bad record never stops the rest of the input from being read.
+Repairs that keep a document usable (undecodable bytes replaced, an unreadable date left empty) are
+reported too, as rejects with ``outcome="kept"``.
+
+Supported:
+- ``.txt`` (or no extension): one article per file, UTF-8 (a UTF-16 byte-order mark is honoured);
+- ``.jsonl`` / ``.ndjson``: one JSON object per line with ``id`` and ``text`` (required) and ``url``,
+  ``site`` (or passim's ``series``), ``title``, ``date``, ``crawled_at`` (optional);
+- ``.json``: one such object, or a list of them;
+- any of these gzip-compressed (``.gz``);
+- a folder: every file below it, in sorted order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import orjson
+
+from .sites import site_of_url
+
+TEXT_SUFFIXES = {".txt", ".text", ""}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+JSON_SUFFIXES = {".json"}
+NOT_YET = {".html": "HTML", ".htm": "HTML", ".warc": "WARC", ".arc": "ARC"}
+
+
+@dataclass
+class Document:
+    """One article: its text exactly as read, and what is known about it."""
+
+    doc_id: str
+    text: str
+    source: str  # the file it came from
+    line: int | None = None  # its line in that file (JSON Lines) or its index (a JSON list)
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    date: str | None = None  # ISO 8601 as given (a date or a date-time)
+    crawled_at: str | None = None
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@dataclass
+class Reject:
+    """An input that could not be used as given, and why."""
+
+    source: str
+    line: int | None
+    reason: str
+    outcome: str = "skipped"  # "skipped": not used; "kept": used after the repair named in reason
+    doc_id: str | None = None
+
+    def message(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}" + (" (kept)" if self.outcome == "kept" else "")
+
+
+def _suffixes(path: Path) -> tuple[str, bool]:
+    """The meaningful suffix of a file name, and whether it is gzip-compressed."""
+    name = path.name.lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[:-3]
+    return os.path.splitext(name)[1], gz
+
+
+def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str] | Reject]:
+    """Every file named by ``inputs`` with its name relative to the folder given (the id of a text
+    file); folders are walked in sorted order; missing paths come back as rejects."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    file = Path(root) / name
+                    yield file, file.relative_to(path).as_posix()
+        elif path.is_file():
+            yield path, path.name
+        else:
+            yield Reject(str(path), None, "no such file or folder")
+
+
+def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> Iterator[Document | Reject]:
+    """Documents and rejects from files, folders, JSON Lines; document ids are unique."""
+    seen: dict[str, str] = {}
+    for item in iter_files(inputs):
+        if isinstance(item, Reject):
+            yield item
+            continue
+        for record in read_file(*item, max_chars=max_chars):
+            if isinstance(record, Document):
+                first = seen.get(record.doc_id)
+                if first is not None:
+                    yield Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first})")
+                    continue
+                seen[record.doc_id] = record.where
+            yield record
+
+
+def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000) -> Iterator[Document | Reject]:
+    """Documents and rejects from one file, by its type; ``name`` is a text file's document id
+    (default: the file name)."""
+    name = name or path.name
+    suffix, gz = _suffixes(path)
+    if path.name.startswith("."):
+        yield Reject(str(path), None, "hidden file, not read")
+    elif suffix in NOT_YET:
+        yield Reject(str(path), None, f"{NOT_YET[suffix]} input is not supported yet; give text or JSON Lines")
+    elif suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(path, gz, max_chars)
+    elif suffix in JSON_SUFFIXES:
+        yield from _read_json(path, gz, max_chars)
+    elif suffix in TEXT_SUFFIXES:
+        yield from _read_text(path, name[:-3] if gz else name, gz, max_chars)
+    else:
+        yield Reject(str(path), None, f"unsupported file type {suffix!r}; give .txt, .jsonl or .json")
+
+
+def _open(path: Path, gz: bool):
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _read_bytes(path: Path, gz: bool, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes (so an oversized file is noticed without loading it)."""
+    with _open(path, gz) as fh:
+        return fh.read(limit + 1)
+
+
+def decode_text(data: bytes) -> tuple[str | None, str | None]:
+    """Decode file content: ``(text, note)``. ``text`` is None for binary data.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark are read; other
+    bytes are replaced by U+FFFD and ``note`` says how many.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            pass
+    head = data[:8192]
+    controls = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
+    if b"\x00" in head or (head and controls / len(head) > 0.1):
+        return None, "binary data, not text"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        text = data.decode("utf-8-sig", errors="replace")
+        bad = text.count("\ufffd")
+        return text, f"not valid UTF-8: {bad} undecodable byte sequence(s) replaced by U+FFFD (first at byte {err.start})"
+
+
+def _read_text(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
+    source = str(path)
+    try:
+        data = _read_bytes(path, gz, 4 * max_chars)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        yield Reject(source, None, f"cannot read file: {err}")
+        return
+    if len(data) > 4 * max_chars:
+        yield Reject(source, None, f"file is over {4 * max_chars:,} bytes; articles longer than {max_chars:,} characters are not read (max_chars)")
+        return
+    text, note = decode_text(data)
+    if text is None:
+        yield Reject(source, None, note or "not text")
+        return
+    doc = _checked(Document(doc_id=doc_id, text=text, source=source), source, None, max_chars)
+    if isinstance(doc, Reject):
+        yield doc
+        return
+    if note:
+        yield Reject(source, None, note, outcome="kept", doc_id=doc.doc_id)
+    yield doc
+
+
+def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Document | Reject:
+    if not doc.text.strip():
+        return Reject(source, line, "empty article text", doc_id=doc.doc_id)
+    if len(doc.text) > max_chars:
+        return Reject(
+            source, line, f"article is {len(doc.text):,} characters, over the limit of {max_chars:,} (max_chars)", doc_id=doc.doc_id
+        )
+    return doc
+
+
+def _read_jsonl(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
+    source = str(path)
+    line_no = 0
+    try:
+        with _open(path, gz) as fh:
+            for line_no, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                yield from _record(raw, source, line_no, max_chars)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {err}")
+
+
+def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
+    source = str(path)
+    try:
+        data = _read_bytes(path, gz, 64 * max_chars)
+        value = orjson.loads(data)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        yield Reject(source, None, f"cannot read file: {err}")
+        return
+    except orjson.JSONDecodeError as err:
+        yield Reject(source, None, f"not valid JSON: {err}")
+        return
+    if isinstance(value, list):
+        for index, obj in enumerate(value, start=1):
+            yield from _document_from(obj, source, index, max_chars)
+    else:
+        yield from _document_from(value, source, None, max_chars)
+
+
+def _record(raw: bytes, source: str, line: int, max_chars: int) -> Iterator[Document | Reject]:
+    if len(raw) > 8 * max_chars:
+        yield Reject(source, line, f"record is {len(raw):,} bytes, over the limit for articles of {max_chars:,} characters (max_chars)")
+        return
+    note = None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        # orjson insists on UTF-8; retry with undecodable bytes replaced before calling it broken.
+        text = raw.decode("utf-8", errors="replace")
+        if "\ufffd" not in text:
+            yield Reject(source, line, f"not valid JSON: {err}")
+            return
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError as err2:
+            yield Reject(source, line, f"not valid JSON: {err2}")
+            return
+        note = f"not valid UTF-8: {text.count(chr(0xFFFD))} undecodable byte sequence(s) replaced by U+FFFD"
+    results = _document_from(obj, source, line, max_chars)
+    if note and isinstance(results[-1], Document):
+        yield Reject(source, line, note, outcome="kept", doc_id=results[-1].doc_id)
+    yield from results
+
+
+def _optional_str(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def parse_date(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time, normalized; raises ValueError for anything else."""
+    if value is None:
+        return None
+    text = value.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text).isoformat()
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+
+
+def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
+    """A document from a JSON object (last in the list), after any rejects it caused."""
+    if not isinstance(obj, dict):
+        return [Reject(source, line, f"not a JSON object (got {type(obj).__name__})")]
+    if "text" not in obj or obj["text"] is None:
+        return [Reject(source, line, "missing required field 'text'")]
+    if not isinstance(obj["text"], str):
+        return [Reject(source, line, f"field 'text' must be a string (got {type(obj['text']).__name__})")]
+    raw_id = obj.get("id")
+    if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
+        return [Reject(source, line, "missing required field 'id' (a string or a number)")]
+    url = _optional_str(obj, "url")
+    doc = Document(
+        doc_id=str(raw_id),
+        text=obj["text"],
+        source=source,
+        line=line,
+        url=url,
+        site=(_optional_str(obj, "site") or _optional_str(obj, "series") or site_of_url(url)),
+        title=_optional_str(obj, "title"),
+    )
+    if doc.site:
+        doc.site = doc.site.lower()
+    checked = _checked(doc, source, line, max_chars)
+    if isinstance(checked, Reject):
+        return [checked]
+    notes: list[Document | Reject] = []
+    for key in ("date", "crawled_at"):
+        raw = _optional_str(obj, key)
+        try:
+            setattr(doc, key, parse_date(raw))
+        except ValueError:
+            notes.append(Reject(source, line, f"{key} {raw!r} is not an ISO 8601 date; left empty", "kept", doc.doc_id))
+    return notes + [doc]

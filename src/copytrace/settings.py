@@ -1,0 +1,78 @@
+"""The knobs of a scan, in one place, with the reason for each default.
+
+A workspace stores the settings it was made with (``manifest.json``), so every number in it can be
+traced back to how it was produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- fingerprints -------------------------------------------------------------------------
+    #: Words per n-gram. Five words are rarely shared by chance outside set phrases.
+    ngram: int = 5
+    #: Winnowing window. With ngram=5 every shared run of ngram + window - 1 = 8 words is found.
+    window: int = 4
+
+    # --- candidates ---------------------------------------------------------------------------
+    #: An n-gram found in more documents than this is a common phrase or template: dropped.
+    #: A text republished by more sites than this is still found through its rarer n-grams
+    #: only if some of them stay under the limit, so raise it for very viral corpora.
+    max_df: int = 100
+    #: Two documents become a candidate pair when they share at least this many fingerprints.
+    min_shared: int = 2
+    #: Count n-grams shared only by documents of one site (site templates) as reuse.
+    same_site: bool = False
+
+    # --- alignment ----------------------------------------------------------------------------
+    #: Words per alignment seed (exact shared word k-grams between the two texts).
+    seed: int = 4
+    #: Seeds on one diagonal closer than this (in words) form one fragment: tolerates a few
+    #: substituted words in a row.
+    fragment_gap: int = 8
+    #: Fragments whose ends are at most this many words apart on both sides are chained
+    #: (small insertions, deletions and substitutions).
+    chain_gap: int = 12
+    #: Chains this far apart (in words) are merged into one passage when the text between them is
+    #: not aligned elsewhere (a dropped or added sentence or quote inside a copied passage).
+    merge_gap: int = 60
+    #: A passage needs at least this many matched words; shorter matches are incidental.
+    min_passage_words: int = 15
+    #: In a pair that has a passage of min_passage_words, shorter passages down to this many
+    #: matched words are kept too (a repeated headline, a short paragraph moved elsewhere).
+    min_extra_words: int = 5
+    #: A passage's word-level similarity must reach this.
+    min_similarity: float = 0.5
+    #: Seeds whose k-gram occurs more often than this in either text are ignored (repetitions).
+    max_seed_repeats: int = 8
+
+    # --- verdicts -----------------------------------------------------------------------------
+    #: ``copy`` when at least this share of one document lies inside aligned passages.
+    copy_coverage: float = 0.5
+
+    # --- input limits -------------------------------------------------------------------------
+    #: Longer articles are rejected: real news articles are far shorter; such inputs are
+    #: usually concatenated dumps or binary data.
+    max_chars: int = 2_000_000
+
+    # --- execution ----------------------------------------------------------------------------
+    #: Worker processes for alignment (0 = all cores).
+    workers: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def __post_init__(self) -> None:
+        for name in ("ngram", "window", "max_df", "min_shared", "seed", "min_passage_words"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:
+            raise ValueError("min_similarity and copy_coverage are shares between 0 and 1")

@@ -1,0 +1,32 @@
+"""Site identity: the registered domain of a URL (``francais.rt.com`` → ``rt.com``).
+
+Uses tldextract with the public-suffix list bundled in the package; it never fetches the list, so
+results do not depend on the network or the day.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+import tldextract
+
+
+@functools.cache
+def _extractor() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+def site_of_url(url: str | None) -> str | None:
+    """The registered domain of ``url`` in lower case, the host when it has none, else None."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    parts = _extractor()(host)
+    domain = getattr(parts, "top_domain_under_public_suffix", None) or parts.registered_domain
+    return (domain or host).lower()

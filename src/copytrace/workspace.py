@@ -1,0 +1,121 @@
+"""The workspace: a folder of Parquet tables that every stage reads and writes.
+
+Tables open in DuckDB, pandas, polars or Spark. Each is written to a temporary name and renamed into
+place, so a run killed halfway never leaves a half-written table; ``manifest.json`` records which
+stages finished, for which inputs and with which settings, so a new run can resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FORMAT_VERSION = 1
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("source", pa.string()),
+            ("line", pa.int64()),
+            ("url", pa.string()),
+            ("site", pa.string()),
+            ("title", pa.string()),
+            ("date", pa.string()),
+            ("crawled_at", pa.string()),
+            ("chars", pa.int64()),
+            ("text", pa.large_string()),
+        ]
+    ),
+    "pairs": pa.schema(
+        [
+            ("a_id", pa.string()),
+            ("b_id", pa.string()),
+            ("coverage_a", pa.float64()),
+            ("coverage_b", pa.float64()),
+            ("n_passages", pa.int32()),
+            ("verdict", pa.string()),
+            ("shared_fingerprints", pa.int32()),
+        ]
+    ),
+    "passages": pa.schema(
+        [
+            ("a_id", pa.string()),
+            ("b_id", pa.string()),
+            ("a_start", pa.int64()),
+            ("a_end", pa.int64()),
+            ("b_start", pa.int64()),
+            ("b_end", pa.int64()),
+            ("similarity", pa.float64()),
+        ]
+    ),
+    "rejects": pa.schema(
+        [
+            ("source", pa.string()),
+            ("line", pa.int64()),
+            ("reason", pa.string()),
+            ("outcome", pa.string()),
+            ("doc_id", pa.string()),
+        ]
+    ),
+}
+
+
+class Workspace:
+    """A workspace folder. ``Workspace(path).table("pairs")`` is a pyarrow Table."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def table_path(self, name: str) -> Path:
+        return self.path / f"{name}.parquet"
+
+    def has(self, name: str) -> bool:
+        return self.table_path(name).exists()
+
+    def table(self, name: str, columns: list[str] | None = None) -> pa.Table:
+        """Read a table (all columns unless ``columns`` is given)."""
+        path = self.table_path(name)
+        if not path.exists():
+            raise FileNotFoundError(f"{self.path} has no {name!r} table (run `copytrace scan` first)")
+        return pq.read_table(path, columns=columns)
+
+    def write(self, name: str, table: pa.Table) -> None:
+        """Write a table atomically: to a temporary file, then renamed over the old one."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        schema = SCHEMAS.get(name)
+        if schema is not None:
+            table = table.select(schema.names).cast(schema)
+        final = self.table_path(name)
+        temporary = final.with_name(f".{final.name}.tmp")
+        pq.write_table(table, temporary, compression="zstd")
+        os.replace(temporary, final)
+
+    # --- manifest -------------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def manifest(self) -> dict:
+        """What finished, for which inputs, with which settings ({} for a new workspace)."""
+        try:
+            data = json.loads(self.manifest_path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+        return data if data.get("format") == FORMAT_VERSION else {}
+
+    def save_manifest(self, data: dict) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT_VERSION, **data}
+        temporary = self.manifest_path.with_name(".manifest.json.tmp")
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
+        os.replace(temporary, self.manifest_path)
+
+
+def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
+    """A list of row dicts as a table with the workspace schema of ``name``."""
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
