@@ -10,8 +10,8 @@ Seed, chain, merge — the shape of the PAN text-alignment systems and of BLAST:
 3. **Chains**: fragments that follow each other in both texts with small gaps, whatever their
    diagonal (a word inserted or dropped shifts the diagonal). Each chain is one copied stretch; a
    paragraph moved elsewhere simply forms its own chain, so alignment does not depend on order.
-4. **Merging**: chains up to ``merge_gap`` words apart in both texts join into one passage when the
-   text between them is not aligned anywhere else — a sentence or quote dropped from (or added to)
+4. **Merging**: chains in order in both texts, with at most ``merge_gap`` unaligned words between
+   them on the two sides together, join into one passage when that text is not aligned elsewhere — a sentence or quote dropped from (or added to)
    the middle of a copied passage. A gap whose text mostly reappears elsewhere (a paragraph moved
    away) is not bridged; a stray shared phrase inside the gap does not prevent the merge.
 5. **Filtering**: a pair needs one passage of at least ``min_passage_words`` matched words; shorter
@@ -28,6 +28,7 @@ text at the end. The similarity of a passage pair is the Indel similarity of its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -55,6 +56,10 @@ class Passage:
         }
 
 
+if TYPE_CHECKING:
+    from .fingerprint import Words
+
+
 @dataclass
 class DocWords:
     """What alignment needs of one document: word hashes, their seed k-gram hashes, char spans."""
@@ -75,18 +80,132 @@ class _Chain:
     matched: int
 
 
-def align(a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
-    """All passage pairs between documents ``a`` and ``b``, sorted by position in ``a``."""
+#: Most seed k-grams (both sides together) joined in one vectorized step: small enough to stay in
+#: cache, and below 2**INDEX_BITS so a position fits beside the key in one sortable integer.
+SUB_BATCH = 1 << 20
+INDEX_BITS = 21
+
+
+def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list[Passage]]:
+    """Passages of every pair ``(a_docs[x], b_docs[x])`` of documents of ``words``, in order.
+
+    Seeds and fragments of many pairs are found together with vectorized sorting (a sort-merge join
+    on (pair, k-gram) keys); only the short chaining step runs per pair, and only for pairs whose
+    fragments could make a passage at all.
+    """
     k = settings.seed
-    na, nb = len(a.hashes) - k + 1, len(b.hashes) - k + 1
-    if na <= 0 or nb <= 0:
-        return []
-    i, j = _seed_pairs(a.seeds[:na], b.seeds[:nb], settings.max_seed_repeats)
-    if len(i) == 0:
-        return []
-    chains = _chain(_fragments(i, j, k, settings.fragment_gap), k, settings.chain_gap)
+    a_docs = np.asarray(a_docs, np.int64)
+    b_docs = np.asarray(b_docs, np.int64)
+    results: list[list[Passage]] = [[] for _ in range(len(a_docs))]
+    doc_starts = words.tokens.doc_starts
+    sizes = np.maximum(doc_starts[a_docs + 1] - doc_starts[a_docs] - k + 1, 0) + np.maximum(
+        doc_starts[b_docs + 1] - doc_starts[b_docs] - k + 1, 0
+    )
+    lo = 0
+    while lo < len(a_docs):
+        # As many pairs as fit in a sub-batch (at least one; a single huge pair goes alone).
+        hi = lo + max(1, int(np.searchsorted(np.cumsum(sizes[lo:]), SUB_BATCH - 1, "right")))
+        frags = _batch_fragments(words, a_docs[lo:hi], b_docs[lo:hi], settings)
+        if frags is not None:
+            pair, rows = frags
+            matched = np.bincount(pair, weights=rows[:, 4], minlength=hi - lo)
+            bounds = np.searchsorted(pair, np.arange(hi - lo + 1))
+            for x in np.flatnonzero(matched >= settings.min_passage_words).tolist():
+                table = rows[bounds[x] : bounds[x + 1]].tolist()
+                results[lo + x] = _passages(table, words.doc(int(a_docs[lo + x])), words.doc(int(b_docs[lo + x])), settings)
+        lo = hi
+    return results
+
+
+def align(a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
+    """All passage pairs between two documents, sorted by position in ``a``."""
+    from .fingerprint import Tokens, Words
+
+    tokens = Tokens.concat(
+        [Tokens(d.hashes, d.starts, d.ends, np.array([0, len(d.hashes)], np.int64)) for d in (a, b)]
+    )
+    words = Words(tokens, np.concatenate([a.seeds, b.seeds]), [a.text, b.text], settings.seed)
+    return align_batch(words, np.array([0]), np.array([1]), settings)[0]
+
+
+def _gather(words: "Words", docs: np.ndarray, k: int):
+    """Seed k-grams of the given documents, concatenated: (pair number, word position, k-gram)."""
+    starts = words.tokens.doc_starts[docs]
+    counts = np.maximum(words.tokens.doc_starts[docs + 1] - starts - k + 1, 0)
+    pair = np.repeat(np.arange(len(docs)), counts)
+    local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    grams = words.seeds[np.repeat(starts, counts) + local]
+    return pair, local, grams
+
+
+def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, settings: Settings):
+    """Fragments of every pair: ``(pair numbers, rows of [a_lo, a_hi, b_lo, b_hi, matched])``,
+    sorted by pair, then position in A, then position in B."""
+    from .fingerprint import mix64
+
+    k = settings.seed
+    pa, ia, ga = _gather(words, a_docs, k)
+    pb, ib, gb = _gather(words, b_docs, k)
+    if not len(ga) or not len(gb):
+        return None
+    salt = np.uint64(0x9E3779B97F4A7C15)
+    key_a = mix64(ga ^ (pa.astype(np.uint64) * salt))
+    key_b = mix64(gb ^ (pb.astype(np.uint64) * salt))
+
+    sorted_a, order_a = _sort_with_index(key_a)
+    sorted_b, order_b = _sort_with_index(key_b)
+    lo = np.searchsorted(sorted_b, sorted_a, "left")
+    count = np.searchsorted(sorted_b, sorted_a, "right") - lo
+    run_start = np.flatnonzero(np.concatenate([[True], sorted_a[1:] != sorted_a[:-1]]))
+    run_length = np.diff(np.append(run_start, len(sorted_a)))
+    count_in_a = np.repeat(run_length, run_length)
+    count[(count > settings.max_seed_repeats) | (count_in_a > settings.max_seed_repeats)] = 0
+    total = int(count.sum())
+    if not total:
+        return None
+    within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    pair = np.repeat(pa[order_a], count)
+    i = np.repeat(ia[order_a], count)
+    j = ib[order_b[np.repeat(lo, count) + within]]
+
+    # Fragments: runs of seeds along one diagonal of one pair.
+    diagonal = j - i
+    order = np.lexsort((i, diagonal, pair))
+    pair, i, diagonal = pair[order], i[order], diagonal[order]
+    step = np.diff(i)
+    new = np.ones(len(i), bool)
+    new[1:] = (pair[1:] != pair[:-1]) | (diagonal[1:] != diagonal[:-1]) | (step > settings.fragment_gap)
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], len(i)) - 1
+    # Words covered by a fragment's seeds: each adds min(k, distance to the next seed).
+    cover = np.minimum(np.append(step, k), k)
+    cover[last] = k
+    matched = np.add.reduceat(cover, first)
+    a_lo, a_hi = i[first], i[last] + k
+    d = diagonal[first]
+    rows = np.stack([a_lo, a_hi, a_lo + d, a_hi + d, matched], axis=1)
+    frag_pair = pair[first]
+    order = np.lexsort((rows[:, 2], rows[:, 0], frag_pair))
+    return frag_pair[order], rows[order]
+
+
+def _sort_with_index(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys (their top 64 - INDEX_BITS bits) and the original index of each.
+
+    Packing the index into the low bits lets numpy's fast (SIMD) sort replace a slower argsort;
+    keys are hashes, so the dropped low bits cost nothing but a rare spurious seed.
+    """
+    mask = np.uint64((1 << INDEX_BITS) - 1)
+    packed = np.sort((keys & ~mask) | np.arange(len(keys), dtype=np.uint64))
+    return packed >> np.uint64(INDEX_BITS), (packed & mask).astype(np.int64)
+
+
+def _passages(frags: list, a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
+    """Chain, merge and filter one pair's fragments into passages (steps 3–5)."""
+    k = settings.seed
+    chains = _chain(frags, k, settings.chain_gap)
     chains = [c for c in chains if c.matched > k]  # a lone seed is noise at this stage
-    chains = _merge(chains, k, settings.merge_gap)
+    chains = _merge(chains, k, settings.merge_gap, settings.chain_gap)
     strong = [c for c in chains if c.matched >= settings.min_passage_words]
     if not strong:
         return []
@@ -148,43 +267,6 @@ def _mostly_inside(lo: int, hi: int, intervals: list[tuple[int, int]]) -> bool:
     return _covered(lo, hi, intervals) * 2 > hi - lo
 
 
-def _seed_pairs(ga: np.ndarray, gb: np.ndarray, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
-    """Word positions ``(i, j)`` where A's and B's k-grams are equal."""
-    order_b = np.argsort(gb, kind="stable")
-    sorted_b = gb[order_b]
-    lo = np.searchsorted(sorted_b, ga, "left")
-    count = np.searchsorted(sorted_b, ga, "right") - lo
-    sorted_a = np.sort(ga)
-    count_in_a = np.searchsorted(sorted_a, ga, "right") - np.searchsorted(sorted_a, ga, "left")
-    count[(count > max_repeats) | (count_in_a > max_repeats)] = 0
-    total = int(count.sum())
-    i = np.repeat(np.arange(len(ga)), count)
-    within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    j = order_b[np.repeat(lo, count) + within]
-    return i, j
-
-
-def _fragments(i: np.ndarray, j: np.ndarray, k: int, max_gap: int) -> list[tuple[int, int, int, int, int]]:
-    """Runs of seeds along one diagonal: ``(a_lo, a_hi, b_lo, b_hi, matched_words)`` sorted by A."""
-    diagonal = j - i
-    order = np.lexsort((i, diagonal))
-    i, diagonal = i[order], diagonal[order]
-    step = np.diff(i)
-    new = np.ones(len(i), bool)
-    new[1:] = (diagonal[1:] != diagonal[:-1]) | (step > max_gap)
-    first = np.flatnonzero(new)
-    last = np.append(first[1:], len(i)) - 1
-    # Words covered by the seeds of a fragment: each seed adds min(k, distance to the next seed).
-    cover = np.minimum(np.append(step, k), k)
-    cover[last] = k
-    matched = np.add.reduceat(cover, first)
-    a_lo, a_hi = i[first], i[last] + k
-    d = diagonal[first]
-    frags = np.stack([a_lo, a_hi, a_lo + d, a_hi + d, matched], axis=1)
-    frags = frags[np.lexsort((frags[:, 2], frags[:, 0]))]
-    return [tuple(row) for row in frags.tolist()]
-
-
 def _chain(frags, k: int, gap: int) -> list[_Chain]:
     """Link fragments that follow each other in both texts within ``gap`` words."""
     chains: list[_Chain] = []
@@ -214,31 +296,42 @@ def _chain(frags, k: int, gap: int) -> list[_Chain]:
 
 def _covered(lo: int, hi: int, intervals: list[tuple[int, int]]) -> int:
     """How many positions of ``[lo, hi)`` the intervals cover (intervals may overlap)."""
-    if hi <= lo:
-        return 0
-    marks = np.zeros(hi - lo, bool)
-    for s, e in intervals:
-        if e > lo and s < hi:
-            marks[max(s, lo) - lo : min(e, hi) - lo] = True
-    return int(marks.sum())
+    total, reach = 0, lo
+    for s, e in sorted(intervals):
+        s, e = max(s, reach), min(e, hi)
+        if e > s:
+            total += e - s
+            reach = e
+    return total
 
 
-def _merge(chains: list[_Chain], k: int, gap: int) -> list[_Chain]:
-    """Join chains across gaps of unaligned text (see the module docstring, step 4)."""
+def _merge(chains: list[_Chain], k: int, gap: int, overlap: int) -> list[_Chain]:
+    """Join chains across gaps of unaligned text (see the module docstring, step 4).
+
+    Two chains in order in both texts join when the words between them on both sides add up to at
+    most ``gap`` (a deletion on one side, or a rewrite on both) and those words are mostly not
+    aligned elsewhere. A chain that lies mostly inside a longer chain on either side (a phrase that
+    recurs) takes no part.
+    """
     chains = sorted(chains, key=lambda c: (c.a_lo, c.b_lo))
     merged = True
     while merged and len(chains) > 1:
         merged = False
+        free = [not _shadowed(c, chains) for c in chains]
         for x, c in enumerate(chains):
+            if not free[x]:
+                continue
             best, best_gap = None, None
             for y, n in enumerate(chains):
-                if y == x:
+                if y == x or not free[y]:
                     continue
                 ga, gb = n.a_lo - c.a_hi, n.b_lo - c.b_hi
-                if not (-k <= ga <= gap and -k <= gb <= gap and n.a_hi > c.a_hi and n.b_hi > c.b_hi):
+                if ga < -overlap or gb < -overlap or max(ga, 0) + max(gb, 0) > gap:
                     continue
-                if best_gap is None or max(ga, gb) < best_gap:
-                    best, best_gap = y, max(ga, gb)
+                if n.a_hi <= c.a_hi or n.b_hi <= c.b_hi:
+                    continue
+                if best_gap is None or ga + gb < best_gap:
+                    best, best_gap = y, ga + gb
             if best is None:
                 continue
             n = chains[best]
@@ -257,6 +350,16 @@ def _merge(chains: list[_Chain], k: int, gap: int) -> list[_Chain]:
             merged = True
             break
     return chains
+
+
+def _shadowed(c: _Chain, chains: list[_Chain]) -> bool:
+    """Whether a longer chain covers most of ``c`` in either text."""
+    for s in chains:
+        if s is c or s.matched <= c.matched:
+            continue
+        if _mostly_inside(c.a_lo, c.a_hi, [(s.a_lo, s.a_hi)]) or _mostly_inside(c.b_lo, c.b_hi, [(s.b_lo, s.b_hi)]):
+            return True
+    return False
 
 
 _TRAILING = 3  # punctuation characters a passage may be extended by at either end

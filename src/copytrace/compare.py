@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import Passage, align
+from .align import Passage, align_batch
 from .fingerprint import Words
 from .read import Document, Reject, read_file
 from .score import coverage, verdict
@@ -72,7 +72,7 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     """Align two documents and score the pair."""
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
-    passages = align(words.doc(0), words.doc(1), settings)
+    passages = align_batch(words, [0], [1], settings)[0]
     cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)
     cov_b = coverage(((p.b_start, p.b_end) for p in passages), b.chars)
     return Comparison(a, b, passages, cov_a, cov_b, verdict(cov_a, cov_b, len(passages), settings.copy_coverage))

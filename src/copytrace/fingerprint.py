@@ -2,8 +2,8 @@
 
 Words are runs of letters, digits and combining marks in the normalized text (each CJK or kana
 character is a word by itself); a word's hash ignores case. All hashing is vectorized over a whole
-batch of documents: a word's hash is a polynomial over its code points, taken from prefix sums
-modulo 2**64 (an odd base is invertible there), then mixed with the SplitMix64 finalizer.
+batch of documents: a word's hash is a polynomial over its case-folded code points modulo 2**64,
+mixed with its length through the SplitMix64 finalizer.
 
 Winnowing (Schleimer, Wilkerson and Aiken, 2003) keeps, in every window of ``w`` consecutive word
 ``n``-grams, the one with the smallest hash. Its guarantee: two documents that share a run of at
@@ -13,14 +13,14 @@ n-grams are kept.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
-from .normalize import NormalizedBatch, char_tables, lookup, normalize_batch
+from .normalize import char_tables, lookup, nfkc_with_origin, to_codes
 
-_BASE = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
-_BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
+_BASE = np.uint64(0x100000001B3)
 _GRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
 _LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)
 
@@ -78,51 +78,96 @@ class Tokens:
         )
 
 
-def tokenize(batch: NormalizedBatch) -> Tokens:
-    """Split normalized documents into words and hash each word (case-insensitive)."""
+def tokenize(texts: list[str]) -> Tokens:
+    """Split documents into words and hash each word (case-insensitive), in one vectorized pass.
+
+    Words are read from the NFKC form of each text. The other normalization steps (quotes and
+    dashes folded, whitespace collapsed, run-together sentences split) change no word, since
+    punctuation and spaces already end words, so they are not needed here. Documents are joined
+    with a line break (never part of a word) so no word spans two of them; offsets are mapped back
+    to each document's original characters.
+    """
     tables = char_tables()
-    codes = batch.codes
-    n = len(codes)
-    doc = batch.doc_of_codes()
-    beyond_ideo = (codes >= 0x20000) & (codes <= 0x2FFFF)
-    ideo = lookup(tables.ideograph, codes, beyond_ideo)
-    word = lookup(tables.word, codes, beyond_ideo)
-
-    def shifted(a: np.ndarray, by: int, fill) -> np.ndarray:
-        out = np.empty_like(a)
-        if by > 0:
-            out[:by] = fill
-            out[by:] = a[:-by]
+    pieces: list[str] = []
+    slow: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for d, text in enumerate(texts):
+        if unicodedata.is_normalized("NFKC", text):
+            pieces.append(text)
         else:
-            out[by:] = fill
-            out[:by] = a[-by:]
-        return out
+            norm, starts, ends = nfkc_with_origin(text)
+            pieces.append(norm)
+            slow[d] = (starts, ends)
+    lengths = np.fromiter((len(p) for p in pieces), np.int64, len(pieces))
+    doc_offsets = np.zeros(len(pieces) + 1, np.int64)
+    np.cumsum(lengths + 1, out=doc_offsets[1:])
+    codes = to_codes("\n".join(pieces) + "\n")
+    n = len(codes)
 
-    same_prev = shifted(doc, 1, -1) == doc
-    same_next = shifted(doc, -1, -1) == doc
-    start = word & (~(shifted(word, 1, False) & same_prev) | ideo | shifted(ideo, 1, False))
-    end = word & (~(shifted(word, -1, False) & same_next) | ideo | shifted(ideo, -1, False))
-    s = np.flatnonzero(start)
-    e = np.flatnonzero(end) + 1
+    kind = tables.word_kind[np.minimum(codes, len(tables.word_kind) - 1)]  # 0 none, 1 word, 2 ideograph
+    word = kind != 0
+    ideo = kind == 2
+    prev_word = np.empty(n, bool)
+    prev_word[0] = False
+    prev_word[1:] = word[:-1]
+    next_word = np.empty(n, bool)
+    next_word[-1:] = False
+    next_word[:-1] = word[1:]
+    s = np.flatnonzero(word & (~prev_word | ideo | np.concatenate([[False], ideo[:-1]])))
+    e = np.flatnonzero(word & (~next_word | ideo | np.concatenate([ideo[1:], [False]]))) + 1
 
-    # Polynomial hash of each word: sum of c_j * B**(j - s) over its code points.
-    folded = lookup(tables.fold_case, codes, codes).astype(np.uint64)
-    powers = np.empty(n + 1, np.uint64)
-    powers[0] = 1
-    inverse_powers = np.empty(n + 1, np.uint64)
-    inverse_powers[0] = 1
-    if n:
-        np.cumprod(np.full(n, _BASE, np.uint64), out=powers[1:])
-        np.cumprod(np.full(n, _BASE_INV, np.uint64), out=inverse_powers[1:])
-    prefix = np.zeros(n + 1, np.uint64)
-    np.cumsum(folded * powers[:n], out=prefix[1:])
-    raw = (prefix[e] - prefix[s]) * inverse_powers[s]
-    hashes = mix64(raw ^ ((e - s).astype(np.uint64) * _LENGTH_SALT))
+    if n and codes.max() < len(tables.fold_case):
+        folded = tables.fold_case[codes]
+    else:
+        folded = lookup(tables.fold_case, codes, codes)
+    hashes = mix64(_polynomial_hashes(folded, word, s, e) ^ ((e - s).astype(np.uint64) * _LENGTH_SALT))
 
-    token_doc = doc[s]
-    doc_starts = np.zeros(len(batch) + 1, np.int64)
-    np.cumsum(np.bincount(token_doc, minlength=len(batch)), out=doc_starts[1:])
-    return Tokens(hashes, batch.origin_start[s], batch.origin_end[e - 1], doc_starts)
+    token_doc = np.searchsorted(doc_offsets, s, "right") - 1
+    starts = s - doc_offsets[token_doc]
+    ends = e - doc_offsets[token_doc]
+    for d, (origin_start, origin_end) in slow.items():
+        mine = token_doc == d
+        ends[mine] = origin_end[ends[mine] - 1]
+        starts[mine] = origin_start[starts[mine]]
+    doc_starts = np.zeros(len(pieces) + 1, np.int64)
+    np.cumsum(np.bincount(token_doc, minlength=len(pieces)), out=doc_starts[1:])
+    return Tokens(hashes, starts, ends, doc_starts)
+
+
+def _polynomial_hashes(folded: np.ndarray, word: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``sum(c_j * B**(j - start))`` over the code points of every word, modulo 2**64.
+
+    ``folded``: case-folded code points of the whole batch; ``word``: which of them are word
+    characters; ``s``: where words start. Each character's place in its word comes from a running
+    maximum of word starts; the sums per word from one ``add.reduceat`` (non-word characters count
+    zero), so every step is one sequential pass over the batch.
+    """
+    n = len(folded)
+    if not len(s):
+        return np.zeros(0, np.uint64)
+    position = np.arange(n, dtype=np.int64)
+    start_of = np.zeros(n, np.int64)
+    start_of[s] = s
+    np.maximum.accumulate(start_of, out=start_of)
+    place = position - start_of
+    longest = int((e - s).max())
+    np.minimum(place, longest - 1, out=place)  # non-word runs after a word count zero anyway
+    powers = _powers(longest)
+    terms = folded.astype(np.uint64) * powers[place]
+    terms[~word] = 0
+    return np.add.reduceat(terms, s)
+
+
+def _powers(n: int) -> np.ndarray:
+    """``B**i`` modulo 2**64 for ``i < n``, cached as it grows."""
+    global _POWERS
+    if len(_POWERS) < n:
+        size = max(n, 2 * len(_POWERS))
+        _POWERS = np.ones(size, np.uint64)
+        np.cumprod(np.full(size - 1, _BASE, np.uint64), out=_POWERS[1:])
+    return _POWERS
+
+
+_POWERS = np.ones(1, np.uint64)
 
 
 def ngram_hashes(hashes: np.ndarray, token_doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -147,27 +192,36 @@ def ngram_hashes(hashes: np.ndarray, token_doc: np.ndarray, n: int) -> tuple[np.
 def winnow(grams: np.ndarray, valid: np.ndarray, token_doc: np.ndarray, w: int) -> np.ndarray:
     """Positions (word indices) of the n-grams selected by winnowing with window ``w``.
 
-    In each window of ``w`` consecutive valid n-grams of one document the rightmost smallest hash
-    is selected; a document with fewer than ``w`` n-grams keeps all of them.
+    An n-gram is selected when it is the smallest in some window of ``w`` consecutive n-grams of its
+    document; a document with fewer than ``w`` n-grams keeps all of them. Every window's minimum
+    is kept, which is what the guarantee needs (ties, which 64-bit hashes make rare, keep all).
+
+    Vectorized: ``low[p]`` is the minimum of window ``p``; an n-gram equals the minimum of some
+    window containing it exactly when it equals the largest of those windows' minima (they are all
+    at most its own hash).
     """
     positions = np.flatnonzero(valid)
     if len(positions) == 0:
         return positions
     g = grams[positions]
     gdoc = token_doc[positions]
-    selected = []
-    if len(g) >= w:
-        windows = np.lib.stride_tricks.sliding_window_view(g, w)
-        whole = gdoc[: len(g) - w + 1] == gdoc[w - 1 :]
-        starts = np.flatnonzero(whole)
-        rightmost_min = (w - 1) - np.argmin(windows[starts, ::-1], axis=1)
-        selected.append(starts + rightmost_min)
+    n = len(g)
+    keep = np.zeros(n, bool)
+    if n >= w:
+        m = n - w + 1
+        low = g[:m].copy()
+        for k in range(1, w):
+            np.minimum(low, g[k : k + m], out=low)
+        low[gdoc[:m] != gdoc[w - 1 :]] = 0  # windows across two documents take no part
+        best = np.zeros(n, np.uint64)
+        for k in range(w):
+            np.maximum(best[k : k + m], low, out=best[k : k + m])
+        keep = (g == best) & (best != 0)
     per_doc = np.bincount(gdoc)
     short_docs = np.flatnonzero((per_doc > 0) & (per_doc < w))
     if len(short_docs):
-        selected.append(np.flatnonzero(np.isin(gdoc, short_docs)))
-    chosen = np.unique(np.concatenate(selected)) if selected else np.zeros(0, np.int64)
-    return positions[chosen]
+        keep |= np.isin(gdoc, short_docs)
+    return positions[keep]
 
 
 @dataclass
@@ -184,7 +238,7 @@ class Words:
     seed_size: int
 
     @classmethod
-    def build(cls, texts: list[str], seed_size: int, batch_chars: int = 16_000_000, progress=None) -> "Words":
+    def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None) -> "Words":
         """Normalize and tokenize ``texts`` in batches of about ``batch_chars`` characters."""
         parts: list[Tokens] = []
         batch: list[str] = []
@@ -193,12 +247,12 @@ class Words:
             batch.append(text)
             size += len(text)
             if size >= batch_chars:
-                parts.append(tokenize(normalize_batch(batch)))
+                parts.append(tokenize(batch))
                 if progress:
                     progress.advance(len(batch))
                 batch, size = [], 0
         if batch or not parts:
-            parts.append(tokenize(normalize_batch(batch)))
+            parts.append(tokenize(batch))
             if progress:
                 progress.advance(len(batch))
         tokens = Tokens.concat(parts)

@@ -32,6 +32,9 @@ import numpy as np
 #: Code points below this bound are classified by lookup tables; above it only CJK Extension
 #: blocks (U+20000–U+2FFFF) count as word characters.
 TABLE_SIZE = 0x10000
+#: The word-kind table also covers the supplementary ideographs; its last entry stands for every
+#: code point beyond it (not a word character).
+WORD_KIND_SIZE = 0x30001
 
 _QUOTE_FOLD = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -54,6 +57,7 @@ class CharTables:
     lower_or_digit: np.ndarray  # bool: lower-case letter or digit
     fold_case: np.ndarray  # uint32: lower-case form (when it is a single code point)
     fold_punct: np.ndarray  # uint32: quotes and dashes folded to ASCII
+    word_kind: np.ndarray  # uint8 up to WORD_KIND_SIZE: 0 not a word character, 1 word, 2 ideograph
 
 
 def _is_ideograph(cp: int) -> bool:
@@ -85,7 +89,11 @@ def char_tables() -> CharTables:
     fold_punct = np.arange(TABLE_SIZE, dtype=np.uint32)
     for src, dst in {**_QUOTE_FOLD, **_DASH_FOLD}.items():
         fold_punct[ord(src)] = ord(dst)
-    return CharTables(word, ideograph, space, upper, lower_or_digit, fold_case, fold_punct)
+    word_kind = np.zeros(WORD_KIND_SIZE, np.uint8)
+    word_kind[:TABLE_SIZE][word] = 1
+    word_kind[:TABLE_SIZE][ideograph] = 2
+    word_kind[0x20000:0x30000] = 2
+    return CharTables(word, ideograph, space, upper, lower_or_digit, fold_case, fold_punct, word_kind)
 
 
 def lookup(table: np.ndarray, codes: np.ndarray, beyond) -> np.ndarray:
@@ -109,7 +117,7 @@ def from_codes(codes: np.ndarray) -> str:
     return np.ascontiguousarray(codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _nfkc_with_origin(text: str) -> tuple[str, np.ndarray, np.ndarray]:
+def nfkc_with_origin(text: str) -> tuple[str, np.ndarray, np.ndarray]:
     """NFKC of a text that is not already NFKC, with each output character's source span.
 
     A base character and the combining marks after it are normalized together (composition needs
@@ -171,7 +179,7 @@ def normalize_batch(texts: list[str]) -> NormalizedBatch:
         if unicodedata.is_normalized("NFKC", text):
             pieces.append(text)
         else:
-            norm, starts, ends = _nfkc_with_origin(text)
+            norm, starts, ends = nfkc_with_origin(text)
             pieces.append(norm)
             slow[d] = (starts, ends)
     lengths = np.fromiter((len(p) for p in pieces), np.int64, len(pieces))

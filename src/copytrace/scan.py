@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from .align import Passage, align
+from .align import Passage, align_batch
 from .candidates import candidate_pairs
 from .fingerprint import Words
 from .progress import Progress, Silent
@@ -208,29 +208,33 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) ->
 # need while a pool is alive (fork copies it; nothing is pickled but the results).
 _FORKED: tuple | None = None
 
+#: Pairs aligned together in one vectorized batch.
+BATCH_PAIRS = 4000
+
 
 def _align_range(bounds: tuple[int, int]) -> list[list[Passage]]:
     words, a, b, settings = _FORKED
-    return [align(words.doc(a[x]), words.doc(b[x]), settings) for x in range(*bounds)]
+    lo, hi = bounds
+    return align_batch(words, a[lo:hi], b[lo:hi], settings)
 
 
 def align_pairs(words: Words, a: np.ndarray, b: np.ndarray, settings: Settings, progress: Progress | None = None) -> list[list[Passage]]:
-    """Passages of every pair ``(a[x], b[x])``, in order, on all cores."""
+    """Passages of every pair ``(a[x], b[x])``, in order, in batches spread over all cores."""
     global _FORKED
     progress = progress or Silent()
     n = len(a)
     workers = settings.workers or os.cpu_count() or 1
-    chunk = max(16, min(2000, n // (workers * 8) or 1))
-    ranges = [(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
+    size = max(100, min(BATCH_PAIRS, -(-n // (workers * 4))))
+    ranges = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
     results: list[list[Passage]] = []
     _FORKED = (words, a, b, settings)
     try:
-        if workers == 1 or n < 4 * chunk:
+        if workers == 1 or len(ranges) < 2:
             for r in ranges:
                 results += _align_range(r)
                 progress.advance(r[1] - r[0])
         else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(ranges))) as pool:
                 for r, part in zip(ranges, pool.imap(_align_range, ranges)):
                     results += part
                     progress.advance(r[1] - r[0])

@@ -36,9 +36,10 @@ class Settings:
     #: Fragments whose ends are at most this many words apart on both sides are chained
     #: (small insertions, deletions and substitutions).
     chain_gap: int = 12
-    #: Chains this far apart (in words) are merged into one passage when the text between them is
-    #: not aligned elsewhere (a dropped or added sentence or quote inside a copied passage).
-    merge_gap: int = 60
+    #: Chains with at most this many unaligned words between them (both texts together) are merged
+    #: into one passage when that text is not aligned elsewhere: up to about four sentences dropped
+    #: from one side, or a sentence or quote rewritten on both.
+    merge_gap: int = 100
     #: A passage needs at least this many matched words; shorter matches are incidental.
     min_passage_words: int = 15
     #: In a pair that has a passage of min_passage_words, shorter passages down to this many

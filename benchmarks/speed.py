@@ -1,0 +1,131 @@
+"""Speed and memory of ``scan`` on all of Reuters-21578 plus planted copies, against the usual
+alternative run on the same file: datasketch MinHashLSH (word 5-gram shingles, 128 permutations,
+threshold 0.5).
+
+    python -m benchmarks.speed [--per-kind 40] [--workers 0]
+
+Each engine runs in its own subprocess (so each peak RSS is its own) and reports its time from
+reading the corpus to having its pairs. The baseline only produces candidate document pairs; copytrace
+also aligns every pair into passages and writes the workspace, so the comparison favours the
+baseline. Writes ``benchmarks/results/speed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from .accuracy import RESULTS, WORK, write_jsonl
+from .planted import build, independent
+from .reuters import load_reuters
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def run_copytrace(corpus: Path, workspace: Path, workers: int) -> dict:
+    import copytrace
+
+    # All Reuters articles carry one site; count reuse inside it too, as the baseline does.
+    settings = copytrace.Settings(same_site=True, workers=workers)
+    started = time.perf_counter()
+    summary = copytrace.scan([corpus], workspace, settings)
+    seconds = time.perf_counter() - started
+    pairs = copytrace.Workspace(workspace).table("pairs", columns=["a_id", "b_id"]).to_pylist()
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "pairs": [[p["a_id"], p["b_id"]] for p in pairs], "summary": summary.to_dict()}
+
+
+def run_minhash(corpus: Path) -> dict:
+    from datasketch import MinHash, MinHashLSH
+
+    started = time.perf_counter()
+    word = re.compile(r"\w+")
+    ids, shingle_sets = [], []
+    with open(corpus, "rb") as fh:
+        for line in fh:
+            record = orjson.loads(line)
+            words = word.findall(record["text"].lower())
+            shingle_sets.append([s.encode() for s in {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}])
+            ids.append(record["id"])
+    # MinHash.bulk shares one set of permutations: datasketch's fastest documented path.
+    hashes = MinHash.bulk(shingle_sets, num_perm=128)
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    with lsh.insertion_session() as session:
+        for key, m in zip(ids, hashes):
+            session.insert(key, m)
+    pairs = set()
+    for key, m in zip(ids, hashes):
+        for other in lsh.query(m):
+            if other != key:
+                pairs.add(tuple(sorted((key, other))))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "pairs": sorted(pairs)}
+
+
+def _child(args: list[str]) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.speed", *args], capture_output=True, env=env, check=True)
+    return json.loads(done.stdout)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-kind", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=0, help="copytrace alignment processes (0: all cores)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
+    parser.add_argument("--run", choices=["copytrace", "minhash"], help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.run == "copytrace":
+        print(json.dumps(run_copytrace(args.corpus, WORK / "speed-workspace", args.workers)))
+        return {}
+    if args.run == "minhash":
+        print(json.dumps(run_minhash(args.corpus)))
+        return {}
+
+    articles = load_reuters()
+    planted = build(articles, per_kind=args.per_kind, pool=independent(articles), include_all=True)
+    corpus = WORK / "reuters-planted.jsonl"
+    write_jsonl(planted.documents, corpus)
+    size_mb = corpus.stat().st_size / 1e6
+    truth = planted.true_pairs()
+
+    result = {
+        "corpus": {"documents": len(planted.documents), "mb": round(size_mb, 2), "planted_pairs": len(truth)},
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+    }
+    for name in ("copytrace", "minhash"):
+        run = _child(["--run", name, "--corpus", str(corpus), "--workers", str(args.workers)])
+        found = {tuple(sorted(p)) for p in run.pop("pairs")}
+        run["pairs_found"] = len(found)
+        run["planted_recall"] = len(truth & found) / len(truth)
+        run["docs_per_second"] = len(planted.documents) / run["seconds"]
+        run["mb_per_second"] = size_mb / run["seconds"]
+        result[name] = run
+    result["speedup"] = result["minhash"]["seconds"] / result["copytrace"]["seconds"]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    c, m = result["copytrace"], result["minhash"]
+    print(f"corpus: {result['corpus']['documents']:,} documents, {size_mb:.1f} MB, {len(truth)} planted pairs")
+    print(f"copytrace  {c['seconds']:7.2f} s  {c['docs_per_second']:8.0f} docs/s  {c['mb_per_second']:5.2f} MB/s  peak {c['peak_rss_mb']:6.0f} MB  planted recall {c['planted_recall']:.4f}")
+    print(f"datasketch {m['seconds']:7.2f} s  {m['docs_per_second']:8.0f} docs/s  {m['mb_per_second']:5.2f} MB/s  peak {m['peak_rss_mb']:6.0f} MB  planted recall {m['planted_recall']:.4f}")
+    print(f"copytrace is {result['speedup']:.1f}x faster")
+    return result
+
+
+if __name__ == "__main__":
+    main()

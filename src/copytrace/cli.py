@@ -1,0 +1,230 @@
+"""The ``copytrace`` command: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rapidfuzz.distance import Indel
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .compare import Comparison, InputError, compare as compare_files
+from .scan import ScanResult, scan as run_scan
+from .settings import Settings
+
+app = typer.Typer(
+    help="Find where news text was copied, what was changed, and who copied whom.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+
+VERDICT_STYLE = {"copy": "bold red", "partial": "bold yellow", "none": "bold green"}
+MAX_MESSAGES = 20
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"copytrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = None,
+) -> None:
+    """Find where news text was copied, what was changed, and who copied whom."""
+
+
+# --- compare ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="First article: a text file or a one-article JSON file.")],
+    b: Annotated[Path, typer.Argument(help="Second article.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Show whole passages instead of their first lines.")] = False,
+    min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
+) -> None:
+    """Show the passages two articles share, side by side, with what changed inside them.
+
+    Offsets are character offsets (end exclusive) into each text exactly as read.
+    """
+    settings = Settings(min_passage_words=min_words)
+    try:
+        result = compare_files(a, b, settings)
+    except InputError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2)
+    for note in result.notes:
+        err.print(f"[yellow]warning:[/] {escape(note)}", soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        return
+    _show_comparison(result, full)
+
+
+def _show_comparison(result: Comparison, full: bool) -> None:
+    header = Table.grid(padding=(0, 2))
+    header.add_row("[bold]A[/]", escape(result.a.doc_id), f"{result.a.chars:,} chars", f"coverage {result.coverage_a:.0%}")
+    header.add_row("[bold]B[/]", escape(result.b.doc_id), f"{result.b.chars:,} chars", f"coverage {result.coverage_b:.0%}")
+    style = VERDICT_STYLE[result.verdict]
+    out.print(Panel(header, title=f"verdict: [{style}]{result.verdict}[/]", title_align="left", expand=False))
+    if not result.passages:
+        out.print("No shared passages.")
+        return
+    for n, p in enumerate(result.passages, 1):
+        a_text = result.a.text[p.a_start : p.a_end]
+        b_text = result.b.text[p.b_start : p.b_end]
+        left, right = diff_words(a_text, b_text)
+        if not full:
+            left, right = _shorten(left), _shorten(right)
+        table = Table(
+            title=f"passage {n}: A {p.a_start}–{p.a_end} ↔ B {p.b_start}–{p.b_end} · similarity {p.similarity:.2f}",
+            title_justify="left",
+            expand=True,
+            show_lines=False,
+        )
+        table.add_column("A", ratio=1)
+        table.add_column("B", ratio=1)
+        table.add_row(left, right)
+        out.print(table)
+    out.print("[dim]red: only in A · green: only in B · --full shows whole passages · --json for offsets[/]")
+
+
+_WORD_SPLIT = re.compile(r"\S+\s*")
+
+
+def diff_words(a_text: str, b_text: str) -> tuple[Text, Text]:
+    """Both passages as rich Text, words missing from the other side highlighted."""
+    a_words = _WORD_SPLIT.findall(a_text)
+    b_words = _WORD_SPLIT.findall(b_text)
+    keys_a = [w.strip().lower() for w in a_words]
+    keys_b = [w.strip().lower() for w in b_words]
+    left, right = Text(), Text()
+    for op in Indel.opcodes(keys_a, keys_b):
+        if op.tag == "equal":
+            left.append("".join(a_words[op.src_start : op.src_end]))
+            right.append("".join(b_words[op.dest_start : op.dest_end]))
+        else:
+            left.append("".join(a_words[op.src_start : op.src_end]), style="bold red")
+            right.append("".join(b_words[op.dest_start : op.dest_end]), style="bold green")
+    return left, right
+
+
+def _shorten(text: Text, limit: int = 700) -> Text:
+    if len(text) <= limit:
+        return text
+    short = text[:limit]
+    short.append(f" … (+{len(text) - limit:,} chars)", style="dim")
+    return short
+
+
+# --- scan ------------------------------------------------------------------------------------------
+
+
+class _RichProgress:
+    """Stage-by-stage progress bars on standard error, and warnings above them."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = None
+        self.messages = 0
+
+    def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
+        if self.task is not None:
+            task = self.progress.tasks[self.task]
+            self.progress.update(self.task, completed=task.total if task.total is not None else 1, total=task.total or 1)
+        self.task = self.progress.add_task(f"{name:12s}", total=total, unit=unit)
+
+    def advance(self, n: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def message(self, text: str) -> None:
+        self.messages += 1
+        if self.messages <= MAX_MESSAGES:
+            self.progress.console.print(f"[yellow]warning:[/] {escape(text)}", soft_wrap=True)
+
+    def close(self) -> None:
+        self.stage("done", total=1)
+        self.progress.advance(self.task, 1)
+        if self.messages > MAX_MESSAGES:
+            err.print(f"[yellow]… and {self.messages - MAX_MESSAGES:,} more input problems; all are in the rejects table.[/]")
+
+
+@app.command()
+def scan(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to write the tables to.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    same_site: Annotated[bool, typer.Option("--same-site", help="Count text shared only within one site as reuse.")] = False,
+    max_df: Annotated[int, typer.Option(help="Drop n-grams found in more documents than this (common phrases).")] = Settings.max_df,
+    min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
+    max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
+    workers: Annotated[int, typer.Option(help="Processes for alignment (0: all cores).")] = 0,
+) -> None:
+    """Find all reuse in a corpus and write the workspace tables (documents, pairs, passages, rejects)."""
+    settings = Settings(same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers)
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[unit]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+        reporter = _RichProgress(bar)
+        if quiet:
+            reporter.message = lambda text: None  # type: ignore[method-assign]
+        result = run_scan(inputs, out_dir, settings, progress=reporter)
+        reporter.close()
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        _show_summary(result)
+    if result.documents == 0:
+        err.print("[bold red]error:[/] no documents could be read from the inputs", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _show_summary(result: ScanResult) -> None:
+    table = Table(title=f"copytrace scan → {escape(result.workspace)}", title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("documents", f"{result.documents:,}")
+    table.add_row("rejected inputs", f"{result.rejects_skipped:,}")
+    table.add_row("repaired inputs", f"{result.rejects_kept:,}")
+    table.add_row("candidate pairs", f"{result.candidates:,}")
+    table.add_row("[red]copy[/] pairs", f"{result.pairs['copy']:,}")
+    table.add_row("[yellow]partial[/] pairs", f"{result.pairs['partial']:,}")
+    table.add_row("passages", f"{result.passages:,}")
+    table.add_row("seconds", f"{result.seconds:.1f}" + (f" (reused: {', '.join(result.resumed)})" if result.resumed else ""))
+    out.print(table)
+    if result.top_reused:
+        top = Table(title="most reused documents", title_justify="left")
+        top.add_column("document")
+        top.add_column("site")
+        top.add_column("pairs", justify="right")
+        top.add_column("copies", justify="right")
+        for row in result.top_reused:
+            top.add_row(escape(row["doc_id"]), escape(row["site"] or "–"), str(row["pairs"]), str(row["copies"]))
+        out.print(top)
+    if result.rejects_skipped or result.rejects_kept:
+        out.print(f"[dim]Input problems are listed in {escape(result.workspace)}/rejects.parquet[/]")

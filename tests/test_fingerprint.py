@@ -1,0 +1,66 @@
+"""Words, n-gram hashes and winnowing."""
+
+import random
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from copytrace.fingerprint import Words, ngram_hashes, tokenize, winnow
+
+
+def test_words_map_back_to_the_original_text(reuters):
+    texts = [a.text for a in reuters[:200]]
+    # damage a few: curly quotes, ligatures, combining accents, full-width letters
+    texts[0] = texts[0].replace('"', "\u201c", 1).replace("fi", "\ufb01")
+    texts[1] = "Cafe\u0301 \uff32\uff45\uff55\uff54\uff45\uff52\uff53 " + texts[1]
+    tokens = tokenize(texts)
+    for d, text in enumerate(texts):
+        t = tokens.of(d)
+        words = [text[s:e] for s, e in zip(t.starts, t.ends)]
+        assert all(w.strip() and not w[0].isspace() for w in words)
+        if d > 1:
+            import re
+
+            assert words == re.findall(r"[^\W_]+", text)
+    first = tokenize([texts[1]]).of(0)
+    assert texts[1][first.starts[0] : first.ends[0]] == "Cafe\u0301"
+    assert texts[1][first.starts[1] : first.ends[1]] == "\uff32\uff45\uff55\uff54\uff45\uff52\uff53"
+
+
+def test_word_hashes_ignore_case_and_width(reuters):
+    a = tokenize([reuters[5].text.upper(), reuters[5].text.lower(), reuters[5].text])
+    assert np.array_equal(a.of(0).hashes, a.of(1).hashes)
+    assert np.array_equal(a.of(0).hashes, a.of(2).hashes)
+    assert tokenize(["\uff32EUTERS"]).hashes[0] == tokenize(["reuters"]).hashes[0]
+
+
+def test_cjk_characters_are_words_of_their_own():
+    t = tokenize(["日本語のテキスト ok"]).of(0)
+    assert len(t.hashes) == 9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_winnowing_guarantee(reuters, data):
+    """Two documents sharing a run of window + ngram - 1 words share a fingerprint."""
+    n, w = 5, 4
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    source, other, third = rng.sample(reuters, 3)
+    run_words = source.text.split()
+    start = rng.randrange(max(1, len(run_words) - (n + w)))
+    shared = " ".join(run_words[start : start + n + w - 1])
+    doc_a = " ".join(other.text.split()[:80]) + " " + shared + " " + " ".join(third.text.split()[:40])
+    doc_b = " ".join(third.text.split()[-60:]) + " " + shared
+    words = Words.build([doc_a, doc_b], 4)
+    hashes, docs = words.fingerprints(n, w)
+    assert set(hashes[docs == 0]) & set(hashes[docs == 1])
+
+
+def test_winnowing_keeps_a_fraction_of_ngrams(reuters):
+    tokens = tokenize([a.text for a in reuters[:500]])
+    doc = tokens.doc_of_tokens()
+    grams, valid = ngram_hashes(tokens.hashes, doc, 5)
+    chosen = winnow(grams, valid, doc, 4)
+    density = len(chosen) / valid.sum()
+    assert 0.3 < density < 0.55  # about 2 / (w + 1) = 0.4
+    assert valid[chosen].all()

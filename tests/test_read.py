@@ -1,0 +1,105 @@
+"""Bad input never crashes a run and never disappears."""
+
+import gzip
+import json
+
+import pyarrow.parquet as pq
+
+import copytrace
+from copytrace.read import Document, Reject, read_inputs
+
+
+def records(paths, **kw):
+    return list(read_inputs(paths, **kw))
+
+
+def test_text_folder_and_jsonl(tmp_path, reuters):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text(reuters[0].text)
+    (tmp_path / "a" / "two.txt.gz").write_bytes(gzip.compress(reuters[1].text.encode()))
+    lines = [
+        {"id": "r2", "text": reuters[2].text, "url": "https://francais.rt.com/x/1", "date": "1987-02-26"},
+        {"id": 3, "text": reuters[3].text, "series": "Reuters.com"},
+    ]
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n\n")
+    out = records([tmp_path / "a", tmp_path / "b.jsonl"])
+    assert all(isinstance(r, Document) for r in out)
+    assert [d.doc_id for d in out] == ["one.txt", "two.txt", "r2", "3"]
+    assert out[1].text == reuters[1].text
+    assert out[2].site == "rt.com" and out[2].date == "1987-02-26" and out[2].line == 1
+    assert out[3].site == "reuters.com"
+
+
+def test_every_bad_record_is_named_with_file_and_line(tmp_path, reuters):
+    good = reuters[0].text
+    lines = [
+        json.dumps({"id": "ok", "text": good}),
+        "{not json",
+        json.dumps({"id": "no-text"}),
+        json.dumps({"text": good}),
+        json.dumps({"id": "empty", "text": "   \n "}),
+        json.dumps({"id": "ok", "text": reuters[1].text}),
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "bad-date", "text": reuters[2].text, "date": "last Tuesday"}),
+    ]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n")
+    out = records([tmp_path / "c.jsonl"])
+    rejects = [r for r in out if isinstance(r, Reject)]
+    docs = [r for r in out if isinstance(r, Document)]
+    assert [d.doc_id for d in docs] == ["ok", "bad-date"]
+    by_line = {r.line: r for r in rejects}
+    assert "not valid JSON" in by_line[2].reason
+    assert "missing required field 'text'" in by_line[3].reason
+    assert "missing required field 'id'" in by_line[4].reason
+    assert "empty article" in by_line[5].reason
+    assert "duplicate id 'ok'" in by_line[6].reason and "c.jsonl:1" in by_line[6].reason
+    assert "not a JSON object" in by_line[7].reason
+    assert by_line[8].outcome == "kept" and "not an ISO 8601 date" in by_line[8].reason
+    assert all(r.source.endswith("c.jsonl") for r in rejects)
+
+
+def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
+    latin = reuters[0].text.replace("the", "th\xe9")  # é written as latin-1 below
+    (tmp_path / "latin1.txt").write_bytes(latin.encode("latin-1"))
+    (tmp_path / "image.txt").write_bytes(bytes(range(256)) * 10)
+    (tmp_path / "huge.txt").write_bytes(b"word " * 10_500_000)  # 52 MB
+    (tmp_path / "page.html").write_text("<html></html>")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    out = records([tmp_path])
+    docs = [r for r in out if isinstance(r, Document)]
+    rejects = {r.source.rsplit("/", 1)[-1]: r for r in out if isinstance(r, Reject)}
+    assert [d.doc_id for d in docs] == ["latin1.txt"]
+    assert "\ufffd" in docs[0].text and docs[0].text.startswith(reuters[0].text[:5])
+    assert rejects["latin1.txt"].outcome == "kept" and "not valid UTF-8" in rejects["latin1.txt"].reason
+    assert "binary" in rejects["image.txt"].reason
+    assert "over" in rejects["huge.txt"].reason and rejects["huge.txt"].outcome == "skipped"
+    assert "HTML input is not supported yet" in rejects["page.html"].reason
+    assert "unsupported file type" in rejects["notes.docx"].reason
+
+
+def test_huge_jsonl_record_is_rejected_and_the_rest_is_read(tmp_path, reuters):
+    path = tmp_path / "d.jsonl"
+    with open(path, "w") as fh:
+        fh.write(json.dumps({"id": "big", "text": "x " * 26_000_000}) + "\n")
+        fh.write(json.dumps({"id": "after", "text": reuters[0].text}) + "\n")
+    out = records([path])
+    assert isinstance(out[0], Reject) and out[0].line == 1 and "limit" in out[0].reason
+    assert isinstance(out[1], Document) and out[1].doc_id == "after"
+
+
+def test_scan_goes_on_and_fills_the_rejects_table(tmp_path, reuters):
+    (tmp_path / "in").mkdir()
+    for n, article in enumerate(reuters[:20]):
+        (tmp_path / "in" / f"{n:02d}.txt").write_text(article.text)
+    (tmp_path / "in" / "empty.txt").write_text("")
+    (tmp_path / "in" / "bad.jsonl").write_text('{"id": "x"\n{"id": "y", "text": 5}\n')
+    result = copytrace.scan([tmp_path / "in", tmp_path / "missing"], tmp_path / "ws")
+    assert result.documents == 20
+    assert result.rejects_skipped == 4
+    rejects = pq.read_table(tmp_path / "ws" / "rejects.parquet").to_pylist()
+    assert {(r["source"].rsplit("/", 1)[-1], r["line"]) for r in rejects} == {
+        ("empty.txt", None),
+        ("bad.jsonl", 1),
+        ("bad.jsonl", 2),
+        ("missing", None),
+    }

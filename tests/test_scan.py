@@ -1,0 +1,107 @@
+"""The scan job and the CLI, on the bundled sample corpus (real Reuters articles and copies)."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+import copytrace
+from copytrace.cli import app
+from copytrace.workspace import SCHEMAS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample.jsonl"
+TRUTH = json.loads((ROOT / "examples" / "sample-truth.json").read_text())
+runner = CliRunner()
+
+
+def test_scan_finds_every_planted_copy(tmp_path):
+    result = copytrace.scan([SAMPLE], tmp_path / "ws")
+    pairs = copytrace.Workspace(tmp_path / "ws").table("pairs").to_pylist()
+    found = {tuple(sorted((p["a_id"], p["b_id"]))) for p in pairs}
+    planted = {tuple(sorted((c["copy"], c["source"]))) for c in TRUTH["copies"]}
+    assert planted <= found
+    assert len(found - planted) <= 1  # at most one incidental pair among 156 real articles
+    verdicts = {tuple(sorted((p["a_id"], p["b_id"]))): p["verdict"] for p in pairs}
+    for c in TRUTH["copies"]:
+        expected = "partial" if c["kind"] == "lifted_paragraph" else "copy"
+        assert verdicts[tuple(sorted((c["copy"], c["source"])))] == expected, c
+    assert result.documents == 156 and result.rejects_skipped == 0
+
+
+def test_tables_follow_the_contract_and_open_in_duckdb(tmp_path):
+    copytrace.scan([SAMPLE], tmp_path / "ws")
+    for name, schema in SCHEMAS.items():
+        table = pq.read_table(tmp_path / "ws" / f"{name}.parquet")
+        assert table.schema.names == schema.names
+    con = duckdb.connect()
+    ws = tmp_path / "ws"
+    rows = con.execute(
+        f"""select d.text, p.a_start, p.a_end from '{ws}/passages.parquet' p
+            join '{ws}/documents.parquet' d on d.doc_id = p.a_id"""
+    ).fetchall()
+    assert rows and all(0 <= s < e <= len(text) for text, s, e in rows)
+    coverage = con.execute(f"select min(coverage_a), max(coverage_b) from '{ws}/pairs.parquet'").fetchone()
+    assert 0 < coverage[0] and coverage[1] <= 1
+
+
+def test_same_inputs_give_the_same_tables(tmp_path):
+    copytrace.scan([SAMPLE], tmp_path / "one", copytrace.Settings(workers=1))
+    copytrace.scan([SAMPLE], tmp_path / "two", copytrace.Settings(workers=2))
+    for name in SCHEMAS:
+        assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(pq.read_table(tmp_path / "two" / f"{name}.parquet"))
+
+
+def test_interrupted_scan_resumes_from_the_last_finished_stage(tmp_path):
+    ws = tmp_path / "ws"
+    first = copytrace.scan([SAMPLE], ws)
+    # Simulate a run killed during alignment: read finished, pairs never written.
+    manifest = json.loads((ws / "manifest.json").read_text())
+    del manifest["align"]
+    (ws / "manifest.json").write_text(json.dumps(manifest))
+    (ws / "pairs.parquet").unlink()
+    again = copytrace.scan([SAMPLE], ws)
+    assert again.resumed == ["read"]
+    assert again.pairs == first.pairs and again.passages == first.passages
+    unchanged = copytrace.scan([SAMPLE], ws)
+    assert unchanged.resumed == ["read", "align"] and unchanged.pairs == first.pairs
+    # Different settings redo the alignment.
+    assert copytrace.scan([SAMPLE], ws, copytrace.Settings(min_passage_words=30)).resumed == ["read"]
+
+
+def test_cli_scan_json_summary(tmp_path):
+    out = runner.invoke(app, ["scan", str(SAMPLE), "--out", str(tmp_path / "ws"), "--json", "--quiet"])
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)
+    assert summary["documents"] == 156
+    assert summary["pairs"]["copy"] + summary["pairs"]["partial"] >= len(TRUTH["copies"])
+    assert summary["top_reused"]
+
+
+def test_cli_compare_json_contract():
+    a, b = ROOT / "examples" / "pair" / "reuters-original.txt", ROOT / "examples" / "pair" / "copy-site.txt"
+    out = runner.invoke(app, ["compare", str(a), str(b), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert set(data) >= {"a", "b", "verdict", "coverage_a", "coverage_b", "passages"}
+    assert set(data["a"]) == {"id", "chars", "title", "site", "date"}
+    assert data["verdict"] == "copy"
+    text_a, text_b = a.read_text(), b.read_text()
+    assert data["a"]["chars"] == len(text_a)
+    for p in data["passages"]:
+        assert set(p) == {"a_start", "a_end", "b_start", "b_end", "similarity"}
+        assert 0 <= p["a_start"] < p["a_end"] <= len(text_a) and 0 <= p["b_start"] < p["b_end"] <= len(text_b)
+        assert 0 < p["similarity"] <= 1
+
+
+def test_cli_compare_terminal_view_and_errors(tmp_path):
+    a, b = ROOT / "examples" / "pair" / "reuters-original.txt", ROOT / "examples" / "pair" / "copy-site.txt"
+    out = runner.invoke(app, ["compare", str(a), str(b)])
+    assert out.exit_code == 0 and "verdict: copy" in out.stdout and "passage 1" in out.stdout
+    missing = runner.invoke(app, ["compare", str(a), str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    (tmp_path / "empty.txt").write_text("")
+    empty = runner.invoke(app, ["compare", str(a), str(tmp_path / "empty.txt")])
+    assert empty.exit_code == 2 and "empty article" in empty.stderr
