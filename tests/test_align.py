@@ -81,3 +81,23 @@ def test_offsets_are_into_the_text_as_read(long_articles):
     p = max(result.passages, key=lambda p: p.b_end - p.b_start)
     assert p.b_start == len("Views: 1,204\n\n")
     assert p.b_end == len("Views: 1,204\n\n") + len(damaged)
+
+
+def test_one_batch_of_many_pairs_equals_pairs_aligned_one_by_one(long_articles):
+    """The vectorized join must not mix pairs up, whatever the sizes of the two sides."""
+    from copytrace.align import align_batch
+    from copytrace.fingerprint import Words
+    from copytrace.settings import Settings
+
+    settings = Settings()
+    texts, pairs = [], []
+    for n, article in enumerate(long_articles[:12]):
+        copy_text, _ = copy_of(article, ["verbatim", "words_swapped", "reordered"][n % 3], seed=n)
+        # long and short sides alternate, so the two sides of the join differ in size
+        texts += [article.text * (1 + n % 4), copy_text]
+        pairs.append((2 * n, 2 * n + 1))
+    words = Words.build(texts, settings.seed)
+    together = align_batch(words, [a for a, _ in pairs], [b for _, b in pairs], settings)
+    for (a, b), batch_result in zip(pairs, together):
+        alone = copytrace.compare_texts(texts[a], texts[b], settings).passages
+        assert batch_result == alone and alone

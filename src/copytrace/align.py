@@ -81,9 +81,8 @@ class _Chain:
 
 
 #: Most seed k-grams (both sides together) joined in one vectorized step: small enough to stay in
-#: cache, and below 2**INDEX_BITS so a position fits beside the key in one sortable integer.
+#: cache.
 SUB_BATCH = 1 << 20
-INDEX_BITS = 21
 
 
 def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list[Passage]]:
@@ -93,18 +92,17 @@ def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list
     on (pair, k-gram) keys); only the short chaining step runs per pair, and only for pairs whose
     fragments could make a passage at all.
     """
-    k = settings.seed
     a_docs = np.asarray(a_docs, np.int64)
     b_docs = np.asarray(b_docs, np.int64)
     results: list[list[Passage]] = [[] for _ in range(len(a_docs))]
-    doc_starts = words.tokens.doc_starts
-    sizes = np.maximum(doc_starts[a_docs + 1] - doc_starts[a_docs] - k + 1, 0) + np.maximum(
-        doc_starts[b_docs + 1] - doc_starts[b_docs] - k + 1, 0
-    )
+    lo_a, hi_a = words.matchable_range(a_docs)
+    lo_b, hi_b = words.matchable_range(b_docs)
+    cumulative = np.cumsum((hi_a - lo_a) + (hi_b - lo_b))
     lo = 0
     while lo < len(a_docs):
         # As many pairs as fit in a sub-batch (at least one; a single huge pair goes alone).
-        hi = lo + max(1, int(np.searchsorted(np.cumsum(sizes[lo:]), SUB_BATCH - 1, "right")))
+        done = cumulative[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(cumulative, done + SUB_BATCH, "right")))
         frags = _batch_fragments(words, a_docs[lo:hi], b_docs[lo:hi], settings)
         if frags is not None:
             pair, rows = frags
@@ -128,14 +126,15 @@ def align(a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
     return align_batch(words, np.array([0]), np.array([1]), settings)[0]
 
 
-def _gather(words: "Words", docs: np.ndarray, k: int):
-    """Seed k-grams of the given documents, concatenated: (pair number, word position, k-gram)."""
-    starts = words.tokens.doc_starts[docs]
-    counts = np.maximum(words.tokens.doc_starts[docs + 1] - starts - k + 1, 0)
+def _gather(words: "Words", docs: np.ndarray):
+    """Matchable seed k-grams of the given documents, concatenated: (pair number, word position,
+    k-gram)."""
+    lo, hi = words.matchable_range(docs)
+    counts = hi - lo
     pair = np.repeat(np.arange(len(docs)), counts)
-    local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    grams = words.seeds[np.repeat(starts, counts) + local]
-    return pair, local, grams
+    index = words.matchable[np.repeat(lo, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)]
+    local = index - words.tokens.doc_starts[docs][pair]
+    return pair, local, words.seeds[index]
 
 
 def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, settings: Settings):
@@ -144,16 +143,17 @@ def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, set
     from .fingerprint import mix64
 
     k = settings.seed
-    pa, ia, ga = _gather(words, a_docs, k)
-    pb, ib, gb = _gather(words, b_docs, k)
+    pa, ia, ga = _gather(words, a_docs)
+    pb, ib, gb = _gather(words, b_docs)
     if not len(ga) or not len(gb):
         return None
     salt = np.uint64(0x9E3779B97F4A7C15)
     key_a = mix64(ga ^ (pa.astype(np.uint64) * salt))
     key_b = mix64(gb ^ (pb.astype(np.uint64) * salt))
 
-    sorted_a, order_a = _sort_with_index(key_a)
-    sorted_b, order_b = _sort_with_index(key_b)
+    bits = max(1, int(max(len(key_a), len(key_b)) - 1).bit_length())
+    sorted_a, order_a = _sort_with_index(key_a, bits)
+    sorted_b, order_b = _sort_with_index(key_b, bits)
     lo = np.searchsorted(sorted_b, sorted_a, "left")
     count = np.searchsorted(sorted_b, sorted_a, "right") - lo
     run_start = np.flatnonzero(np.concatenate([[True], sorted_a[1:] != sorted_a[:-1]]))
@@ -189,15 +189,17 @@ def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, set
     return frag_pair[order], rows[order]
 
 
-def _sort_with_index(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys (their top 64 - INDEX_BITS bits) and the original index of each.
+def _sort_with_index(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys (all but their ``bits`` low bits) and the original index of each.
+
+    ``bits`` must hold any index of ``keys``; keys sorted to be compared must use the same ``bits``.
 
     Packing the index into the low bits lets numpy's fast (SIMD) sort replace a slower argsort;
     keys are hashes, so the dropped low bits cost nothing but a rare spurious seed.
     """
-    mask = np.uint64((1 << INDEX_BITS) - 1)
+    mask = np.uint64((1 << bits) - 1)
     packed = np.sort((keys & ~mask) | np.arange(len(keys), dtype=np.uint64))
-    return packed >> np.uint64(INDEX_BITS), (packed & mask).astype(np.int64)
+    return packed >> np.uint64(bits), (packed & mask).astype(np.int64)
 
 
 def _passages(frags: list, a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:

@@ -224,6 +224,31 @@ def winnow(grams: np.ndarray, valid: np.ndarray, token_doc: np.ndarray, w: int) 
     return positions[keep]
 
 
+def matchable_seeds(seeds: np.ndarray, token_doc: np.ndarray, k: int) -> np.ndarray:
+    """Positions of seed k-grams that stay in their document and occur at least twice overall.
+
+    One fast sort of the hashes with the position packed into the low bits; a collision among the
+    remaining high bits only keeps a seed that could have been dropped.
+    """
+    n = len(seeds)
+    valid = np.zeros(n, bool)
+    if n >= k:
+        valid[: n - k + 1] = token_doc[: n - k + 1] == token_doc[k - 1 :]
+    positions = np.flatnonzero(valid)
+    if not len(positions):
+        return positions
+    bits = max(1, int(len(positions) - 1).bit_length())
+    mask = np.uint64((1 << bits) - 1)
+    packed = np.sort((seeds[positions] & ~mask) | np.arange(len(positions), dtype=np.uint64))
+    key = packed >> np.uint64(bits)
+    repeated = np.zeros(len(packed), bool)
+    same = key[1:] == key[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    chosen = (packed[repeated] & mask).astype(np.int64)
+    return np.sort(positions[chosen])
+
+
 @dataclass
 class Words:
     """The words of a corpus with their alignment seeds: what fingerprinting and alignment share.
@@ -236,6 +261,18 @@ class Words:
     seeds: np.ndarray
     texts: list[str]
     seed_size: int
+    #: Word positions whose seed k-gram lies inside its document and occurs more than once in the
+    #: corpus: the only seeds that can match anything (sorted global word indices).
+    matchable: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.matchable is None:
+            self.matchable = matchable_seeds(self.seeds, self.tokens.doc_of_tokens(), self.seed_size)
+
+    def matchable_range(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each document, the slice ``[lo, hi)`` of ``matchable`` that falls inside it."""
+        bounds = np.searchsorted(self.matchable, self.tokens.doc_starts)
+        return bounds[docs], bounds[docs + 1]
 
     @classmethod
     def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None) -> "Words":
