@@ -62,10 +62,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class DocWords:
-    """What alignment needs of one document: word hashes, their seed k-gram hashes, char spans."""
+    """What chaining needs of one document: word hashes and their character spans."""
 
     hashes: np.ndarray  # uint64 per word
-    seeds: np.ndarray  # uint64 per word: hash of the k words starting there (valid for the first n-k+1)
     starts: np.ndarray  # int64 char offsets
     ends: np.ndarray  # int64
     text: str
@@ -113,17 +112,6 @@ def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list
                 results[lo + x] = _passages(table, words.doc(int(a_docs[lo + x])), words.doc(int(b_docs[lo + x])), settings)
         lo = hi
     return results
-
-
-def align(a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
-    """All passage pairs between two documents, sorted by position in ``a``."""
-    from .fingerprint import Tokens, Words
-
-    tokens = Tokens.concat(
-        [Tokens(d.hashes, d.starts, d.ends, np.array([0, len(d.hashes)], np.int64)) for d in (a, b)]
-    )
-    words = Words(tokens, np.concatenate([a.seeds, b.seeds]), [a.text, b.text], settings.seed)
-    return align_batch(words, np.array([0]), np.array([1]), settings)[0]
 
 
 def _gather(words: "Words", docs: np.ndarray):

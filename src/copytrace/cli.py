@@ -68,7 +68,7 @@ def compare(
         result = compare_files(a, b, settings)
     except InputError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for note in result.notes:
         err.print(f"[yellow]warning:[/] {escape(note)}", soft_wrap=True)
     if as_json:

@@ -302,7 +302,7 @@ class Words:
 
         lo, hi = self.tokens.doc_starts[d], self.tokens.doc_starts[d + 1]
         t = self.tokens
-        return DocWords(t.hashes[lo:hi], self.seeds[lo:hi], t.starts[lo:hi], t.ends[lo:hi], self.texts[d])
+        return DocWords(t.hashes[lo:hi], t.starts[lo:hi], t.ends[lo:hi], self.texts[d])
 
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""

@@ -165,9 +165,6 @@ class NormalizedBatch:
         """For document ``d``: the original offset of each normalized character."""
         return self.origin_start[self.doc_starts[d] : self.doc_starts[d + 1]]
 
-    def doc_of_codes(self) -> np.ndarray:
-        """The document index of every normalized character."""
-        return np.repeat(np.arange(len(self), dtype=np.int32), np.diff(self.doc_starts))
 
 
 def normalize_batch(texts: list[str]) -> NormalizedBatch:
