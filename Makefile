@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.accuracy
 	$(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.semeval
 
 clean:
 	rm -rf $(VENV) demo-workspace benchmarks/work
