@@ -145,9 +145,9 @@ class _RichProgress:
         self.messages = 0
 
     def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
-        if self.task is not None:
-            task = self.progress.tasks[self.task]
-            self.progress.update(self.task, completed=task.total if task.total is not None else 1, total=task.total or 1)
+        if self.task is not None:  # the previous stage is finished, even if it had nothing to do
+            total = self.progress.tasks[self.task].total or 1
+            self.progress.update(self.task, total=total, completed=total)
         self.task = self.progress.add_task(f"{name:12s}", total=total, unit=unit)
 
     def advance(self, n: int = 1) -> None:
