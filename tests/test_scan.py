@@ -67,6 +67,8 @@ def test_interrupted_scan_resumes_from_the_last_finished_stage(tmp_path):
     assert again.pairs == first.pairs and again.passages == first.passages
     unchanged = copytrace.scan([SAMPLE], ws)
     assert unchanged.resumed == ["read", "align"] and unchanged.pairs == first.pairs
+    # How many processes run a stage changes nothing, so it does not force a redo.
+    assert copytrace.scan([SAMPLE], ws, copytrace.Settings(workers=1)).resumed == ["read", "align"]
     # Different settings redo the alignment.
     assert copytrace.scan([SAMPLE], ws, copytrace.Settings(min_passage_words=30)).resumed == ["read"]
 

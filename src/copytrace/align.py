@@ -11,8 +11,8 @@ Seed, chain, merge — the shape of the PAN text-alignment systems and of BLAST:
    diagonal (a word inserted or dropped shifts the diagonal). Each chain is one copied stretch; a
    paragraph moved elsewhere simply forms its own chain, so alignment does not depend on order.
 4. **Merging**: chains in order in both texts, with at most ``merge_gap`` unaligned words between
-   them on the two sides together, join into one passage when that text is not aligned elsewhere — a sentence or quote dropped from (or added to)
-   the middle of a copied passage. A gap whose text mostly reappears elsewhere (a paragraph moved
+   them on the two sides together, join into one passage when that text is not aligned elsewhere:
+   a sentence or quote dropped from (or added to) the middle of a copied passage. A gap whose text mostly reappears elsewhere (a paragraph moved
    away) is not bridged; a stray shared phrase inside the gap does not prevent the merge.
 5. **Filtering**: a pair needs one passage of at least ``min_passage_words`` matched words; shorter
    matches alone are incidental. Once it has one, passages down to ``min_extra_words`` (a headline,
@@ -114,10 +114,9 @@ def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list
     return results
 
 
-def _gather(words: "Words", docs: np.ndarray):
-    """Matchable seed k-grams of the given documents, concatenated: (pair number, word position,
-    k-gram)."""
-    lo, hi = words.matchable_range(docs)
+def _gather(words: "Words", docs: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Matchable seed k-grams of the given documents (whose slices of ``words.matchable`` are
+    ``lo:hi``), concatenated: (pair number, word position, k-gram)."""
     counts = hi - lo
     pair = np.repeat(np.arange(len(docs)), counts)
     index = words.matchable[np.repeat(lo, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)]
@@ -128,20 +127,20 @@ def _gather(words: "Words", docs: np.ndarray):
 def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, settings: Settings):
     """Fragments of every pair: ``(pair numbers, rows of [a_lo, a_hi, b_lo, b_hi, matched])``,
     sorted by pair, then position in A, then position in B."""
-    from .fingerprint import mix64
+    from .fingerprint import index_bits, mix64, sort_with_index
 
     k = settings.seed
-    pa, ia, ga = _gather(words, a_docs)
-    pb, ib, gb = _gather(words, b_docs)
+    pa, ia, ga = _gather(words, a_docs, *words.matchable_range(a_docs))
+    pb, ib, gb = _gather(words, b_docs, *words.matchable_range(b_docs))
     if not len(ga) or not len(gb):
         return None
     salt = np.uint64(0x9E3779B97F4A7C15)
     key_a = mix64(ga ^ (pa.astype(np.uint64) * salt))
     key_b = mix64(gb ^ (pb.astype(np.uint64) * salt))
 
-    bits = max(1, int(max(len(key_a), len(key_b)) - 1).bit_length())
-    sorted_a, order_a = _sort_with_index(key_a, bits)
-    sorted_b, order_b = _sort_with_index(key_b, bits)
+    bits = index_bits(len(key_a), len(key_b))
+    sorted_a, order_a = sort_with_index(key_a, bits)
+    sorted_b, order_b = sort_with_index(key_b, bits)
     lo = np.searchsorted(sorted_b, sorted_a, "left")
     count = np.searchsorted(sorted_b, sorted_a, "right") - lo
     run_start = np.flatnonzero(np.concatenate([[True], sorted_a[1:] != sorted_a[:-1]]))
@@ -177,19 +176,6 @@ def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, set
     return frag_pair[order], rows[order]
 
 
-def _sort_with_index(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys (all but their ``bits`` low bits) and the original index of each.
-
-    ``bits`` must hold any index of ``keys``; keys sorted to be compared must use the same ``bits``.
-
-    Packing the index into the low bits lets numpy's fast (SIMD) sort replace a slower argsort;
-    keys are hashes, so the dropped low bits cost nothing but a rare spurious seed.
-    """
-    mask = np.uint64((1 << bits) - 1)
-    packed = np.sort((keys & ~mask) | np.arange(len(keys), dtype=np.uint64))
-    return packed >> np.uint64(bits), (packed & mask).astype(np.int64)
-
-
 def _passages(frags: list, a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
     """Chain, merge and filter one pair's fragments into passages (steps 3–5)."""
     k = settings.seed
@@ -215,6 +201,7 @@ def _passages(frags: list, a: DocWords, b: DocWords, settings: Settings) -> list
             weak.append(c)
     passages = []
     for c in strong + weak:
+        _snap_to_lines(c, a, b)
         similarity = Indel.normalized_similarity(
             a.hashes[c.a_lo : c.a_hi].view(np.int64).tolist(),
             b.hashes[c.b_lo : c.b_hi].view(np.int64).tolist(),
@@ -385,7 +372,6 @@ def _break_after(d: DocWords, t: int) -> bool:
 
 def _to_chars(c: _Chain, a: DocWords, b: DocWords, similarity: float) -> Passage:
     """Character offsets of a chain, widened over punctuation both texts share at its edges."""
-    _snap_to_lines(c, a, b)
     a_start, a_end = int(a.starts[c.a_lo]), int(a.ends[c.a_hi - 1])
     b_start, b_end = int(b.starts[c.b_lo]), int(b.ends[c.b_hi - 1])
     ta, tb = a.text, b.text

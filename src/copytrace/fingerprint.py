@@ -124,12 +124,12 @@ def tokenize(texts: list[str]) -> Tokens:
     token_doc = np.searchsorted(doc_offsets, s, "right") - 1
     starts = s - doc_offsets[token_doc]
     ends = e - doc_offsets[token_doc]
-    for d, (origin_start, origin_end) in slow.items():
-        mine = token_doc == d
-        ends[mine] = origin_end[ends[mine] - 1]
-        starts[mine] = origin_start[starts[mine]]
     doc_starts = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(np.bincount(token_doc, minlength=len(pieces)), out=doc_starts[1:])
+    for d, (origin_start, origin_end) in slow.items():
+        mine = slice(doc_starts[d], doc_starts[d + 1])  # a document's words are contiguous
+        ends[mine] = origin_end[ends[mine] - 1]
+        starts[mine] = origin_start[starts[mine]]
     return Tokens(hashes, starts, ends, doc_starts)
 
 
@@ -224,29 +224,34 @@ def winnow(grams: np.ndarray, valid: np.ndarray, token_doc: np.ndarray, w: int) 
     return positions[keep]
 
 
-def matchable_seeds(seeds: np.ndarray, token_doc: np.ndarray, k: int) -> np.ndarray:
-    """Positions of seed k-grams that stay in their document and occur at least twice overall.
+def sort_with_index(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys (all but their ``bits`` low bits) and the original index of each.
 
-    One fast sort of the hashes with the position packed into the low bits; a collision among the
-    remaining high bits only keeps a seed that could have been dropped.
+    The index is packed into the low bits so numpy's fast (SIMD) sort replaces a slower argsort;
+    keys are hashes, so the dropped low bits cost nothing but a rare false match. ``bits`` must hold
+    every index; keys sorted to be compared with each other must use the same ``bits``.
     """
-    n = len(seeds)
-    valid = np.zeros(n, bool)
-    if n >= k:
-        valid[: n - k + 1] = token_doc[: n - k + 1] == token_doc[k - 1 :]
+    mask = np.uint64((1 << bits) - 1)
+    packed = np.sort((keys & ~mask) | np.arange(len(keys), dtype=np.uint64))
+    return packed >> np.uint64(bits), (packed & mask).astype(np.int64)
+
+
+def index_bits(*lengths: int) -> int:
+    """Bits needed to hold any index of arrays of these lengths."""
+    return max(1, int(max(lengths) - 1).bit_length())
+
+
+def matchable_seeds(seeds: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Positions of valid seed k-grams that occur at least twice in the corpus (sorted)."""
     positions = np.flatnonzero(valid)
     if not len(positions):
         return positions
-    bits = max(1, int(len(positions) - 1).bit_length())
-    mask = np.uint64((1 << bits) - 1)
-    packed = np.sort((seeds[positions] & ~mask) | np.arange(len(positions), dtype=np.uint64))
-    key = packed >> np.uint64(bits)
-    repeated = np.zeros(len(packed), bool)
+    key, order = sort_with_index(seeds[positions], index_bits(len(positions)))
+    repeated = np.zeros(len(key), bool)
     same = key[1:] == key[:-1]
     repeated[1:] |= same
     repeated[:-1] |= same
-    chosen = (packed[repeated] & mask).astype(np.int64)
-    return np.sort(positions[chosen])
+    return np.sort(positions[order[repeated]])
 
 
 @dataclass
@@ -263,16 +268,13 @@ class Words:
     seed_size: int
     #: Word positions whose seed k-gram lies inside its document and occurs more than once in the
     #: corpus: the only seeds that can match anything (sorted global word indices).
-    matchable: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        if self.matchable is None:
-            self.matchable = matchable_seeds(self.seeds, self.tokens.doc_of_tokens(), self.seed_size)
+    matchable: np.ndarray
+    #: ``matchable[matchable_starts[d]:matchable_starts[d + 1]]`` are document ``d``'s.
+    matchable_starts: np.ndarray
 
     def matchable_range(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each document, the slice ``[lo, hi)`` of ``matchable`` that falls inside it."""
-        bounds = np.searchsorted(self.matchable, self.tokens.doc_starts)
-        return bounds[docs], bounds[docs + 1]
+        return self.matchable_starts[docs], self.matchable_starts[docs + 1]
 
     @classmethod
     def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None) -> "Words":
@@ -293,8 +295,9 @@ class Words:
             if progress:
                 progress.advance(len(batch))
         tokens = Tokens.concat(parts)
-        seeds, _ = ngram_hashes(tokens.hashes, tokens.doc_of_tokens(), seed_size)
-        return cls(tokens, seeds, texts, seed_size)
+        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_of_tokens(), seed_size)
+        matchable = matchable_seeds(seeds, valid)
+        return cls(tokens, seeds, texts, seed_size, matchable, np.searchsorted(matchable, tokens.doc_starts))
 
     def doc(self, d: int):
         """Document ``d`` in the form :func:`copytrace.align.align` takes."""

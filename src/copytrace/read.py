@@ -215,8 +215,12 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Rej
 
 def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
     source = str(path)
+    limit = 64 * max_chars
     try:
-        data = _read_bytes(path, gz, 64 * max_chars)
+        data = _read_bytes(path, gz, limit)
+        if len(data) > limit:
+            yield Reject(source, None, f"file is over {limit:,} bytes; split it into JSON Lines (one article per line)")
+            return
         value = orjson.loads(data)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         yield Reject(source, None, f"cannot read file: {err}")

@@ -96,7 +96,8 @@ def scan(
         ws.write("rejects", rows_to_table("rejects", rejects))
         ws.save_manifest({"read": read_key})
 
-    align_key = {"signature": signature, "settings": settings.to_dict()}
+    # Settings that change results; how many processes run them does not.
+    align_key = {"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}
     if manifest.get("align") == align_key and ws.has("pairs") and ws.has("passages"):
         pairs = ws.table("pairs").to_pylist()
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
