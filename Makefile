@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@echo "compiling copytrace's kernels with numba (once per install, about 20 s)"
+	$(BIN)/python -c "import copytrace; copytrace.compare_texts('warm up', 'warm up')"
 	touch $(STAMP)
 
 # Scan the bundled sample corpus and show what was found.

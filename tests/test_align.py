@@ -2,6 +2,7 @@
 
 import random
 
+import numpy as np
 import pytest
 
 import copytrace
@@ -84,7 +85,8 @@ def test_offsets_are_into_the_text_as_read(long_articles):
 
 
 def test_one_batch_of_many_pairs_equals_pairs_aligned_one_by_one(long_articles):
-    """The vectorized join must not mix pairs up, whatever the sizes of the two sides."""
+    """Aligning many pairs in one kernel call must not mix them up, whatever the sizes of the two
+    sides."""
     from copytrace.align import align_batch
     from copytrace.fingerprint import Words
     from copytrace.settings import Settings
@@ -98,6 +100,23 @@ def test_one_batch_of_many_pairs_equals_pairs_aligned_one_by_one(long_articles):
         pairs.append((2 * n, 2 * n + 1))
     words = Words.build(texts, settings.seed)
     together = align_batch(words, [a for a, _ in pairs], [b for _, b in pairs], settings)
-    for (a, b), batch_result in zip(pairs, together):
+    for x, (a, b) in enumerate(pairs):
         alone = copytrace.compare_texts(texts[a], texts[b], settings).passages
-        assert batch_result == alone and alone
+        assert together.passages(x) == alone and alone
+
+
+def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(msrp_sentences):
+    """The compiled Myers O(ND) similarity must give exactly rapidfuzz's Indel similarity, and
+    report -1 exactly when that is under the threshold."""
+    from rapidfuzz.distance import Indel
+
+    from copytrace.align import _indel_similarity
+    from copytrace.fingerprint import tokenize
+
+    for x in range(0, 600, 2):
+        words = tokenize([msrp_sentences[x], msrp_sentences[x + 1]])
+        a, b = words.of(0).hashes, words.of(1).hashes
+        expected = Indel.normalized_similarity(a.view(np.int64).tolist(), b.view(np.int64).tolist())
+        for threshold in (0.0, 0.5, 0.8):
+            got = _indel_similarity(a, b, threshold)
+            assert got == (expected if expected >= threshold else -1.0), (x, threshold)

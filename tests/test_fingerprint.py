@@ -64,3 +64,21 @@ def test_winnowing_keeps_a_fraction_of_ngrams(reuters):
     density = len(chosen) / valid.sum()
     assert 0.3 < density < 0.55  # about 2 / (w + 1) = 0.4
     assert valid[chosen].all()
+
+
+def test_line_flags_match_their_definition_on_the_text(reuters):
+    """LINE_START / LINE_END / BREAK_AFTER, computed in the compiled pass, against the text."""
+    from copytrace.fingerprint import BREAK_AFTER, EDGE_PUNCT, LINE_END, LINE_START
+
+    texts = [a.text for a in reuters[:150]]
+    texts[0] = "“Quoted headline,” he said.\r\n(Reuters) - " + texts[0]
+    tokens = tokenize(texts)
+    for d, text in enumerate(texts):
+        t = tokens.of(d)
+        for w in range(len(t.hashes)):
+            before = text[: t.starts[w]].rstrip(EDGE_PUNCT)
+            after = text[t.ends[w] :].lstrip(EDGE_PUNCT)
+            assert bool(t.flags[w] & LINE_START) == (not before or before[-1] in "\n\r")
+            assert bool(t.flags[w] & LINE_END) == (not after or after[0] in "\n\r")
+            gap = text[t.ends[w] : t.starts[w + 1]] if w + 1 < len(t.hashes) else ""
+            assert bool(t.flags[w] & BREAK_AFTER) == ("\n" in gap)

@@ -12,8 +12,9 @@ Seed, chain, merge — the shape of the PAN text-alignment systems and of BLAST:
    paragraph moved elsewhere simply forms its own chain, so alignment does not depend on order.
 4. **Merging**: chains in order in both texts, with at most ``merge_gap`` unaligned words between
    them on the two sides together, join into one passage when that text is not aligned elsewhere:
-   a sentence or quote dropped from (or added to) the middle of a copied passage. A gap whose text mostly reappears elsewhere (a paragraph moved
-   away) is not bridged; a stray shared phrase inside the gap does not prevent the merge.
+   a sentence or quote dropped from (or added to) the middle of a copied passage. A gap whose text
+   mostly reappears elsewhere (a paragraph moved away) is not bridged; a stray shared phrase inside
+   the gap does not prevent the merge.
 5. **Filtering**: a pair needs one passage of at least ``min_passage_words`` matched words; shorter
    matches alone are incidental. Once it has one, passages down to ``min_extra_words`` (a headline,
    a short moved paragraph) are kept too, unless both their sides lie mostly inside longer
@@ -22,7 +23,10 @@ Seed, chain, merge — the shape of the PAN text-alignment systems and of BLAST:
 
 Positions are words throughout; the result is mapped to exact character offsets into each original
 text at the end. The similarity of a passage pair is the Indel similarity of its two word sequences
-(``2 * LCS / (len_a + len_b)``, computed by rapidfuzz): 1.0 for a verbatim copy.
+(``2 * LCS / (len_a + len_b)``): 1.0 for a verbatim copy.
+
+Steps 1–5 run per pair in one compiled kernel (numba, releasing the GIL so threads share the work):
+a pair costs a few microseconds, not the tens a Python loop over its fragments would.
 """
 
 from __future__ import annotations
@@ -31,9 +35,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz.distance import Indel
+from numba import njit
 
+from .fingerprint import BREAK_AFTER, LINE_END, LINE_START
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .fingerprint import Words
 
 
 @dataclass(frozen=True)
@@ -56,325 +64,64 @@ class Passage:
         }
 
 
-if TYPE_CHECKING:
-    from .fingerprint import Words
-
-
 @dataclass
-class DocWords:
-    """What chaining needs of one document: word hashes and their character spans."""
+class Aligned:
+    """Passages of many pairs, as columns: passage ``p`` belongs to pair ``pair[p]`` and covers
+    characters ``a_start[p]:a_end[p]`` of A and ``b_start[p]:b_end[p]`` of B. Sorted by pair,
+    then position in A, then in B."""
 
-    hashes: np.ndarray  # uint64 per word
-    starts: np.ndarray  # int64 char offsets
-    ends: np.ndarray  # int64
-    text: str
+    pair: np.ndarray
+    a_start: np.ndarray
+    a_end: np.ndarray
+    b_start: np.ndarray
+    b_end: np.ndarray
+    similarity: np.ndarray
+
+    @staticmethod
+    def concat(parts: list["Aligned"]) -> "Aligned":
+        if not parts:
+            return Aligned(*(np.zeros(0, np.int64) for _ in range(5)), np.zeros(0, np.float64))
+        return Aligned(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pair", "a_start", "a_end", "b_start", "b_end", "similarity")))
+
+    def passages(self, x: int) -> list[Passage]:
+        """The passages of pair ``x``."""
+        lo, hi = np.searchsorted(self.pair, [x, x + 1])
+        return [
+            Passage(int(self.a_start[p]), int(self.a_end[p]), int(self.b_start[p]), int(self.b_end[p]), float(self.similarity[p]))
+            for p in range(lo, hi)
+        ]
 
 
-@dataclass
-class _Chain:
-    a_lo: int
-    a_hi: int
-    b_lo: int
-    b_hi: int
-    matched: int
-
-
-#: Most seed k-grams (both sides together) joined in one vectorized step: small enough to stay in
-#: cache.
-SUB_BATCH = 1 << 20
-
-
-def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> list[list[Passage]]:
-    """Passages of every pair ``(a_docs[x], b_docs[x])`` of documents of ``words``, in order.
-
-    Seeds and fragments of many pairs are found together with vectorized sorting (a sort-merge join
-    on (pair, k-gram) keys); only the short chaining step runs per pair, and only for pairs whose
-    fragments could make a passage at all.
-    """
+def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> Aligned:
+    """Passages of every pair ``(a_docs[x], b_docs[x])`` of documents of ``words``."""
     a_docs = np.asarray(a_docs, np.int64)
     b_docs = np.asarray(b_docs, np.int64)
-    results: list[list[Passage]] = [[] for _ in range(len(a_docs))]
-    lo_a, hi_a = words.matchable_range(a_docs)
-    lo_b, hi_b = words.matchable_range(b_docs)
-    cumulative = np.cumsum((hi_a - lo_a) + (hi_b - lo_b))
-    lo = 0
-    while lo < len(a_docs):
-        # As many pairs as fit in a sub-batch (at least one; a single huge pair goes alone).
-        done = cumulative[lo - 1] if lo else 0
-        hi = max(lo + 1, int(np.searchsorted(cumulative, done + SUB_BATCH, "right")))
-        frags = _batch_fragments(words, a_docs[lo:hi], b_docs[lo:hi], settings)
-        if frags is not None:
-            pair, rows = frags
-            matched = np.bincount(pair, weights=rows[:, 4], minlength=hi - lo)
-            bounds = np.searchsorted(pair, np.arange(hi - lo + 1))
-            for x in np.flatnonzero(matched >= settings.min_passage_words).tolist():
-                table = rows[bounds[x] : bounds[x + 1]].tolist()
-                results[lo + x] = _passages(table, words.doc(int(a_docs[lo + x])), words.doc(int(b_docs[lo + x])), settings)
-        lo = hi
-    return results
-
-
-def _gather(words: "Words", docs: np.ndarray, lo: np.ndarray, hi: np.ndarray):
-    """Matchable seed k-grams of the given documents (whose slices of ``words.matchable`` are
-    ``lo:hi``), concatenated: (pair number, word position, k-gram)."""
-    counts = hi - lo
-    pair = np.repeat(np.arange(len(docs)), counts)
-    index = words.matchable[np.repeat(lo, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)]
-    local = index - words.tokens.doc_starts[docs][pair]
-    return pair, local, words.seeds[index]
-
-
-def _batch_fragments(words: "Words", a_docs: np.ndarray, b_docs: np.ndarray, settings: Settings):
-    """Fragments of every pair: ``(pair numbers, rows of [a_lo, a_hi, b_lo, b_hi, matched])``,
-    sorted by pair, then position in A, then position in B."""
-    from .fingerprint import index_bits, mix64, sort_with_index
-
-    k = settings.seed
-    pa, ia, ga = _gather(words, a_docs, *words.matchable_range(a_docs))
-    pb, ib, gb = _gather(words, b_docs, *words.matchable_range(b_docs))
-    if not len(ga) or not len(gb):
-        return None
-    salt = np.uint64(0x9E3779B97F4A7C15)
-    key_a = mix64(ga ^ (pa.astype(np.uint64) * salt))
-    key_b = mix64(gb ^ (pb.astype(np.uint64) * salt))
-
-    bits = index_bits(len(key_a), len(key_b))
-    sorted_a, order_a = sort_with_index(key_a, bits)
-    sorted_b, order_b = sort_with_index(key_b, bits)
-    lo = np.searchsorted(sorted_b, sorted_a, "left")
-    count = np.searchsorted(sorted_b, sorted_a, "right") - lo
-    run_start = np.flatnonzero(np.concatenate([[True], sorted_a[1:] != sorted_a[:-1]]))
-    run_length = np.diff(np.append(run_start, len(sorted_a)))
-    count_in_a = np.repeat(run_length, run_length)
-    count[(count > settings.max_seed_repeats) | (count_in_a > settings.max_seed_repeats)] = 0
-    total = int(count.sum())
-    if not total:
-        return None
-    within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    pair = np.repeat(pa[order_a], count)
-    i = np.repeat(ia[order_a], count)
-    j = ib[order_b[np.repeat(lo, count) + within]]
-
-    # Fragments: runs of seeds along one diagonal of one pair.
-    diagonal = j - i
-    order = np.lexsort((i, diagonal, pair))
-    pair, i, diagonal = pair[order], i[order], diagonal[order]
-    step = np.diff(i)
-    new = np.ones(len(i), bool)
-    new[1:] = (pair[1:] != pair[:-1]) | (diagonal[1:] != diagonal[:-1]) | (step > settings.fragment_gap)
-    first = np.flatnonzero(new)
-    last = np.append(first[1:], len(i)) - 1
-    # Words covered by a fragment's seeds: each adds min(k, distance to the next seed).
-    cover = np.minimum(np.append(step, k), k)
-    cover[last] = k
-    matched = np.add.reduceat(cover, first)
-    a_lo, a_hi = i[first], i[last] + k
-    d = diagonal[first]
-    rows = np.stack([a_lo, a_hi, a_lo + d, a_hi + d, matched], axis=1)
-    frag_pair = pair[first]
-    order = np.lexsort((rows[:, 2], rows[:, 0], frag_pair))
-    return frag_pair[order], rows[order]
-
-
-def _passages(frags: list, a: DocWords, b: DocWords, settings: Settings) -> list[Passage]:
-    """Chain, merge and filter one pair's fragments into passages (steps 3–5)."""
-    k = settings.seed
-    chains = _chain(frags, k, settings.chain_gap)
-    chains = [c for c in chains if c.matched > k]  # a lone seed is noise at this stage
-    chains = _merge(chains, k, settings.merge_gap, settings.chain_gap)
-    strong = [c for c in chains if c.matched >= settings.min_passage_words]
-    if not strong:
-        return []
-    # Once the pair shares a real passage, shorter ones count too when they are whole lines on both
-    # sides (a repeated headline, a short paragraph moved elsewhere) and add text not already
-    # aligned on both sides; a stray phrase inside copied text is neither.
-    weak = []
-    for c in chains:
-        if not settings.min_extra_words <= c.matched < settings.min_passage_words:
-            continue
-        if _mostly_inside(c.a_lo, c.a_hi, [(s.a_lo, s.a_hi) for s in strong]) and _mostly_inside(
-            c.b_lo, c.b_hi, [(s.b_lo, s.b_hi) for s in strong]
-        ):
-            continue
-        _trim_against(c, strong)
-        if c.a_hi > c.a_lo and _whole_lines(a, c.a_lo, c.a_hi) and _whole_lines(b, c.b_lo, c.b_hi):
-            weak.append(c)
-    passages = []
-    for c in strong + weak:
-        _snap_to_lines(c, a, b)
-        similarity = Indel.normalized_similarity(
-            a.hashes[c.a_lo : c.a_hi].view(np.int64).tolist(),
-            b.hashes[c.b_lo : c.b_hi].view(np.int64).tolist(),
+    if words.matchable is None:
+        words.index_seeds()
+    t = words.tokens
+    rows, similarity = _align_kernel(
+        a_docs, b_docs, t.doc_starts, t.hashes, t.flags, words.seeds, words.matchable, words.matchable_starts,
+        settings.seed, settings.fragment_gap, settings.chain_gap, settings.merge_gap,
+        settings.min_passage_words, settings.min_extra_words, settings.min_similarity, settings.max_seed_repeats,
+    )
+    pair, a_lo, a_hi, b_lo, b_hi = rows.T
+    base_a = t.doc_starts[a_docs[pair]]
+    base_b = t.doc_starts[b_docs[pair]]
+    a_start, a_end = t.starts[base_a + a_lo], t.ends[base_a + a_hi - 1]
+    b_start, b_end = t.starts[base_b + b_lo], t.ends[base_b + b_hi - 1]
+    for p in range(len(pair)):
+        a_start[p], a_end[p], b_start[p], b_end[p] = _widen(
+            words.texts[a_docs[pair[p]]], words.texts[b_docs[pair[p]]], int(a_start[p]), int(a_end[p]), int(b_start[p]), int(b_end[p])
         )
-        if similarity >= settings.min_similarity:
-            passages.append(_to_chars(c, a, b, similarity))
-    passages.sort(key=lambda p: (p.a_start, p.b_start))
-    return passages
-
-
-def _trim_against(c: _Chain, strong: list[_Chain]) -> None:
-    """Shorten a chain (on both sides, keeping its diagonal) where it runs into a longer one."""
-    for s in strong:
-        end_overlap = max(
-            c.a_hi - s.a_lo if c.a_lo < s.a_lo < c.a_hi <= s.a_hi else 0,
-            c.b_hi - s.b_lo if c.b_lo < s.b_lo < c.b_hi <= s.b_hi else 0,
-        )
-        c.a_hi -= end_overlap
-        c.b_hi -= end_overlap
-        start_overlap = max(
-            s.a_hi - c.a_lo if s.a_lo <= c.a_lo < s.a_hi < c.a_hi else 0,
-            s.b_hi - c.b_lo if s.b_lo <= c.b_lo < s.b_hi < c.b_hi else 0,
-        )
-        c.a_lo += start_overlap
-        c.b_lo += start_overlap
-
-
-_EDGE_PUNCT = " \t\"'“”‘’«»()[].,;:!?-"
-
-
-def _whole_lines(d: DocWords, lo: int, hi: int) -> bool:
-    """Whether words ``lo:hi`` of ``d`` start and end a line (give or take punctuation)."""
-    text = d.text
-    before = text[: d.starts[lo]].rstrip(_EDGE_PUNCT)
-    after = text[d.ends[hi - 1] :].lstrip(_EDGE_PUNCT)
-    return (not before or before[-1] in "\n\r") and (not after or after[0] in "\n\r")
-
-
-def _mostly_inside(lo: int, hi: int, intervals: list[tuple[int, int]]) -> bool:
-    return _covered(lo, hi, intervals) * 2 > hi - lo
-
-
-def _chain(frags, k: int, gap: int) -> list[_Chain]:
-    """Link fragments that follow each other in both texts within ``gap`` words."""
-    chains: list[_Chain] = []
-    active: list[_Chain] = []
-    for a_lo, a_hi, b_lo, b_hi, matched in frags:
-        active = [c for c in active if c.a_hi >= a_lo - gap]
-        best, best_gap, inside = None, None, False
-        for c in active:
-            if a_lo >= c.a_lo and b_lo >= c.b_lo and a_hi <= c.a_hi and b_hi <= c.b_hi:
-                inside = True
-                break
-            ga, gb = a_lo - c.a_hi, b_lo - c.b_hi
-            if -k <= ga <= gap and -k <= gb <= gap and a_hi > c.a_hi and b_hi > c.b_hi:
-                if best_gap is None or max(ga, gb) < best_gap:
-                    best, best_gap = c, max(ga, gb)
-        if inside:
-            continue
-        if best is None:
-            c = _Chain(a_lo, a_hi, b_lo, b_hi, matched)
-            chains.append(c)
-            active.append(c)
-        else:
-            best.matched += matched - max(0, best.a_hi - a_lo)
-            best.a_hi, best.b_hi = a_hi, b_hi
-    return chains
-
-
-def _covered(lo: int, hi: int, intervals: list[tuple[int, int]]) -> int:
-    """How many positions of ``[lo, hi)`` the intervals cover (intervals may overlap)."""
-    total, reach = 0, lo
-    for s, e in sorted(intervals):
-        s, e = max(s, reach), min(e, hi)
-        if e > s:
-            total += e - s
-            reach = e
-    return total
-
-
-def _merge(chains: list[_Chain], k: int, gap: int, overlap: int) -> list[_Chain]:
-    """Join chains across gaps of unaligned text (see the module docstring, step 4).
-
-    Two chains in order in both texts join when the words between them on both sides add up to at
-    most ``gap`` (a deletion on one side, or a rewrite on both) and those words are mostly not
-    aligned elsewhere. A chain that lies mostly inside a longer chain on either side (a phrase that
-    recurs) takes no part.
-    """
-    chains = sorted(chains, key=lambda c: (c.a_lo, c.b_lo))
-    merged = True
-    while merged and len(chains) > 1:
-        merged = False
-        free = [not _shadowed(c, chains) for c in chains]
-        for x, c in enumerate(chains):
-            if not free[x]:
-                continue
-            best, best_gap = None, None
-            for y, n in enumerate(chains):
-                if y == x or not free[y]:
-                    continue
-                ga, gb = n.a_lo - c.a_hi, n.b_lo - c.b_hi
-                if ga < -overlap or gb < -overlap or max(ga, 0) + max(gb, 0) > gap:
-                    continue
-                if n.a_hi <= c.a_hi or n.b_hi <= c.b_hi:
-                    continue
-                if best_gap is None or ga + gb < best_gap:
-                    best, best_gap = y, ga + gb
-            if best is None:
-                continue
-            n = chains[best]
-            others = [o for z, o in enumerate(chains) if z not in (x, best)]
-            gap_a = (c.a_hi, n.a_lo)
-            gap_b = (c.b_hi, n.b_lo)
-            aligned_elsewhere = _covered(*gap_a, [(o.a_lo, o.a_hi) for o in others]) + _covered(
-                *gap_b, [(o.b_lo, o.b_hi) for o in others]
-            )
-            gap_size = max(0, gap_a[1] - gap_a[0]) + max(0, gap_b[1] - gap_b[0])
-            if aligned_elsewhere > max(k, gap_size // 2):
-                continue
-            c.a_hi, c.b_hi = max(c.a_hi, n.a_hi), max(c.b_hi, n.b_hi)
-            c.matched += n.matched
-            del chains[best]
-            merged = True
-            break
-    return chains
-
-
-def _shadowed(c: _Chain, chains: list[_Chain]) -> bool:
-    """Whether a longer chain covers most of ``c`` in either text."""
-    for s in chains:
-        if s is c or s.matched <= c.matched:
-            continue
-        if _mostly_inside(c.a_lo, c.a_hi, [(s.a_lo, s.a_hi)]) or _mostly_inside(c.b_lo, c.b_hi, [(s.b_lo, s.b_hi)]):
-            return True
-    return False
+    order = np.lexsort((b_start, a_start, pair))
+    return Aligned(pair[order], a_start[order], a_end[order], b_start[order], b_end[order], similarity[order])
 
 
 _TRAILING = 3  # punctuation characters a passage may be extended by at either end
 
 
-_STUB_WORDS = 2  # at most this many words across a line break at a passage's edge are dropped
-
-
-def _snap_to_lines(c: _Chain, a: DocWords, b: DocWords) -> None:
-    """Drop a stub of one or two words that a passage has across a line break at either end.
-
-    Two paragraphs that end alike ("..., the company said.") make the alignment run a word into
-    the paragraph before or after a copied one; the copy starts at the line break.
-    """
-    for n in range(1, _STUB_WORDS + 1):
-        if c.a_hi - c.a_lo > 2 * n and _break_after(a, c.a_lo + n - 1) and _break_after(b, c.b_lo + n - 1):
-            c.a_lo += n
-            c.b_lo += n
-            break
-    for n in range(1, _STUB_WORDS + 1):
-        if c.a_hi - c.a_lo > 2 * n and _break_after(a, c.a_hi - n - 1) and _break_after(b, c.b_hi - n - 1):
-            c.a_hi -= n
-            c.b_hi -= n
-            break
-
-
-def _break_after(d: DocWords, t: int) -> bool:
-    """Whether a line break separates word ``t`` from word ``t + 1``."""
-    if t + 1 >= len(d.starts):
-        return False
-    return "\n" in d.text[d.ends[t] : d.starts[t + 1]]
-
-
-def _to_chars(c: _Chain, a: DocWords, b: DocWords, similarity: float) -> Passage:
-    """Character offsets of a chain, widened over punctuation both texts share at its edges."""
-    a_start, a_end = int(a.starts[c.a_lo]), int(a.ends[c.a_hi - 1])
-    b_start, b_end = int(b.starts[c.b_lo]), int(b.ends[c.b_hi - 1])
-    ta, tb = a.text, b.text
+def _widen(ta: str, tb: str, a_start: int, a_end: int, b_start: int, b_end: int) -> tuple[int, int, int, int]:
+    """Widen a passage over punctuation both texts share at its edges (a closing quote, a stop)."""
     for _ in range(_TRAILING):
         if a_end < len(ta) and b_end < len(tb) and ta[a_end] == tb[b_end] and not ta[a_end].isalnum() and not ta[a_end].isspace():
             a_end += 1
@@ -387,4 +134,411 @@ def _to_chars(c: _Chain, a: DocWords, b: DocWords, similarity: float) -> Passage
             b_start -= 1
         else:
             break
-    return Passage(a_start, a_end, b_start, b_end, float(similarity))
+    return a_start, a_end, b_start, b_end
+
+
+_STUB_WORDS = 2  # at most this many words across a line break at a passage's edge are dropped
+
+
+# --- the compiled kernel --------------------------------------------------------------------------
+# Chains are rows of an int64 array: a_lo, a_hi, b_lo, b_hi, matched (word positions in each
+# document, ends exclusive).
+A_LO, A_HI, B_LO, B_HI, MATCHED = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, nogil=True)
+def _grow_rows(array, size):
+    """A 2-D ``array`` with room for at least ``size`` rows (doubling)."""
+    if size <= len(array):
+        return array
+    bigger = np.empty((max(size, 2 * len(array)), array.shape[1]), np.int64)
+    for r in range(len(array)):
+        _copy_row(bigger, r, array, r)
+    return bigger
+
+
+@njit(cache=True, nogil=True)
+def _copy_row(dst, i, src, j):
+    """``dst[i] = src[j]`` for rows of int64 tables (explicit: quicker for numba to compile)."""
+    for col in range(src.shape[1]):
+        dst[i, col] = src[j, col]
+
+
+@njit(cache=True, nogil=True)
+def _fragments(a_seeds, a_pos, b_seeds, b_pos, len_a, len_b, k, fragment_gap, max_repeats):
+    """Seeds (word k-grams both texts share, not repeated more than ``max_repeats`` times in
+    either) joined along diagonals into fragments, sorted by position in A then B.
+
+    ``a_seeds``/``a_pos``: k-gram hashes and word positions of A (positions ascending); same for B.
+    A hash table of B's k-grams (each slot listing its positions in ascending order) is probed with
+    A's in order, so each diagonal's seeds arrive in order, fragments form in one pass, and they are
+    created already sorted.
+    """
+    na, nb = len(a_seeds), len(b_seeds)
+    size = 16
+    while size < 2 * nb:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slot_key = np.empty(size, np.uint64)
+    slot_head = np.empty(size, np.int64)
+    slot_head[:] = -1
+    slot_count_a = np.zeros(size, np.int64)
+    slot_count_b = np.zeros(size, np.int64)
+    next_b = np.empty(nb, np.int64)
+    for y in range(nb - 1, -1, -1):  # backwards, so each slot's list runs forwards
+        h = b_seeds[y]
+        s = np.int64(h & mask)
+        while slot_head[s] >= 0 and slot_key[s] != h:
+            s = (s + 1) & (size - 1)
+        slot_key[s] = h
+        next_b[y] = slot_head[s]
+        slot_head[s] = y
+        slot_count_b[s] += 1
+    a_slot = np.empty(na, np.int64)
+    for x in range(na):
+        a_slot[x] = -1
+        h = a_seeds[x]
+        s = np.int64(h & mask)
+        while slot_head[s] >= 0:
+            if slot_key[s] == h:
+                a_slot[x] = s
+                slot_count_a[s] += 1
+                break
+            s = (s + 1) & (size - 1)
+
+    # Fragments: one open fragment per diagonal (j - i), extended while seeds are close.
+    open_on = np.empty(len_a + len_b + 1, np.int64)
+    open_on[:] = -1
+    frags = np.empty((16, 5), np.int64)
+    nf = 0
+    for x in range(na):
+        s = a_slot[x]
+        if s < 0 or slot_count_a[s] > max_repeats or slot_count_b[s] > max_repeats:
+            continue
+        i = a_pos[x]
+        y = slot_head[s]
+        while y >= 0:
+            j = b_pos[y]
+            d = j - i + len_a
+            f = open_on[d]
+            if f >= 0 and i - (frags[f, A_HI] - k) <= fragment_gap:
+                frags[f, MATCHED] += min(i - (frags[f, A_HI] - k), k)
+                frags[f, A_HI] = i + k
+                frags[f, B_HI] = j + k
+            else:
+                frags = _grow_rows(frags, nf + 1)
+                frags[nf, A_LO] = i
+                frags[nf, A_HI] = i + k
+                frags[nf, B_LO] = j
+                frags[nf, B_HI] = j + k
+                frags[nf, MATCHED] = k
+                open_on[d] = nf
+                nf += 1
+            y = next_b[y]
+    return frags[:nf]
+
+
+@njit(cache=True, nogil=True)
+def _chain(frags, k, gap):
+    """Link fragments that follow each other in both texts within ``gap`` words (step 3)."""
+    n = len(frags)
+    chains = np.empty((n, 5), np.int64)
+    active = np.empty(n, np.int64)
+    n_chains = 0
+    n_active = 0
+    for f in range(n):
+        a_lo, a_hi, b_lo, b_hi, matched = frags[f, 0], frags[f, 1], frags[f, 2], frags[f, 3], frags[f, 4]
+        kept = 0
+        for t in range(n_active):
+            if chains[active[t], A_HI] >= a_lo - gap:
+                active[kept] = active[t]
+                kept += 1
+        n_active = kept
+        best, best_gap, inside = -1, 0, False
+        for t in range(n_active):
+            c = active[t]
+            if a_lo >= chains[c, A_LO] and b_lo >= chains[c, B_LO] and a_hi <= chains[c, A_HI] and b_hi <= chains[c, B_HI]:
+                inside = True
+                break
+            ga, gb = a_lo - chains[c, A_HI], b_lo - chains[c, B_HI]
+            if -k <= ga <= gap and -k <= gb <= gap and a_hi > chains[c, A_HI] and b_hi > chains[c, B_HI]:
+                g = max(ga, gb)
+                if best < 0 or g < best_gap:
+                    best, best_gap = c, g
+        if inside:
+            continue
+        if best < 0:
+            _copy_row(chains, n_chains, frags, f)
+            active[n_active] = n_chains
+            n_chains += 1
+            n_active += 1
+        else:
+            chains[best, MATCHED] += matched - max(0, chains[best, A_HI] - a_lo)
+            chains[best, A_HI] = a_hi
+            chains[best, B_HI] = b_hi
+    return chains[:n_chains]
+
+
+@njit(cache=True, nogil=True)
+def _covered(lo, hi, chains, use, side):
+    """How many positions of ``[lo, hi)`` the chains with ``use`` set cover on one side
+    (``side``: A_LO or B_LO), overlaps counted once."""
+    if hi <= lo:
+        return 0
+    marked = np.zeros(hi - lo, np.bool_)
+    for x in range(len(chains)):
+        if use[x]:
+            for p in range(max(chains[x, side], lo), min(chains[x, side + 1], hi)):
+                marked[p - lo] = True
+    return marked.sum()
+
+
+@njit(cache=True, nogil=True)
+def _overlap(lo, hi, s, e):
+    return max(0, min(hi, e) - max(lo, s))
+
+
+@njit(cache=True, nogil=True)
+def _shadowed(x, chains, n):
+    """Whether a chain with more matched words covers most of chain ``x`` in either text."""
+    c = chains[x]
+    for y in range(n):
+        s = chains[y]
+        if y == x or s[MATCHED] <= c[MATCHED]:
+            continue
+        if _overlap(c[A_LO], c[A_HI], s[A_LO], s[A_HI]) * 2 > c[A_HI] - c[A_LO]:
+            return True
+        if _overlap(c[B_LO], c[B_HI], s[B_LO], s[B_HI]) * 2 > c[B_HI] - c[B_LO]:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _merge(chains, k, gap, overlap):
+    """Join chains across gaps of unaligned text (step 4 of the module docstring).
+
+    Two chains in order in both texts join when the words between them on both sides add up to at
+    most ``gap`` and those words are mostly not aligned elsewhere. A chain that lies mostly inside
+    a longer chain on either side (a phrase that recurs) takes no part.
+    """
+    chains = chains.copy()  # sorted by (a_lo, b_lo) as they were created
+    n = len(chains)
+    free = np.empty(n, np.bool_)
+    others = np.empty(n, np.bool_)
+    merged = True
+    while merged and n > 1:
+        merged = False
+        for x in range(n):
+            free[x] = not _shadowed(x, chains, n)
+        for x in range(n):
+            if not free[x]:
+                continue
+            best, best_gap = -1, 0
+            for y in range(n):
+                if y == x or not free[y]:
+                    continue
+                ga, gb = chains[y, A_LO] - chains[x, A_HI], chains[y, B_LO] - chains[x, B_HI]
+                if ga < -overlap or gb < -overlap or max(ga, 0) + max(gb, 0) > gap:
+                    continue
+                if chains[y, A_HI] <= chains[x, A_HI] or chains[y, B_HI] <= chains[x, B_HI]:
+                    continue
+                if best < 0 or ga + gb < best_gap:
+                    best, best_gap = y, ga + gb
+            if best < 0:
+                continue
+            others[:n] = True
+            others[n:] = False
+            others[x] = False
+            others[best] = False
+            gap_a_lo, gap_a_hi = chains[x, A_HI], chains[best, A_LO]
+            gap_b_lo, gap_b_hi = chains[x, B_HI], chains[best, B_LO]
+            aligned_elsewhere = _covered(gap_a_lo, gap_a_hi, chains, others, A_LO) + _covered(gap_b_lo, gap_b_hi, chains, others, B_LO)
+            gap_size = max(0, gap_a_hi - gap_a_lo) + max(0, gap_b_hi - gap_b_lo)
+            if aligned_elsewhere > max(k, gap_size // 2):
+                continue
+            chains[x, A_HI] = max(chains[x, A_HI], chains[best, A_HI])
+            chains[x, B_HI] = max(chains[x, B_HI], chains[best, B_HI])
+            chains[x, MATCHED] += chains[best, MATCHED]
+            for y in range(best, n - 1):
+                _copy_row(chains, y, chains, y + 1)
+            n -= 1
+            merged = True
+            break
+    return chains[:n]
+
+
+@njit(cache=True, nogil=True)
+def _trim_against(c, chains, strong):
+    """Shorten chain ``c`` (on both sides, keeping its diagonal) where it runs into a longer one
+    (the chains with ``strong`` set)."""
+    for y in range(len(chains)):
+        if not strong[y]:
+            continue
+        s = chains[y]
+        end_overlap = 0
+        if c[A_LO] < s[A_LO] < c[A_HI] <= s[A_HI]:
+            end_overlap = c[A_HI] - s[A_LO]
+        if c[B_LO] < s[B_LO] < c[B_HI] <= s[B_HI]:
+            end_overlap = max(end_overlap, c[B_HI] - s[B_LO])
+        c[A_HI] -= end_overlap
+        c[B_HI] -= end_overlap
+        start_overlap = 0
+        if s[A_LO] <= c[A_LO] < s[A_HI] < c[A_HI]:
+            start_overlap = s[A_HI] - c[A_LO]
+        if s[B_LO] <= c[B_LO] < s[B_HI] < c[B_HI]:
+            start_overlap = max(start_overlap, s[B_HI] - c[B_LO])
+        c[A_LO] += start_overlap
+        c[B_LO] += start_overlap
+
+
+@njit(cache=True, nogil=True)
+def _flag(flags, t, bit):
+    return 0 <= t < len(flags) and (flags[t] & bit) != 0
+
+
+@njit(cache=True, nogil=True)
+def _snap_to_lines(c, a_flags, b_flags):
+    """Drop a stub of one or two words that a passage has across a line break at either end.
+
+    Two paragraphs that end alike ("..., the company said.") make the alignment run a word into
+    the paragraph before or after a copied one; the copy starts at the line break.
+    """
+    for n in range(1, _STUB_WORDS + 1):
+        if c[A_HI] - c[A_LO] > 2 * n and _flag(a_flags, c[A_LO] + n - 1, BREAK_AFTER) and _flag(b_flags, c[B_LO] + n - 1, BREAK_AFTER):
+            c[A_LO] += n
+            c[B_LO] += n
+            break
+    for n in range(1, _STUB_WORDS + 1):
+        if c[A_HI] - c[A_LO] > 2 * n and _flag(a_flags, c[A_HI] - n - 1, BREAK_AFTER) and _flag(b_flags, c[B_HI] - n - 1, BREAK_AFTER):
+            c[A_HI] -= n
+            c[B_HI] -= n
+            break
+
+
+@njit(cache=True, nogil=True)
+def _indel_similarity(a, b, min_similarity):
+    """``1 - (insertions + deletions) / (len(a) + len(b))`` turning ``a`` into ``b`` (Myers' O(ND)
+    algorithm), or -1.0 when it is below ``min_similarity`` (the search stops there)."""
+    n, m = len(a), len(b)
+    total = n + m
+    if total == 0:
+        return 1.0
+    limit = int(total * (1.0 - min_similarity)) + 1  # + 1: float rounding; checked below
+    offset = limit + 1
+    v = np.zeros(2 * limit + 3, np.int64)
+    for d in range(limit + 1):
+        for diag in range(-d, d + 1, 2):
+            if diag == -d or (diag != d and v[offset + diag - 1] < v[offset + diag + 1]):
+                x = v[offset + diag + 1]
+            else:
+                x = v[offset + diag - 1] + 1
+            y = x - diag
+            while x < n and y < m and a[x] == b[y]:
+                x += 1
+                y += 1
+            v[offset + diag] = x
+            if x >= n and y >= m:
+                similarity = 1.0 - d / total
+                return similarity if similarity >= min_similarity else -1.0
+    return -1.0
+
+
+@njit(cache=True, nogil=True)
+def _pair_passages(frags, a_hashes, b_hashes, a_flags, b_flags, k, chain_gap, merge_gap, min_passage, min_extra, min_similarity):
+    """Steps 3–5 for one pair: passages as rows of a_lo, a_hi, b_lo, b_hi (words) and similarities."""
+    chains = _chain(frags, k, chain_gap)
+    n = 0
+    for x in range(len(chains)):
+        if chains[x, MATCHED] > k:  # a lone seed is noise at this stage
+            _copy_row(chains, n, chains, x)
+            n += 1
+    if n == 0:
+        return np.empty((0, 4), np.int64), np.empty(0, np.float64)
+    chains = _merge(chains[:n], k, merge_gap, chain_gap)
+    n = len(chains)
+    strong = np.empty(n, np.bool_)
+    for x in range(n):
+        strong[x] = chains[x, MATCHED] >= min_passage
+    if not strong.any():
+        return np.empty((0, 4), np.int64), np.empty(0, np.float64)
+    # Once the pair shares a real passage, shorter ones count too when they are whole lines on both
+    # sides (a repeated headline, a short paragraph moved elsewhere) and add text not already
+    # aligned on both sides; a stray phrase inside copied text is neither.
+    weak = np.zeros(n, np.bool_)
+    for x in range(n):
+        c = chains[x]
+        if not min_extra <= c[MATCHED] < min_passage:
+            continue
+        if (
+            _covered(c[A_LO], c[A_HI], chains, strong, A_LO) * 2 > c[A_HI] - c[A_LO]
+            and _covered(c[B_LO], c[B_HI], chains, strong, B_LO) * 2 > c[B_HI] - c[B_LO]
+        ):
+            continue
+        _trim_against(c, chains, strong)
+        if (
+            c[A_HI] > c[A_LO]
+            and _flag(a_flags, c[A_LO], LINE_START)
+            and _flag(a_flags, c[A_HI] - 1, LINE_END)
+            and _flag(b_flags, c[B_LO], LINE_START)
+            and _flag(b_flags, c[B_HI] - 1, LINE_END)
+        ):
+            weak[x] = True
+    rows = np.empty((n, 4), np.int64)
+    similarities = np.empty(n, np.float64)
+    m = 0
+    for x in range(n):
+        if not (strong[x] or weak[x]):
+            continue
+        c = chains[x]
+        _snap_to_lines(c, a_flags, b_flags)
+        similarity = _indel_similarity(a_hashes[c[A_LO] : c[A_HI]], b_hashes[c[B_LO] : c[B_HI]], min_similarity)
+        if similarity >= 0:
+            rows[m, 0], rows[m, 1], rows[m, 2], rows[m, 3] = c[A_LO], c[A_HI], c[B_LO], c[B_HI]
+            similarities[m] = similarity
+            m += 1
+    return rows[:m], similarities[:m]
+
+
+@njit(cache=True, nogil=True)
+def _align_kernel(
+    pairs_a, pairs_b, doc_starts, hashes, flags, seeds, matchable, matchable_starts,
+    k, fragment_gap, chain_gap, merge_gap, min_passage, min_extra, min_similarity, max_repeats,
+):
+    """Passages of every pair: pair number and word rows a_lo, a_hi, b_lo, b_hi, similarity."""
+    out_rows = np.empty((16, 5), np.int64)  # pair, a_lo, a_hi, b_lo, b_hi
+    out_similarity = np.empty(16, np.float64)
+    n_out = 0
+    for x in range(len(pairs_a)):
+        a, b = pairs_a[x], pairs_b[x]
+        a0, a1, b0, b1 = doc_starts[a], doc_starts[a + 1], doc_starts[b], doc_starts[b + 1]
+        ma = matchable[matchable_starts[a] : matchable_starts[a + 1]]
+        mb = matchable[matchable_starts[b] : matchable_starts[b + 1]]
+        if len(ma) == 0 or len(mb) == 0:
+            continue
+        frags = _fragments(seeds[ma], ma - a0, seeds[mb], mb - b0, a1 - a0, b1 - b0, k, fragment_gap, max_repeats)
+        total = 0
+        for f in range(len(frags)):
+            total += frags[f, MATCHED]
+        if total < min_passage:
+            continue
+        rows, similarities = _pair_passages(
+            frags, hashes[a0:a1], hashes[b0:b1], flags[a0:a1], flags[b0:b1],
+            k, chain_gap, merge_gap, min_passage, min_extra, min_similarity,
+        )
+        m = len(rows)
+        if m == 0:
+            continue
+        if n_out + m > len(out_rows):
+            size = max(n_out + m, 2 * len(out_rows))
+            out_rows = _grow_rows(out_rows, size)
+            more = np.empty(size, np.float64)
+            for r in range(n_out):
+                more[r] = out_similarity[r]
+            out_similarity = more
+        for r in range(m):
+            out_rows[n_out, 0] = x
+            for col in range(4):
+                out_rows[n_out, 1 + col] = rows[r, col]
+            out_similarity[n_out] = similarities[r]
+            n_out += 1
+    return out_rows[:n_out].copy(), out_similarity[:n_out].copy()

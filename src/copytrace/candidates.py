@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fingerprint import index_bits, sort_with_index
+
 #: Most pair votes materialized at once while counting (about 16 bytes each).
 PAIR_CHUNK = 8_000_000
 
@@ -49,9 +51,12 @@ def candidate_pairs(
     ``fp_hashes`` / ``fp_docs``: one entry per selected fingerprint occurrence. ``doc_sites``: a site
     number per document, -1 where the site is unknown (such a document counts as its own site).
     """
-    order = np.lexsort((fp_docs, fp_hashes))
-    h = fp_hashes[order]
+    # Sorted by hash, and by document within a hash: the packed index keeps equal keys in input
+    # order, which is document order.
+    h, order = sort_with_index(fp_hashes, index_bits(len(fp_hashes)))
     d = fp_docs[order].astype(np.int64)
+    if len(d) and np.any(np.diff(fp_docs) < 0):
+        raise ValueError("fingerprints must come in document order")
     if len(h):
         first = np.ones(len(h), bool)
         first[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])

@@ -176,7 +176,7 @@ def scan(
     max_df: Annotated[int, typer.Option(help="Drop n-grams found in more documents than this (common phrases).")] = Settings.max_df,
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
-    workers: Annotated[int, typer.Option(help="Processes for alignment (0: all cores).")] = 0,
+    workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment (0: all cores).")] = 0,
 ) -> None:
     """Find all reuse in a corpus and write the workspace tables (documents, pairs, passages, rejects)."""
     settings = Settings(same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers)

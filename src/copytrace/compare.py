@@ -72,7 +72,8 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     """Align two documents and score the pair."""
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
-    passages = align_batch(words, [0], [1], settings)[0]
+    words.index_seeds()
+    passages = align_batch(words, [0], [1], settings).passages(0)
     cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)
     cov_b = coverage(((p.b_start, p.b_end) for p in passages), b.chars)
     return Comparison(a, b, passages, cov_a, cov_b, verdict(cov_a, cov_b, len(passages), settings.copy_coverage))

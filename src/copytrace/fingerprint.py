@@ -1,9 +1,10 @@
 """Hash words and word n-grams, and select fingerprints by winnowing.
 
 Words are runs of letters, digits and combining marks in the normalized text (each CJK or kana
-character is a word by itself); a word's hash ignores case. All hashing is vectorized over a whole
-batch of documents: a word's hash is a polynomial over its case-folded code points modulo 2**64,
-mixed with its length through the SplitMix64 finalizer.
+character is a word by itself); a word's hash ignores case. Words are found and hashed in one
+compiled pass (numba) over a whole batch of documents: a word's hash is a polynomial over its
+case-folded code points modulo 2**64, mixed with its length through the SplitMix64 finalizer.
+N-gram hashing and winnowing are compiled passes over the whole corpus too.
 
 Winnowing (Schleimer, Wilkerson and Aiken, 2003) keeps, in every window of ``w`` consecutive word
 ``n``-grams, the one with the smallest hash. Its guarantee: two documents that share a run of at
@@ -14,24 +15,13 @@ n-grams are kept.
 from __future__ import annotations
 
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from .normalize import char_tables, lookup, nfkc_with_origin, to_codes
-
-_BASE = np.uint64(0x100000001B3)
-_GRAM_BASE = np.uint64(0x9E3779B97F4A7C15)
-_LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)
-
-
-def mix64(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finalizer: spreads every input bit over the output (uint64 arrays)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+from .normalize import char_tables, nfkc_with_origin, to_codes
 
 
 @dataclass
@@ -47,6 +37,7 @@ class Tokens:
     starts: np.ndarray  # int64, offsets into the document's original text
     ends: np.ndarray  # int64, exclusive
     doc_starts: np.ndarray  # int64, len = n_docs + 1
+    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER
 
     def __len__(self) -> int:
         return len(self.doc_starts) - 1
@@ -57,15 +48,13 @@ class Tokens:
     def of(self, d: int) -> "Tokens":
         """The words of document ``d`` alone."""
         lo, hi = self.doc_starts[d], self.doc_starts[d + 1]
-        return Tokens(
-            self.hashes[lo:hi], self.starts[lo:hi], self.ends[lo:hi], np.array([0, hi - lo])
-        )
+        return Tokens(self.hashes[lo:hi], self.starts[lo:hi], self.ends[lo:hi], np.array([0, hi - lo]), self.flags[lo:hi])
 
     @staticmethod
     def concat(parts: list["Tokens"]) -> "Tokens":
         """Concatenate batches of documents into one."""
         if not parts:
-            return Tokens(*(np.zeros(0, t) for t in (np.uint64, np.int64, np.int64)), np.zeros(1, np.int64))
+            return Tokens(*(np.zeros(0, t) for t in (np.uint64, np.int64, np.int64)), np.zeros(1, np.int64), np.zeros(0, np.uint8))
         offsets = np.cumsum([0] + [p.doc_starts[-1] for p in parts[:-1]])
         doc_starts = np.concatenate(
             [[0]] + [p.doc_starts[1:] + off for p, off in zip(parts, offsets)]
@@ -75,11 +64,12 @@ class Tokens:
             np.concatenate([p.starts for p in parts]),
             np.concatenate([p.ends for p in parts]),
             doc_starts,
+            np.concatenate([p.flags for p in parts]),
         )
 
 
 def tokenize(texts: list[str]) -> Tokens:
-    """Split documents into words and hash each word (case-insensitive), in one vectorized pass.
+    """Split documents into words and hash each word (case-insensitive), in one compiled pass.
 
     Words are read from the NFKC form of each text. The other normalization steps (quotes and
     dashes folded, whitespace collapsed, run-together sentences split) change no word, since
@@ -101,73 +91,119 @@ def tokenize(texts: list[str]) -> Tokens:
     doc_offsets = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(lengths + 1, out=doc_offsets[1:])
     codes = to_codes("\n".join(pieces) + "\n")
-    n = len(codes)
-
-    kind = tables.word_kind[np.minimum(codes, len(tables.word_kind) - 1)]  # 0 none, 1 word, 2 ideograph
-    word = kind != 0
-    ideo = kind == 2
-    prev_word = np.empty(n, bool)
-    prev_word[0] = False
-    prev_word[1:] = word[:-1]
-    next_word = np.empty(n, bool)
-    next_word[-1:] = False
-    next_word[:-1] = word[1:]
-    s = np.flatnonzero(word & (~prev_word | ideo | np.concatenate([[False], ideo[:-1]])))
-    e = np.flatnonzero(word & (~next_word | ideo | np.concatenate([ideo[1:], [False]]))) + 1
-
-    if n and codes.max() < len(tables.fold_case):
-        folded = tables.fold_case[codes]
-    else:
-        folded = lookup(tables.fold_case, codes, codes)
-    hashes = mix64(_polynomial_hashes(folded, word, s, e) ^ ((e - s).astype(np.uint64) * _LENGTH_SALT))
-
-    token_doc = np.searchsorted(doc_offsets, s, "right") - 1
-    starts = s - doc_offsets[token_doc]
-    ends = e - doc_offsets[token_doc]
+    hashes, starts, ends, token_doc, flags = _tokenize_codes(codes, doc_offsets, tables.word_kind, tables.fold_case, _EDGE)
     doc_starts = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(np.bincount(token_doc, minlength=len(pieces)), out=doc_starts[1:])
     for d, (origin_start, origin_end) in slow.items():
         mine = slice(doc_starts[d], doc_starts[d + 1])  # a document's words are contiguous
         ends[mine] = origin_end[ends[mine] - 1]
         starts[mine] = origin_start[starts[mine]]
-    return Tokens(hashes, starts, ends, doc_starts)
+    return Tokens(hashes, starts, ends, doc_starts, flags)
 
 
-def _polynomial_hashes(folded: np.ndarray, word: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """``sum(c_j * B**(j - start))`` over the code points of every word, modulo 2**64.
+#: Bits of ``Tokens.flags``, which alignment reads to place passages on line boundaries.
+LINE_START = 1  #: only edge punctuation lies between the previous line break and the word
+LINE_END = 2  #: only edge punctuation lies between the word and the next line break
+BREAK_AFTER = 4  #: a line break separates the word from the next word of its document
 
-    ``folded``: case-folded code points of the whole batch; ``word``: which of them are word
-    characters; ``s``: where words start. Each character's place in its word comes from a running
-    maximum of word starts; the sums per word from one ``add.reduceat`` (non-word characters count
-    zero), so every step is one sequential pass over the batch.
+#: Characters that may sit between a word and a line break in a "whole line".
+EDGE_PUNCT = " \t\"'“”‘’«»()[].,;:!?-"
+_EDGE = np.zeros(max(map(ord, EDGE_PUNCT)) + 1, np.bool_)
+_EDGE[[ord(c) for c in EDGE_PUNCT]] = True
+
+
+@njit(cache=True, nogil=True)
+def _mix64(x):
+    """SplitMix64 finalizer: spreads every input bit of a uint64 over the output."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _is_edge(c, edge):
+    return c < len(edge) and edge[c]
+
+
+@njit(cache=True, nogil=True)
+def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
+    """Words of documents joined by line breaks (``doc_offsets``: where each starts in ``codes``):
+    hash, start and end (offsets into its document), document, flags.
+
+    A word's hash is a polynomial over its case-folded code points modulo 2**64 mixed with its
+    length by the SplitMix64 finalizer; each CJK or kana character is a word by itself.
     """
-    n = len(folded)
-    if not len(s):
-        return np.zeros(0, np.uint64)
-    position = np.arange(n, dtype=np.int64)
-    start_of = np.zeros(n, np.int64)
-    start_of[s] = s
-    np.maximum.accumulate(start_of, out=start_of)
-    place = position - start_of
-    longest = int((e - s).max())
-    np.minimum(place, longest - 1, out=place)  # non-word runs after a word count zero anyway
-    powers = _powers(longest)
-    terms = folded.astype(np.uint64) * powers[place]
-    terms[~word] = 0
-    return np.add.reduceat(terms, s)
-
-
-def _powers(n: int) -> np.ndarray:
-    """``B**i`` modulo 2**64 for ``i < n``, cached as it grows."""
-    global _POWERS
-    if len(_POWERS) < n:
-        size = max(n, 2 * len(_POWERS))
-        _POWERS = np.ones(size, np.uint64)
-        np.cumprod(np.full(size - 1, _BASE, np.uint64), out=_POWERS[1:])
-    return _POWERS
-
-
-_POWERS = np.ones(1, np.uint64)
+    n = len(codes)
+    cap = n + 1  # every word has a character (CJK: one each); untouched pages cost no memory
+    hashes = np.empty(cap, np.uint64)
+    starts = np.empty(cap, np.int64)
+    ends = np.empty(cap, np.int64)
+    top_kind = len(word_kind) - 1
+    top_fold = len(fold_case)
+    salt = np.uint64(0xD6E8FEB86659FD93)
+    base = np.uint64(0x100000001B3)
+    docs = np.empty(cap, np.int64)
+    doc = 0
+    count = 0
+    start = -1
+    h = np.uint64(0)
+    power = np.uint64(1)
+    for p in range(n):
+        c = codes[p]
+        kind = word_kind[min(c, top_kind)]
+        if kind != 1 and start >= 0:  # the open word ends here
+            hashes[count] = _mix64(h ^ (np.uint64(p - start) * salt))
+            starts[count] = start
+            ends[count] = p
+            count += 1
+            start = -1
+        if kind == 0:
+            continue
+        f = np.uint64(fold_case[c]) if c < top_fold else np.uint64(c)
+        while p >= doc_offsets[doc + 1]:
+            doc += 1
+        if kind == 2:
+            hashes[count] = _mix64(f ^ salt)
+            starts[count] = p
+            ends[count] = p + 1
+            docs[count] = doc
+            count += 1
+            continue
+        if start < 0:
+            docs[count] = doc
+            start = p
+            h = np.uint64(0)
+            power = np.uint64(1)
+        h += f * power
+        power *= base
+    if start >= 0:
+        hashes[count] = _mix64(h ^ (np.uint64(n - start) * salt))
+        starts[count] = start
+        ends[count] = n
+        count += 1
+    flags = np.zeros(count, np.uint8)
+    for t in range(count):
+        q = starts[t] - 1
+        while q >= 0 and _is_edge(codes[q], edge):
+            q -= 1
+        if q < 0 or codes[q] == 10 or codes[q] == 13:
+            flags[t] |= 1
+        q = ends[t]
+        while q < n and _is_edge(codes[q], edge):
+            q += 1
+        if q >= n or codes[q] == 10 or codes[q] == 13:
+            flags[t] |= 2
+        if t + 1 < count and docs[t + 1] == docs[t]:
+            for q in range(ends[t], starts[t + 1]):
+                if codes[q] == 10:
+                    flags[t] |= 4
+                    break
+        starts[t] -= doc_offsets[docs[t]]
+        ends[t] -= doc_offsets[docs[t]]
+    # slices of the oversized arrays: their untouched pages were never in memory
+    return hashes[:count], starts[:count], ends[:count], docs[:count], flags
 
 
 def ngram_hashes(hashes: np.ndarray, token_doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -176,16 +212,21 @@ def ngram_hashes(hashes: np.ndarray, token_doc: np.ndarray, n: int) -> tuple[np.
     Returns ``(grams, valid)``, both as long as ``hashes``; ``grams[t]`` is meaningful where
     ``valid[t]``.
     """
+    return _ngram_hashes(hashes, token_doc.astype(np.int64, copy=False), n)
+
+
+@njit(cache=True, nogil=True)
+def _ngram_hashes(hashes, token_doc, n):
     total = len(hashes)
-    acc = np.zeros(total, np.uint64)
-    valid = np.zeros(total, bool)
-    if total < n:
-        return acc, valid
-    m = total - n + 1
-    for k in range(n):
-        acc[:m] = acc[:m] * _GRAM_BASE + hashes[k : k + m]
-    valid[:m] = token_doc[:m] == token_doc[n - 1 : n - 1 + m]
-    grams = mix64(acc)
+    grams = np.zeros(total, np.uint64)
+    valid = np.zeros(total, np.bool_)
+    base = np.uint64(0x9E3779B97F4A7C15)
+    for t in range(total - n + 1):
+        acc = np.uint64(0)
+        for k in range(n):
+            acc = acc * base + hashes[t + k]
+        grams[t] = _mix64(acc)
+        valid[t] = token_doc[t] == token_doc[t + n - 1]
     return grams, valid
 
 
@@ -195,33 +236,33 @@ def winnow(grams: np.ndarray, valid: np.ndarray, token_doc: np.ndarray, w: int) 
     An n-gram is selected when it is the smallest in some window of ``w`` consecutive n-grams of its
     document; a document with fewer than ``w`` n-grams keeps all of them. Every window's minimum
     is kept, which is what the guarantee needs (ties, which 64-bit hashes make rare, keep all).
-
-    Vectorized: ``low[p]`` is the minimum of window ``p``; an n-gram equals the minimum of some
-    window containing it exactly when it equals the largest of those windows' minima (they are all
-    at most its own hash).
     """
     positions = np.flatnonzero(valid)
-    if len(positions) == 0:
-        return positions
-    g = grams[positions]
-    gdoc = token_doc[positions]
-    n = len(g)
-    keep = np.zeros(n, bool)
-    if n >= w:
-        m = n - w + 1
-        low = g[:m].copy()
-        for k in range(1, w):
-            np.minimum(low, g[k : k + m], out=low)
-        low[gdoc[:m] != gdoc[w - 1 :]] = 0  # windows across two documents take no part
-        best = np.zeros(n, np.uint64)
-        for k in range(w):
-            np.maximum(best[k : k + m], low, out=best[k : k + m])
-        keep = (g == best) & (best != 0)
-    per_doc = np.bincount(gdoc)
-    short_docs = np.flatnonzero((per_doc > 0) & (per_doc < w))
-    if len(short_docs):
-        keep |= np.isin(gdoc, short_docs)
+    keep = _winnow(grams[positions], token_doc[positions].astype(np.int64, copy=False), w)
     return positions[keep]
+
+
+@njit(cache=True, nogil=True)
+def _winnow(g, gdoc, w):
+    """Which n-grams (hashes ``g`` of documents ``gdoc``, grouped by document) are the minimum of
+    some window of ``w`` within their document."""
+    n = len(g)
+    keep = np.zeros(n, np.bool_)
+    run = 0  # start of the current document's n-grams
+    for end in range(1, n + 1):
+        if end < n and gdoc[end] == gdoc[run]:
+            continue
+        if end - run < w:  # too short for one window: keep all
+            keep[run:end] = True
+        for start in range(run, end - w + 1):
+            low = g[start]
+            for q in range(start + 1, start + w):
+                low = min(low, g[q])
+            for q in range(start, start + w):
+                if g[q] == low:
+                    keep[q] = True
+        run = end
+    return keep
 
 
 def sort_with_index(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -266,46 +307,50 @@ class Words:
     seeds: np.ndarray
     texts: list[str]
     seed_size: int
-    #: Word positions whose seed k-gram lies inside its document and occurs more than once in the
-    #: corpus: the only seeds that can match anything (sorted global word indices).
-    matchable: np.ndarray
+    #: Whether ``seeds[t]`` lies inside its document.
+    valid: np.ndarray
+    #: Word positions whose seed k-gram lies inside its document and occurs more than once among
+    #: the documents to align: the only seeds that can match anything (sorted global word
+    #: indices). Set by :meth:`index_seeds`.
+    matchable: np.ndarray | None = None
     #: ``matchable[matchable_starts[d]:matchable_starts[d + 1]]`` are document ``d``'s.
-    matchable_starts: np.ndarray
+    matchable_starts: np.ndarray | None = None
 
-    def matchable_range(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each document, the slice ``[lo, hi)`` of ``matchable`` that falls inside it."""
-        return self.matchable_starts[docs], self.matchable_starts[docs + 1]
+    def index_seeds(self, docs: np.ndarray | None = None) -> None:
+        """Find the matchable seeds of ``docs`` (all documents when None): what alignment joins.
+
+        Only documents that take part in some pair need it, so a scan with few candidate pairs
+        sorts few seeds.
+        """
+        valid = self.valid
+        if docs is not None:
+            chosen = np.zeros(len(self.tokens), bool)
+            chosen[docs] = True
+            valid = valid & np.repeat(chosen, np.diff(self.tokens.doc_starts))
+        self.matchable = matchable_seeds(self.seeds, valid)
+        self.matchable_starts = np.searchsorted(self.matchable, self.tokens.doc_starts)
 
     @classmethod
-    def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None) -> "Words":
-        """Normalize and tokenize ``texts`` in batches of about ``batch_chars`` characters."""
-        parts: list[Tokens] = []
-        batch: list[str] = []
+    def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None, workers: int = 1) -> "Words":
+        """Tokenize ``texts`` in batches of about ``batch_chars`` characters, on ``workers`` threads
+        (the compiled pass releases the GIL)."""
+        batches: list[list[str]] = [[]]
         size = 0
         for text in texts:
-            batch.append(text)
-            size += len(text)
             if size >= batch_chars:
-                parts.append(tokenize(batch))
+                batches.append([])
+                size = 0
+            batches[-1].append(text)
+            size += len(text)
+        parts: list[Tokens] = []
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            for batch, part in zip(batches, pool.map(tokenize, batches)):
+                parts.append(part)
                 if progress:
                     progress.advance(len(batch))
-                batch, size = [], 0
-        if batch or not parts:
-            parts.append(tokenize(batch))
-            if progress:
-                progress.advance(len(batch))
         tokens = Tokens.concat(parts)
         seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_of_tokens(), seed_size)
-        matchable = matchable_seeds(seeds, valid)
-        return cls(tokens, seeds, texts, seed_size, matchable, np.searchsorted(matchable, tokens.doc_starts))
-
-    def doc(self, d: int):
-        """Document ``d`` in the form :func:`copytrace.align.align` takes."""
-        from .align import DocWords
-
-        lo, hi = self.tokens.doc_starts[d], self.tokens.doc_starts[d + 1]
-        t = self.tokens
-        return DocWords(t.hashes[lo:hi], t.starts[lo:hi], t.ends[lo:hi], self.texts[d])
+        return cls(tokens, seeds, texts, seed_size, valid)
 
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""

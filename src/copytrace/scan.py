@@ -8,22 +8,22 @@ interrupted, or is run again on the same inputs, picks up what is already done.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
-from .align import Passage, align_batch
+from .align import Aligned, align_batch
 from .candidates import candidate_pairs
 from .fingerprint import Words
 from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
-from .score import COPY, PARTIAL, coverage, verdict
+from .score import COPY, PARTIAL
 from .settings import Settings
 from .workspace import Workspace, rows_to_table
 
@@ -85,39 +85,49 @@ def scan(
     resumed = []
 
     read_key = {"signature": signature, "max_chars": settings.max_chars}
+    writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
     if manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects"):
         docs = _documents_from_table(ws.table("documents"))
         rejects = ws.table("rejects").to_pylist()
         resumed.append("read")
+        documents_written = None
     else:
         manifest = {}
         docs, rejects = _read(inputs, settings, progress, n_files=len(signature))
-        ws.write("documents", _documents_table(docs))
-        ws.write("rejects", rows_to_table("rejects", rejects))
-        ws.save_manifest({"read": read_key})
 
-    # Settings that change results; how many processes run them does not.
+        def write_documents() -> None:
+            ws.write("documents", _documents_table(docs))
+            ws.write("rejects", rows_to_table("rejects", rejects))
+            ws.save_manifest({"read": read_key})
+
+        documents_written = writer.submit(write_documents)
+
+    # Settings that change results; how many threads run them does not.
     align_key = {"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}
     if manifest.get("align") == align_key and ws.has("pairs") and ws.has("passages"):
-        pairs = ws.table("pairs").to_pylist()
+        pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict"])
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
     else:
         pairs, passages, n_candidates = _find_reuse(docs, settings, progress)
-        ws.write("passages", rows_to_table("passages", passages))
-        ws.write("pairs", rows_to_table("pairs", pairs))
+        if documents_written is not None:
+            documents_written.result()
+        ws.write("passages", passages)
+        ws.write("pairs", pairs)
         ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
-        n_passages = len(passages)
+        n_passages = passages.num_rows
+    writer.shutdown()
 
     outcomes = Counter(r["outcome"] for r in rejects)
+    verdicts = Counter(pairs.column("verdict").to_pylist())
     return ScanResult(
         workspace=str(ws.path),
         documents=len(docs),
         rejects_skipped=outcomes.get("skipped", 0),
         rejects_kept=outcomes.get("kept", 0),
         candidates=n_candidates,
-        pairs={COPY: sum(p["verdict"] == COPY for p in pairs), PARTIAL: sum(p["verdict"] == PARTIAL for p in pairs)},
+        pairs={COPY: verdicts.get(COPY, 0), PARTIAL: verdicts.get(PARTIAL, 0)},
         passages=n_passages,
         top_reused=_top_reused(docs, pairs),
         seconds=time.perf_counter() - started,
@@ -167,10 +177,10 @@ def _documents_from_table(table: pa.Table) -> list[Document]:
     ]
 
 
-def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) -> tuple[list[dict], list[dict], int]:
-    """Candidate pairs, their passages and their scores, as table rows."""
+def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, int]:
+    """Candidate pairs, their passages and their scores, as the ``pairs`` and ``passages`` tables."""
     progress.stage("words", total=len(docs), unit="docs")
-    words = Words.build([d.text for d in docs], settings.seed, progress=progress)
+    words = Words.build([d.text for d in docs], settings.seed, progress=progress, workers=settings.workers or os.cpu_count() or 1)
     progress.stage("fingerprints")
     fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
     site_numbers: dict[str, int] = {}
@@ -180,78 +190,103 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) ->
         fp_hashes, fp_docs, doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site
     )
     progress.stage("align", total=len(cands), unit="pairs")
+    words.index_seeds(np.union1d(cands.a, cands.b))
     aligned = align_pairs(words, cands.a, cands.b, settings, progress)
 
-    pair_rows, passage_rows = [], []
-    for x, passages in enumerate(aligned):
-        if not passages:
-            continue
-        a, b = docs[cands.a[x]], docs[cands.b[x]]
-        cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)
-        cov_b = coverage(((p.b_start, p.b_end) for p in passages), b.chars)
-        pair_rows.append(
-            {
-                "a_id": a.doc_id,
-                "b_id": b.doc_id,
-                "coverage_a": round(cov_a, 6),
-                "coverage_b": round(cov_b, 6),
-                "n_passages": len(passages),
-                "verdict": verdict(cov_a, cov_b, len(passages), settings.copy_coverage),
-                "shared_fingerprints": int(cands.shared[x]),
-            }
-        )
-        for p in passages:
-            passage_rows.append({"a_id": a.doc_id, "b_id": b.doc_id, **p.to_dict(), "similarity": round(p.similarity, 6)})
-    return pair_rows, passage_rows, len(cands)
+    ids = np.array([d.doc_id for d in docs], dtype=object)
+    chars = np.fromiter((d.chars for d in docs), np.int64, len(docs))
+    pair_of = aligned.pair
+    a_doc, b_doc = cands.a[pair_of], cands.b[pair_of]
+    passages = pa.table(
+        {
+            "a_id": ids[a_doc],
+            "b_id": ids[b_doc],
+            "a_start": aligned.a_start,
+            "a_end": aligned.a_end,
+            "b_start": aligned.b_start,
+            "b_end": aligned.b_end,
+            "similarity": np.round(aligned.similarity, 6),
+        }
+    )
+    found, n_passages = np.unique(pair_of, return_counts=True)
+    covered_a = covered_per_pair(pair_of, aligned.a_start, aligned.a_end)
+    covered_b = covered_per_pair(pair_of, aligned.b_start, aligned.b_end)
+    a_found, b_found = cands.a[found], cands.b[found]
+    cov_a = np.round(covered_a / np.maximum(chars[a_found], 1), 6)
+    cov_b = np.round(covered_b / np.maximum(chars[b_found], 1), 6)
+    pairs = pa.table(
+        {
+            "a_id": ids[a_found],
+            "b_id": ids[b_found],
+            "coverage_a": cov_a,
+            "coverage_b": cov_b,
+            "n_passages": n_passages,
+            "verdict": np.where(np.maximum(cov_a, cov_b) >= settings.copy_coverage, COPY, PARTIAL),
+            "shared_fingerprints": cands.shared[found],
+        }
+    )
+    return pairs, passages, len(cands)
 
 
-# Alignment runs in worker processes forked with the corpus already in memory; this holds what they
-# need while a pool is alive (fork copies it; nothing is pickled but the results).
-_FORKED: tuple | None = None
+def covered_per_pair(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Characters inside the union of spans ``[start, end)`` of each pair, for the pairs present
+    (ascending), vectorized: spans sorted by start within a pair, each adds what reaches past the
+    furthest end before it."""
+    if not len(pair):
+        return np.zeros(0, np.int64)
+    order = np.lexsort((start, pair))
+    pair, start, end = pair[order], start[order], end[order]
+    # offset every pair's positions past the previous pair's, so one running maximum serves all
+    offset = pair.astype(np.int64) * (int(end.max()) + 1)
+    reach = np.maximum.accumulate(end + offset)
+    before = np.empty_like(reach)
+    before[0] = 0
+    before[1:] = reach[:-1]
+    added = np.maximum(0, end + offset - np.maximum(start + offset, before))
+    groups = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+    return np.add.reduceat(added, groups)
 
-#: Pairs aligned together in one vectorized batch.
-BATCH_PAIRS = 4000
+
+#: Pairs aligned together in one call of the compiled kernel.
+BATCH_PAIRS = 2000
 
 
-def _align_range(bounds: tuple[int, int]) -> list[list[Passage]]:
-    words, a, b, settings = _FORKED
-    lo, hi = bounds
-    return align_batch(words, a[lo:hi], b[lo:hi], settings)
-
-
-def align_pairs(words: Words, a: np.ndarray, b: np.ndarray, settings: Settings, progress: Progress | None = None) -> list[list[Passage]]:
-    """Passages of every pair ``(a[x], b[x])``, in order, in batches spread over all cores."""
-    global _FORKED
+def align_pairs(words: Words, a: np.ndarray, b: np.ndarray, settings: Settings, progress: Progress | None = None) -> Aligned:
+    """Passages of every pair ``(a[x], b[x])``, in batches spread over threads (the compiled
+    alignment kernel releases the GIL, so threads run it on all cores)."""
     progress = progress or Silent()
     n = len(a)
     workers = settings.workers or os.cpu_count() or 1
-    size = max(100, min(BATCH_PAIRS, -(-n // (workers * 4))))
-    ranges = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
-    results: list[list[Passage]] = []
-    _FORKED = (words, a, b, settings)
-    try:
-        if workers == 1 or len(ranges) < 2:
-            for r in ranges:
-                results += _align_range(r)
+    ranges = [(lo, min(lo + BATCH_PAIRS, n)) for lo in range(0, n, BATCH_PAIRS)]
+
+    def run(bounds: tuple[int, int]) -> Aligned:
+        lo, hi = bounds
+        part = align_batch(words, a[lo:hi], b[lo:hi], settings)
+        part.pair += lo
+        return part
+
+    parts: list[Aligned] = []
+    if workers == 1 or len(ranges) < 2:
+        for r in ranges:
+            parts.append(run(r))
+            progress.advance(r[1] - r[0])
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            for r, part in zip(ranges, pool.map(run, ranges)):
+                parts.append(part)
                 progress.advance(r[1] - r[0])
-        else:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(ranges))) as pool:
-                for r, part in zip(ranges, pool.imap(_align_range, ranges)):
-                    results += part
-                    progress.advance(r[1] - r[0])
-    finally:
-        _FORKED = None
-    return results
+    return Aligned.concat(parts)
 
 
-def _top_reused(docs: list[Document], pairs: list[dict], limit: int = 10) -> list[dict]:
+def _top_reused(docs: list[Document], pairs: pa.Table, limit: int = 10) -> list[dict]:
     """Documents found in the most pairs."""
     count: Counter = Counter()
     copies: Counter = Counter()
-    for p in pairs:
-        for key in ("a_id", "b_id"):
-            count[p[key]] += 1
-            copies[p[key]] += p["verdict"] == COPY
+    is_copy = [v == COPY for v in pairs.column("verdict").to_pylist()]
+    for key in ("a_id", "b_id"):
+        ids = pairs.column(key).to_pylist()
+        count.update(ids)
+        copies.update(i for i, c in zip(ids, is_copy) if c)
     site = {d.doc_id: d.site for d in docs}
     ranked = sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [{"doc_id": k, "site": site.get(k), "pairs": v, "copies": copies[k]} for k, v in ranked]

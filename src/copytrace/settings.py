@@ -60,7 +60,7 @@ class Settings:
     max_chars: int = 2_000_000
 
     # --- execution ----------------------------------------------------------------------------
-    #: Worker processes for alignment (0 = all cores).
+    #: Threads for tokenizing and alignment (0 = all cores).
     workers: int = 0
 
     def to_dict(self) -> dict:
