@@ -358,3 +358,14 @@ class Words:
         grams, valid = ngram_hashes(self.tokens.hashes, token_doc, ngram)
         chosen = winnow(grams, valid, token_doc, window)
         return grams[chosen], token_doc[chosen]
+
+
+def load_kernels() -> None:
+    """Load the compiled kernels of tokenizing, fingerprinting and alignment (compiling them the
+    first time after an install): a call on a tiny input does it."""
+    from .align import align_batch
+    from .settings import Settings
+
+    words = Words.build(["load the kernels", "load the kernels"], 4)
+    words.fingerprints(5, 4)
+    align_batch(words, [0], [1], Settings())

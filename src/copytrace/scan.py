@@ -9,6 +9,7 @@ interrupted, or is run again on the same inputs, picks up what is already done.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import pyarrow as pa
 
 from .align import Aligned, align_batch
 from .candidates import candidate_pairs
-from .fingerprint import Words
+from .fingerprint import Words, load_kernels
 from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL
@@ -79,6 +80,9 @@ def scan(
     settings = settings or Settings()
     progress = progress or Silent()
     started = time.perf_counter()
+    # Load (or, after an install, compile) the numba kernels while the inputs are read.
+    loader = threading.Thread(target=_load_kernels_quietly, daemon=True)
+    loader.start()
     ws = Workspace(out)
     manifest = ws.manifest()
     signature = input_signature(inputs)
@@ -133,6 +137,13 @@ def scan(
         seconds=time.perf_counter() - started,
         resumed=resumed,
     )
+
+
+def _load_kernels_quietly() -> None:
+    try:
+        load_kernels()
+    except Exception:  # noqa: BLE001 - the scan's own first call reports the same error properly
+        pass
 
 
 def _read(inputs, settings: Settings, progress: Progress, n_files: int) -> tuple[list[Document], list[dict]]:
