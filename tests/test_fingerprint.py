@@ -58,9 +58,9 @@ def test_winnowing_guarantee(reuters, data):
 
 def test_winnowing_keeps_a_fraction_of_ngrams(reuters):
     tokens = tokenize([a.text for a in reuters[:500]])
-    doc = tokens.doc_of_tokens()
-    grams, valid = ngram_hashes(tokens.hashes, doc, 5)
-    chosen = winnow(grams, valid, doc, 4)
+    grams, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, 5)
+    chosen, docs = winnow(grams, tokens.doc_starts, 5, 4)
+    assert np.array_equal(docs, np.repeat(np.arange(len(tokens)), np.diff(tokens.doc_starts))[chosen])
     density = len(chosen) / valid.sum()
     assert 0.3 < density < 0.55  # about 2 / (w + 1) = 0.4
     assert valid[chosen].all()

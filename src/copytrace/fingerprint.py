@@ -42,9 +42,6 @@ class Tokens:
     def __len__(self) -> int:
         return len(self.doc_starts) - 1
 
-    def doc_of_tokens(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self), dtype=np.int32), np.diff(self.doc_starts))
-
     def of(self, d: int) -> "Tokens":
         """The words of document ``d`` alone."""
         lo, hi = self.doc_starts[d], self.doc_starts[d + 1]
@@ -206,63 +203,71 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
     return hashes[:count], starts[:count], ends[:count], docs[:count], flags
 
 
-def ngram_hashes(hashes: np.ndarray, token_doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hash of the ``n`` words starting at each word, and whether those words are in one document.
+def ngram_hashes(hashes: np.ndarray, doc_starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hash of the ``n`` words starting at each word, and whether those words are in one document
+    (the words of document ``d`` being ``doc_starts[d]:doc_starts[d + 1]``).
 
     Returns ``(grams, valid)``, both as long as ``hashes``; ``grams[t]`` is meaningful where
     ``valid[t]``.
     """
-    return _ngram_hashes(hashes, token_doc.astype(np.int64, copy=False), n)
+    return _ngram_hashes(hashes, doc_starts.astype(np.int64, copy=False), n)
 
 
 @njit(cache=True, nogil=True)
-def _ngram_hashes(hashes, token_doc, n):
-    total = len(hashes)
-    grams = np.zeros(total, np.uint64)
-    valid = np.zeros(total, np.bool_)
+def _ngram_hashes(hashes, doc_starts, n):
+    grams = np.zeros(len(hashes), np.uint64)
+    valid = np.zeros(len(hashes), np.bool_)
     base = np.uint64(0x9E3779B97F4A7C15)
-    for t in range(total - n + 1):
-        acc = np.uint64(0)
-        for k in range(n):
-            acc = acc * base + hashes[t + k]
-        grams[t] = _mix64(acc)
-        valid[t] = token_doc[t] == token_doc[t + n - 1]
+    for d in range(len(doc_starts) - 1):
+        for t in range(doc_starts[d], doc_starts[d + 1] - n + 1):
+            acc = np.uint64(0)
+            for k in range(n):
+                acc = acc * base + hashes[t + k]
+            grams[t] = _mix64(acc)
+            valid[t] = True
     return grams, valid
 
 
-def winnow(grams: np.ndarray, valid: np.ndarray, token_doc: np.ndarray, w: int) -> np.ndarray:
-    """Positions (word indices) of the n-grams selected by winnowing with window ``w``.
+def winnow(grams: np.ndarray, doc_starts: np.ndarray, n: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (word indices) of the ``n``-grams selected by winnowing with window ``w``, and
+    their documents.
 
     An n-gram is selected when it is the smallest in some window of ``w`` consecutive n-grams of its
     document; a document with fewer than ``w`` n-grams keeps all of them. Every window's minimum
     is kept, which is what the guarantee needs (ties, which 64-bit hashes make rare, keep all).
     """
-    positions = np.flatnonzero(valid)
-    keep = _winnow(grams[positions], token_doc[positions].astype(np.int64, copy=False), w)
-    return positions[keep]
+    return _winnow(grams, doc_starts.astype(np.int64, copy=False), n, w)
 
 
 @njit(cache=True, nogil=True)
-def _winnow(g, gdoc, w):
-    """Which n-grams (hashes ``g`` of documents ``gdoc``, grouped by document) are the minimum of
-    some window of ``w`` within their document."""
-    n = len(g)
-    keep = np.zeros(n, np.bool_)
-    run = 0  # start of the current document's n-grams
-    for end in range(1, n + 1):
-        if end < n and gdoc[end] == gdoc[run]:
+def _winnow(grams, doc_starts, n, w):
+    keep = np.zeros(len(grams), np.bool_)
+    count = 0
+    for d in range(len(doc_starts) - 1):
+        lo, hi = doc_starts[d], doc_starts[d + 1] - n + 1  # this document's n-grams
+        if hi <= lo:
             continue
-        if end - run < w:  # too short for one window: keep all
-            keep[run:end] = True
-        for start in range(run, end - w + 1):
-            low = g[start]
+        if hi - lo < w:  # too short for one window: keep all
+            keep[lo:hi] = True
+            count += hi - lo
+        for start in range(lo, hi - w + 1):
+            low = grams[start]
             for q in range(start + 1, start + w):
-                low = min(low, g[q])
+                low = min(low, grams[q])
             for q in range(start, start + w):
-                if g[q] == low:
+                if grams[q] == low and not keep[q]:
                     keep[q] = True
-        run = end
-    return keep
+                    count += 1
+    positions = np.empty(count, np.int64)
+    docs = np.empty(count, np.int64)
+    m = 0
+    for d in range(len(doc_starts) - 1):
+        for t in range(doc_starts[d], doc_starts[d + 1]):
+            if keep[t]:
+                positions[m] = t
+                docs[m] = d
+                m += 1
+    return positions, docs
 
 
 def sort_with_index(keys: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -349,15 +354,14 @@ class Words:
                 if progress:
                     progress.advance(len(batch))
         tokens = Tokens.concat(parts)
-        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_of_tokens(), seed_size)
+        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, seed_size)
         return cls(tokens, seeds, texts, seed_size, valid)
 
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""
-        token_doc = self.tokens.doc_of_tokens()
-        grams, valid = ngram_hashes(self.tokens.hashes, token_doc, ngram)
-        chosen = winnow(grams, valid, token_doc, window)
-        return grams[chosen], token_doc[chosen]
+        grams, _ = ngram_hashes(self.tokens.hashes, self.tokens.doc_starts, ngram)
+        chosen, docs = winnow(grams, self.tokens.doc_starts, ngram, window)
+        return grams[chosen], docs
 
 
 def load_kernels() -> None:
