@@ -79,6 +79,7 @@ class Aligned:
 
     @staticmethod
     def concat(parts: list["Aligned"]) -> "Aligned":
+        """The passages of consecutive batches of pairs (``pair`` already numbered globally)."""
         if not parts:
             return Aligned(*(np.zeros(0, np.int64) for _ in range(5)), np.zeros(0, np.float64))
         return Aligned(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pair", "a_start", "a_end", "b_start", "b_end", "similarity")))
@@ -137,13 +138,12 @@ def _widen(ta: str, tb: str, a_start: int, a_end: int, b_start: int, b_end: int)
     return a_start, a_end, b_start, b_end
 
 
-_STUB_WORDS = 2  # at most this many words across a line break at a passage's edge are dropped
-
-
 # --- the compiled kernel --------------------------------------------------------------------------
 # Chains are rows of an int64 array: a_lo, a_hi, b_lo, b_hi, matched (word positions in each
 # document, ends exclusive).
 A_LO, A_HI, B_LO, B_HI, MATCHED = 0, 1, 2, 3, 4
+
+_STUB_WORDS = 2  # at most this many words across a line break at a passage's edge are dropped
 
 
 @njit(cache=True, nogil=True)
