@@ -82,3 +82,19 @@ def test_line_flags_match_their_definition_on_the_text(reuters):
             assert bool(t.flags[w] & LINE_END) == (not after or after[0] in "\n\r")
             gap = text[t.ends[w] : t.starts[w + 1]] if w + 1 < len(t.hashes) else ""
             assert bool(t.flags[w] & BREAK_AFTER) == ("\n" in gap)
+
+
+def test_kernels_compiled_tells_an_empty_cache_from_a_filled_one(tmp_path):
+    """The first-run notice must appear exactly when numba has no cached kernels."""
+    import os
+    import subprocess
+    import sys
+
+    from copytrace.fingerprint import kernels_compiled, load_kernels
+
+    load_kernels()
+    assert kernels_compiled()
+    check = "from copytrace.fingerprint import kernels_compiled; print(kernels_compiled())"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

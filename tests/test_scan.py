@@ -1,5 +1,6 @@
 """The scan job and the CLI, on the bundled sample corpus (real Reuters articles and copies)."""
 
+import io
 import json
 from pathlib import Path
 
@@ -107,3 +108,21 @@ def test_cli_compare_terminal_view_and_errors(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     empty = runner.invoke(app, ["compare", str(a), str(tmp_path / "empty.txt")])
     assert empty.exit_code == 2 and "empty article" in empty.stderr
+
+
+def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from copytrace.cli import _RichProgress
+
+    with Progress(console=Console(file=io.StringIO())) as bar:
+        reporter = _RichProgress(bar)
+        copytrace.scan([SAMPLE], tmp_path / "ws", progress=reporter)
+        reporter.close()
+        tasks = {t.description.strip(): t for t in bar.tasks}
+    documents = copytrace.Workspace(tmp_path / "ws").table("documents").num_rows
+    assert tasks["read"].total == 1
+    assert tasks["words"].total == documents and tasks["words"].completed == documents
+    assert tasks["align"].total == tasks["align"].completed > 0
+    assert all(t.finished for t in tasks.values())

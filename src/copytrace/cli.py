@@ -146,8 +146,8 @@ class _RichProgress:
 
     def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
         if self.task is not None:  # the previous stage is finished, even if it had nothing to do
-            total = self.progress.tasks[self.task].total or 1
-            self.progress.update(self.task, total=total, completed=total)
+            done = self.progress.tasks[self.task].total or 1
+            self.progress.update(self.task, total=done, completed=done)
         self.task = self.progress.add_task(f"{name:12s}", total=total, unit=unit)
 
     def advance(self, n: int = 1) -> None:

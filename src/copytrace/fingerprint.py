@@ -14,6 +14,7 @@ n-grams are kept.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -373,3 +374,13 @@ def load_kernels() -> None:
     words = Words.build(["load the kernels", "load the kernels"], 4)
     words.fingerprints(5, 4)
     align_batch(words, [0], [1], Settings())
+
+
+def kernels_compiled() -> bool:
+    """Whether numba has the kernels in its cache (False: the next scan compiles them first)."""
+    from . import align
+
+    try:
+        return all(os.path.exists(kernel._cache._cache_file._index_path) for kernel in (_tokenize_codes, align._align_kernel))
+    except AttributeError:  # numba's internals moved: say nothing rather than something wrong
+        return True

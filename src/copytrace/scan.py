@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from .align import Aligned, align_batch
 from .candidates import candidate_pairs
-from .fingerprint import Words, load_kernels
+from .fingerprint import Words, kernels_compiled, load_kernels
 from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL
@@ -81,6 +81,8 @@ def scan(
     progress = progress or Silent()
     started = time.perf_counter()
     # Load (or, after an install, compile) the numba kernels while the inputs are read.
+    if not kernels_compiled():
+        progress.message("first run after an install: compiling copytrace's kernels with numba (about 20 s, once)")
     loader = threading.Thread(target=_load_kernels_quietly, daemon=True)
     loader.start()
     ws = Workspace(out)
