@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.accuracy
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.semeval
+	$(BIN)/python -m benchmarks.extraction
 
 clean:
 	rm -rf $(VENV) demo-workspace benchmarks/work

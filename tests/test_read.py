@@ -63,7 +63,8 @@ def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
     (tmp_path / "latin1.txt").write_bytes(latin.encode("latin-1"))
     (tmp_path / "image.txt").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "huge.txt").write_bytes(b"word " * 10_500_000)  # 52 MB
-    (tmp_path / "page.html").write_text("<html></html>")
+    (tmp_path / "page.html").write_text("<html><body></body></html>")
+    (tmp_path / "crawl.warc").write_bytes(b"WARC/1.0\r\n")
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     out = records([tmp_path])
     docs = [r for r in out if isinstance(r, Document)]
@@ -73,7 +74,8 @@ def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
     assert rejects["latin1.txt"].outcome == "kept" and "not valid UTF-8" in rejects["latin1.txt"].reason
     assert "binary" in rejects["image.txt"].reason
     assert "over" in rejects["huge.txt"].reason and rejects["huge.txt"].outcome == "skipped"
-    assert "HTML input is not supported yet" in rejects["page.html"].reason
+    assert "no article text found" in rejects["page.html"].reason
+    assert "WARC input is not supported yet" in rejects["crawl.warc"].reason
     assert "unsupported file type" in rejects["notes.docx"].reason
 
 

@@ -53,7 +53,7 @@ def main(
 
 @app.command()
 def compare(
-    a: Annotated[Path, typer.Argument(help="First article: a text file or a one-article JSON file.")],
+    a: Annotated[Path, typer.Argument(help="First article: a text file, a one-article JSON file or a saved HTML page.")],
     b: Annotated[Path, typer.Argument(help="Second article.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Show whole passages instead of their first lines.")] = False,
@@ -168,7 +168,7 @@ class _RichProgress:
 
 @app.command()
 def scan(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json.")],
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json, .html pages (each also .gz).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to write the tables to.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,

@@ -10,6 +10,8 @@ Supported:
 - ``.jsonl`` / ``.ndjson``: one JSON object per line with ``id`` and ``text`` (required) and ``url``,
   ``site`` (or passim's ``series``), ``title``, ``date``, ``crawled_at`` (optional);
 - ``.json``: one such object, or a list of them;
+- ``.html`` / ``.htm``: one saved page per file; the article text, title, canonical URL and dates
+  are extracted (:mod:`copytrace.extract`). A JSON record may also give ``html`` instead of ``text``;
 - any of these gzip-compressed (``.gz``);
 - a folder: every file below it, in sorted order.
 """
@@ -31,7 +33,10 @@ from .sites import site_of_url
 TEXT_SUFFIXES = {".txt", ".text", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
-NOT_YET = {".html": "HTML", ".htm": "HTML", ".warc": "WARC", ".arc": "ARC"}
+HTML_SUFFIXES = {".html", ".htm"}
+NOT_YET = {".warc": "WARC", ".arc": "ARC"}
+#: Pages larger than this many bytes per allowed article character are not parsed.
+HTML_BYTES_PER_CHAR = 16
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Document:
     title: str | None = None
     date: str | None = None  # ISO 8601 as given (a date or a date-time)
     crawled_at: str | None = None
+    date_updated: str | None = None  # last update, when a page gives one apart from ``date``
+    extractor: str | None = None  # what turned HTML into this text (None: text was given)
 
     @property
     def chars(self) -> int:
@@ -128,6 +135,8 @@ def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000) -
         yield from _read_jsonl(path, gz, max_chars)
     elif suffix in JSON_SUFFIXES:
         yield from _read_json(path, gz, max_chars)
+    elif suffix in HTML_SUFFIXES:
+        yield from _read_html(path, name[:-3] if gz else name, gz, max_chars)
     elif suffix in TEXT_SUFFIXES:
         yield from _read_text(path, name[:-3] if gz else name, gz, max_chars)
     else:
@@ -188,6 +197,51 @@ def _read_text(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Do
     if note:
         yield Reject(source, None, note, outcome="kept", doc_id=doc.doc_id)
     yield doc
+
+
+def _read_html(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
+    source = str(path)
+    limit = HTML_BYTES_PER_CHAR * max_chars
+    try:
+        data = _read_bytes(path, gz, limit)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        yield Reject(source, None, f"cannot read file: {err}")
+        return
+    if len(data) > limit:
+        yield Reject(source, None, f"page is over {limit:,} bytes; not parsed (max_chars x {HTML_BYTES_PER_CHAR})")
+        return
+    yield from _document_from_html(data, doc_id, source, None, None, max_chars)
+
+
+def _document_from_html(html, doc_id: str, source: str, line: int | None, url: str | None, max_chars: int) -> list[Document | Reject]:
+    """A document from a page's HTML (bytes or str), or the reject saying why there is none."""
+    from .extract import extract_html
+
+    found = extract_html(html, url)
+    if isinstance(found, str):
+        return [Reject(source, line, found, doc_id=doc_id)]
+    url = url or found.url
+    doc = Document(
+        doc_id=doc_id,
+        text=found.text,
+        source=source,
+        line=line,
+        url=url,
+        site=site_of_url(url),
+        title=found.title,
+        date=_date_or_none(found.date),
+        date_updated=_date_or_none(found.date_updated),
+        extractor=found.extractor,
+    )
+    checked = _checked(doc, source, line, max_chars)
+    return [checked]
+
+
+def _date_or_none(value: str | None) -> str | None:
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
 
 
 def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Document | Reject:
@@ -277,12 +331,40 @@ def parse_date(value: str | None) -> str | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
 
 
+def _document_from_html_record(obj: dict, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
+    """A JSON record that gives a page's ``html`` instead of ``text``: the extracted article, with
+    the record's own fields taking precedence over what the page says."""
+    raw_id = obj.get("id")
+    if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
+        return [Reject(source, line, "missing required field 'id' (a string or a number)")]
+    url = _optional_str(obj, "url")
+    results = _document_from_html(obj["html"], str(raw_id), source, line, url, max_chars)
+    doc = results[-1]
+    if not isinstance(doc, Document):
+        return results
+    site = _optional_str(obj, "site") or _optional_str(obj, "series")
+    if site:
+        doc.site = site.lower()
+    doc.title = _optional_str(obj, "title") or doc.title
+    for key in ("date", "crawled_at"):
+        raw = _optional_str(obj, key)
+        if raw is None:
+            continue
+        try:
+            setattr(doc, key, parse_date(raw))
+        except ValueError:
+            results.insert(-1, Reject(source, line, f"{key} {raw!r} is not an ISO 8601 date; ignored", "kept", doc.doc_id))
+    return results
+
+
 def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
     """A document from a JSON object (last in the list), after any rejects it caused."""
     if not isinstance(obj, dict):
         return [Reject(source, line, f"not a JSON object (got {type(obj).__name__})")]
+    if ("text" not in obj or obj["text"] is None) and isinstance(obj.get("html"), str):
+        return _document_from_html_record(obj, source, line, max_chars)
     if "text" not in obj or obj["text"] is None:
-        return [Reject(source, line, "missing required field 'text'")]
+        return [Reject(source, line, "missing required field 'text' (or 'html')")]
     if not isinstance(obj["text"], str):
         return [Reject(source, line, f"field 'text' must be a string (got {type(obj['text']).__name__})")]
     raw_id = obj.get("id")

@@ -177,6 +177,8 @@ def _documents_table(docs: list[Document]) -> pa.Table:
         "title": [d.title for d in docs],
         "date": [d.date for d in docs],
         "crawled_at": [d.crawled_at for d in docs],
+        "date_updated": [d.date_updated for d in docs],
+        "extractor": [d.extractor for d in docs],
         "chars": [d.chars for d in docs],
         "text": [d.text for d in docs],
     }
@@ -185,8 +187,7 @@ def _documents_table(docs: list[Document]) -> pa.Table:
 
 def _documents_from_table(table: pa.Table) -> list[Document]:
     return [
-        Document(r["doc_id"], r["text"], r["source"], r["line"], r["url"], r["site"], r["title"], r["date"], r["crawled_at"])
-        for r in table.to_pylist()
+        Document(**{k: v for k, v in r.items() if k != "chars"}) for r in table.to_pylist()
     ]
 
 

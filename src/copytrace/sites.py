@@ -28,5 +28,7 @@ def site_of_url(url: str | None) -> str | None:
     if not host:
         return None
     parts = _extractor()(host)
-    domain = getattr(parts, "top_domain_under_public_suffix", None) or parts.registered_domain
+    domain = getattr(parts, "top_domain_under_public_suffix", None)
+    if domain is None:  # tldextract before 5.3
+        domain = parts.registered_domain
     return (domain or host).lower()

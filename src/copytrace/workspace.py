@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents gained date_updated and extractor
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -27,6 +27,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("title", pa.string()),
             ("date", pa.string()),
             ("crawled_at", pa.string()),
+            ("date_updated", pa.string()),
+            ("extractor", pa.string()),
             ("chars", pa.int64()),
             ("text", pa.large_string()),
         ]

@@ -1,0 +1,68 @@
+"""Article text and metadata from saved HTML pages.
+
+The text, title and canonical URL (``<link rel=canonical>`` / ``og:url``) come from trafilatura,
+with its cross-document deduplication off: it drops text it has seen on earlier pages, which is
+exactly the copied text copytrace looks for. The publication date comes from htmldate, asked twice:
+once for the original publication date, once for the last update, so the two stay apart.
+trafilatura decodes the page bytes itself, by the declared charset or by detection.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass
+class Extracted:
+    """What a page holds, as far as the extractor can tell."""
+
+    text: str
+    title: str | None
+    url: str | None  # the canonical URL the page declares
+    date: str | None  # original publication date, ISO 8601
+    date_updated: str | None  # last update, when the page gives one later than ``date``
+    extractor: str  # which extractor and version produced the text
+
+
+@cache
+def extractor_name() -> str:
+    """``trafilatura <version>`` (recorded with every extracted document)."""
+    import trafilatura
+
+    return f"trafilatura {trafilatura.__version__}"
+
+
+def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
+    """The article in a page, or the reason there is none (a message for the rejects table)."""
+    import htmldate
+    import trafilatura
+
+    # trafilatura and htmldate log and warn about every odd page; the caller reports what matters.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            found = trafilatura.bare_extraction(
+                html, url=url, with_metadata=True, deduplicate=False, include_comments=False, include_tables=True
+            )
+        except Exception as err:  # noqa: BLE001 - a page that breaks the parser is a bad record, not a crash
+            return f"HTML could not be parsed: {type(err).__name__}: {err}"
+        if found is None or not (found.text or "").strip():
+            return "no article text found in the page (an index page, or an empty body?)"
+        try:
+            original = htmldate.find_date(html, url=url, original_date=True, extensive_search=False)
+            updated = htmldate.find_date(html, url=url, original_date=False, extensive_search=False)
+        except Exception:  # noqa: BLE001 - an unreadable date leaves the date empty
+            original = updated = None
+    return Extracted(
+        text=found.text,
+        title=found.title or None,
+        url=found.url or None,
+        date=original or found.date or None,
+        date_updated=updated if updated and updated != (original or found.date) else None,
+        extractor=extractor_name(),
+    )
