@@ -65,6 +65,7 @@ def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
     (tmp_path / "huge.txt").write_bytes(b"word " * 10_500_000)  # 52 MB
     (tmp_path / "page.html").write_text("<html><body></body></html>")
     (tmp_path / "crawl.warc").write_bytes(b"WARC/1.0\r\n")
+    (tmp_path / "old.arc").write_bytes(b"filedesc://old.arc 0.0.0.0 20010101000000 text/plain 0\n")
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     out = records([tmp_path])
     docs = [r for r in out if isinstance(r, Document)]
@@ -75,7 +76,8 @@ def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
     assert "binary" in rejects["image.txt"].reason
     assert "over" in rejects["huge.txt"].reason and rejects["huge.txt"].outcome == "skipped"
     assert "no article text found" in rejects["page.html"].reason
-    assert "WARC input is not supported yet" in rejects["crawl.warc"].reason
+    assert "without a WARC-Type header" in rejects["crawl.warc"].reason
+    assert "ARC input is not supported yet" in rejects["old.arc"].reason
     assert "unsupported file type" in rejects["notes.docx"].reason
 
 

@@ -177,9 +177,19 @@ def scan(
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
     workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment (0: all cores).")] = 0,
+    site: Annotated[Optional[list[str]], typer.Option("--site", help="Crawls: keep only responses from this registered domain (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or before this ISO date.")] = None,
 ) -> None:
     """Find all reuse in a corpus and write the workspace tables (documents, pairs, passages, rejects)."""
-    settings = Settings(same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers)
+    try:
+        settings = Settings(
+            same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers,
+            sites=tuple(site or ()), since=since, until=until,
+        )
+    except ValueError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     columns = [
         SpinnerColumn(),
         TextColumn("{task.description}"),

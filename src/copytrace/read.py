@@ -12,6 +12,7 @@ Supported:
 - ``.json``: one such object, or a list of them;
 - ``.html`` / ``.htm``: one saved page per file; the article text, title, canonical URL and dates
   are extracted (:mod:`copytrace.extract`). A JSON record may also give ``html`` instead of ``text``;
+- ``.warc``: a crawl; its HTML responses are extracted the same way (:mod:`copytrace.warc`);
 - any of these gzip-compressed (``.gz``);
 - a folder: every file below it, in sorted order.
 """
@@ -34,7 +35,8 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 HTML_SUFFIXES = {".html", ".htm"}
-NOT_YET = {".warc": "WARC", ".arc": "ARC"}
+WARC_SUFFIXES = {".warc"}
+NOT_YET = {".arc": "ARC"}
 #: Pages larger than this many bytes per allowed article character are not parsed.
 HTML_BYTES_PER_CHAR = 16
 
@@ -105,14 +107,15 @@ def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str]
             yield Reject(str(path), None, "no such file or folder")
 
 
-def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> Iterator[Document | Reject]:
-    """Documents and rejects from files, folders, JSON Lines; document ids are unique."""
+def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000, crawl_filter=None) -> Iterator[Document | Reject]:
+    """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
+    unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls."""
     seen: dict[str, str] = {}
     for item in iter_files(inputs):
         if isinstance(item, Reject):
             yield item
             continue
-        for record in read_file(*item, max_chars=max_chars):
+        for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter):
             if isinstance(record, Document):
                 first = seen.get(record.doc_id)
                 if first is not None:
@@ -122,7 +125,7 @@ def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000)
             yield record
 
 
-def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000) -> Iterator[Document | Reject]:
+def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000, crawl_filter=None) -> Iterator[Document | Reject]:
     """Documents and rejects from one file, by its type; ``name`` is a text file's document id
     (default: the file name)."""
     name = name or path.name
@@ -135,6 +138,10 @@ def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000) -
         yield from _read_jsonl(path, gz, max_chars)
     elif suffix in JSON_SUFFIXES:
         yield from _read_json(path, gz, max_chars)
+    elif suffix in WARC_SUFFIXES:
+        from .warc import read_warc
+
+        yield from read_warc(path, max_chars, crawl_filter)
     elif suffix in HTML_SUFFIXES:
         yield from _read_html(path, name[:-3] if gz else name, gz, max_chars)
     elif suffix in TEXT_SUFFIXES:

@@ -8,6 +8,7 @@ interrupted, or is run again on the same inputs, picks up what is already done.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -26,6 +27,7 @@ from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL
 from .settings import Settings
+from .warc import CrawlFilter
 from .workspace import Workspace, rows_to_table
 
 
@@ -90,7 +92,9 @@ def scan(
     signature = input_signature(inputs)
     resumed = []
 
-    read_key = {"signature": signature, "max_chars": settings.max_chars}
+    # Keys are compared with what manifest.json holds, so they are made of JSON values only.
+    crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
+    read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl}
     writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
     if manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects"):
         docs = _documents_from_table(ws.table("documents"))
@@ -109,7 +113,7 @@ def scan(
         documents_written = writer.submit(write_documents)
 
     # Settings that change results; how many threads run them does not.
-    align_key = {"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}
+    align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
     if manifest.get("align") == align_key and ws.has("pairs") and ws.has("passages"):
         pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict"])
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
@@ -152,7 +156,8 @@ def _read(inputs, settings: Settings, progress: Progress, n_files: int) -> tuple
     progress.stage("read", total=n_files, unit="files")
     docs, rejects = [], []
     last_source = None
-    for record in read_inputs(inputs, max_chars=settings.max_chars):
+    keep = CrawlFilter(settings.sites, settings.since, settings.until)
+    for record in read_inputs(inputs, max_chars=settings.max_chars, crawl_filter=keep):
         source = record.source
         if source != last_source:
             progress.advance(1)

@@ -7,6 +7,7 @@ traced back to how it was produced.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Settings:
     #: Longer articles are rejected: real news articles are far shorter; such inputs are
     #: usually concatenated dumps or binary data.
     max_chars: int = 2_000_000
+    #: Keep only the crawl responses (WARC) of these registered domains (empty: all).
+    sites: tuple[str, ...] = ()
+    #: Keep only crawl responses captured on or after this ISO date or date-time.
+    since: str | None = None
+    #: ... and on or before this one (a date includes the whole day).
+    until: str | None = None
 
     # --- execution ----------------------------------------------------------------------------
     #: Threads for tokenizing and alignment (0 = all cores).
@@ -75,5 +82,13 @@ class Settings:
         for name in ("ngram", "window", "max_df", "min_shared", "seed", "min_passage_words"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    datetime.fromisoformat(value)
+                except ValueError:
+                    raise ValueError(f"{name} must be an ISO 8601 date or date-time, got {value!r}") from None
+        object.__setattr__(self, "sites", tuple(s.lower() for s in self.sites))
         if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:
             raise ValueError("min_similarity and copy_coverage are shares between 0 and 1")

@@ -1,0 +1,169 @@
+"""WARC crawls as input: HTML responses streamed record by record, each extracted into an article.
+
+A crawl file is never loaded whole: warcio reads one record at a time (``.warc``, ``.warc.gz`` with
+one gzip member per record as Common Crawl writes them, and whole-file gzip too). Only HTTP
+responses whose content type is HTML become documents: ``url`` is the record's target URI,
+``crawled_at`` its capture time (``WARC-Date``) and ``doc_id`` its ``WARC-Record-ID``. Documents
+and rejects carry the record's byte offset in ``line``. A broken record becomes a reject naming its
+offset, and reading resumes at the next record that starts
+cleanly, so one bad record never ends the file early.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .read import Document, Reject, _document_from_html, parse_date
+from .sites import site_of_url
+
+#: How far past a broken record to look for the next one.
+RESYNC_WINDOW = 1 << 20
+
+
+@dataclass(frozen=True)
+class CrawlFilter:
+    """Which responses of a crawl to keep: registered domains, and a capture-time range (ISO dates,
+    inclusive; ``until`` may be a date, meaning the whole day)."""
+
+    sites: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def keeps(self, url: str | None, crawled_at: str | None) -> bool:
+        if self.sites and site_of_url(url) not in self.sites:
+            return False
+        if crawled_at and self.since and crawled_at < self.since:
+            return False
+        if crawled_at and self.until and crawled_at[: len(self.until)] > self.until:
+            return False
+        return True
+
+
+def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> Iterator[Document | Reject]:
+    """Documents from the HTML responses of one WARC file, and rejects for what could not be read."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    keep = keep or CrawlFilter()
+    source = str(path)
+    gz = path.name.lower().endswith(".gz")
+    start: int | None = 0
+    whole_gzip = False
+    while start is not None:
+        offset = start
+        resume = None
+        with open(path, "rb") as raw, _stream(raw, whole_gzip) as fh:
+            fh.seek(start)
+            records = ArchiveIterator(fh, check_digests=False)
+            try:
+                for record in records:
+                    # warcio knows a record's offset and length only once it is read (asking
+                    # earlier reads it to the end), so each offset comes from the record before.
+                    results = _from_record(record, source, max_chars, keep)
+                    at = records.get_record_offset()  # where the file was opened counts: absolute
+                    for result in results:
+                        result.line = at  # for a crawl, the record's byte offset
+                    offset = at + records.get_record_length()
+                    yield from results
+                if not whole_gzip and os.path.getsize(path) - offset > 4:  # more than trailing line breaks
+                    yield Reject(source, offset, f"data from byte {offset} is not a readable WARC record; ignored")
+                    resume = _next_record(path, offset + 1, gz)
+            except ArchiveLoadFailed as err:
+                if gz and not whole_gzip and "non-chunked gzip" in str(err):
+                    whole_gzip = True  # one gzip member for the whole file: read it as one stream
+                    resume = 0
+                else:
+                    yield Reject(source, offset, f"broken WARC record at byte {offset}: {_first_line(err)}; skipped to the next record")
+                    resume = None if whole_gzip else _next_record(path, offset + 1, gz)
+            except (OSError, EOFError, ValueError) as err:
+                yield Reject(source, offset, f"cannot read further at byte {offset}: {err}")
+                resume = None if whole_gzip else _next_record(path, offset + 1, gz)
+        start = resume
+
+
+@contextlib.contextmanager
+def _stream(raw, whole_gzip: bool):
+    if whole_gzip:
+        with gzip.open(raw) as fh:
+            yield fh
+    else:
+        yield raw
+
+
+def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list[Document | Reject]:
+    if record.format.startswith("warc") and not record.rec_headers.get_header("WARC-Type"):
+        return [Reject(source, None, "WARC record without a WARC-Type header (truncated?); skipped")]
+    if record.rec_type != "response" or record.http_headers is None:
+        return []
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    if "html" not in content_type.lower():
+        return []
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    try:
+        crawled_at = parse_date(record.rec_headers.get_header("WARC-Date"))
+    except ValueError:
+        crawled_at = None
+    if not keep.keeps(url, crawled_at):
+        return []
+    doc_id = record.rec_headers.get_header("WARC-Record-ID") or f"{source}:{url}"
+    body = _read_up_to(record.content_stream(), 16 * max_chars + 1)
+    if len(body) > 16 * max_chars:
+        return [Reject(source, None, f"response for {url} is over {16 * max_chars:,} bytes; not parsed", doc_id=doc_id)]
+    results = _document_from_html(body, doc_id, source, None, url, max_chars)
+    doc = results[-1]
+    if isinstance(doc, Document):
+        doc.crawled_at = crawled_at
+    elif isinstance(doc, Reject):
+        doc.reason = f"response for {url}: {doc.reason}"
+    return results
+
+
+def _read_up_to(stream, limit: int) -> bytes:
+    """At most ``limit`` bytes of a stream (its reads may return less than asked)."""
+    parts, size = [], 0
+    while size < limit:
+        part = stream.read(min(1 << 16, limit - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
+def _next_record(path: Path, after: int, gz: bool) -> int | None:
+    """Where the next record that starts cleanly begins, at or after byte ``after`` (None: none)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        position = after
+        while position < size:
+            fh.seek(position)
+            window = fh.read(RESYNC_WINDOW)
+            marker = b"\x1f\x8b\x08" if gz else b"WARC/1."
+            at = 0
+            while (at := window.find(marker, at)) >= 0:
+                if not gz or _gzip_member_is_warc(path, position + at):
+                    return position + at
+                at += 1
+            position += max(1, len(window) - len(marker))
+    return None
+
+
+def _gzip_member_is_warc(path: Path, offset: int) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        try:
+            with gzip.GzipFile(fileobj=io.BufferedReader(fh)) as member:
+                return member.read(7) == b"WARC/1."
+        except (OSError, EOFError):
+            return False
+
+
+def _first_line(err: Exception) -> str:
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else type(err).__name__

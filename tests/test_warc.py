@@ -1,0 +1,84 @@
+"""WARC crawls as input: real crawl files (../shared/data/web/warc) and WARCs built with warcio
+from real saved news pages."""
+
+import gzip
+import io
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from benchmarks.extraction import pages, token_prf
+from benchmarks.reuters import SHARED_DATA
+from copytrace.read import Document, Reject, read_inputs
+from copytrace.warc import CrawlFilter, read_warc
+
+WARCS = SHARED_DATA / "web" / "warc"
+PAGES = pages(limit=4)
+SITES = ["wsj.com", "example-news.net", "other-news.org", "copies-news.com"]
+
+
+def build_warc(path: Path, dates: list[str]) -> list[int]:
+    """A gzip WARC (one member per record) of the saved pages, each served from its own site;
+    returns where each record starts."""
+    starts = []
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n, (page, _, _) in enumerate(PAGES):
+            starts.append(out.tell())
+            body = gzip.decompress(page.read_bytes())
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://www.{SITES[n]}/story/{n}", "response", payload=io.BytesIO(body),
+                http_headers=headers, warc_headers_dict={"WARC-Date": dates[n]},
+            )
+            writer.write_record(record)
+    return starts
+
+
+def test_real_crawl_files_compressed_or_not_give_the_same_documents():
+    found = {}
+    for name in ("warcfile.warc", "warcfile.warc.gz"):
+        out = list(read_warc(WARCS / "resiliparse-warc-testdata" / name, 2_000_000))
+        docs = [r for r in out if isinstance(r, Document)]
+        assert docs and all(d.url and d.crawled_at and d.doc_id.startswith("<urn:uuid:") for d in docs)
+        assert all(isinstance(r, Document) or "no article text" in r.reason for r in out)
+        assert len(out) == 16  # every HTML response is a document or a reject, none disappears
+        found[name] = {d.doc_id: d.text for d in docs}
+    assert found["warcfile.warc"] == found["warcfile.warc.gz"]
+
+
+def test_a_broken_record_does_not_end_the_file_early(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    starts = build_warc(path, ["2024-05-0%dT10:00:00Z" % (n + 1) for n in range(len(PAGES))])
+    data = bytearray(path.read_bytes())
+    middle = starts[1] + 40
+    data[middle : middle + 200] = b"\x00" * 200  # garble the second record's compressed bytes
+    path.write_bytes(bytes(data))
+    out = list(read_warc(path, 2_000_000))
+    docs = [r for r in out if isinstance(r, Document)]
+    rejects = [r for r in out if isinstance(r, Reject)]
+    assert [d.url for d in docs] == [f"https://www.{SITES[n]}/story/{n}" for n in (0, 2, 3)]
+    assert len(rejects) == 1 and rejects[0].line == starts[1]
+    for doc, n in zip(docs, (0, 2, 3)):
+        assert doc.line == starts[n] and doc.crawled_at.startswith(f"2024-05-0{n + 1}")
+        assert token_prf(doc.text, PAGES[n][1])[1] > 0.9
+
+
+def test_sites_and_capture_dates_pick_the_responses(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    build_warc(path, ["2024-05-01T10:00:00Z", "2024-05-02T23:59:00Z", "2024-05-03T00:00:00Z", "2024-06-01T00:00:00Z"])
+    def urls(keep):
+        return [d.url for d in read_inputs([path], crawl_filter=keep) if isinstance(d, Document)]
+    assert urls(CrawlFilter(sites=("example-news.net", "copies-news.com"))) == [
+        "https://www.example-news.net/story/1", "https://www.copies-news.com/story/3"]
+    assert urls(CrawlFilter(since="2024-05-02", until="2024-05-02")) == ["https://www.example-news.net/story/1"]
+    assert len(urls(CrawlFilter(since="2024-05-03"))) == 2
+
+
+def test_broken_and_unusual_real_warcs_are_read_as_far_as_they_go():
+    bad = list(read_warc(WARCS / "warcio-testdata" / "example-wrong-chunks.warc.gz", 2_000_000))
+    assert any(isinstance(r, Reject) and "broken WARC record" in r.reason for r in bad)
+    # one gzip member for the whole file instead of one per record: read as one stream
+    whole = list(read_warc(WARCS / "warcio-testdata" / "example-bad-non-chunked.warc.gz", 2_000_000))
+    assert len(whole) == 1 and (getattr(whole[0], "url", None) == "http://example.com/" or "example.com" in whole[0].reason)
