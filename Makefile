@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.semeval
 	$(BIN)/python -m benchmarks.extraction
+	$(BIN)/python -m benchmarks.warc_speed
 
 clean:
 	rm -rf $(VENV) demo-workspace benchmarks/work

@@ -1,0 +1,94 @@
+"""WARC reading speed and memory: records/s and MB/s of compressed input, and peak memory, on
+crawl files built with warcio from the real saved pages of ``../shared/data/web`` (no real CC-NEWS
+file is available), at two sizes, so that memory can be seen not to grow with the file.
+
+    python -m benchmarks.warc_speed [--copies 1 3]
+
+Two passes per file, each in its own process: streaming only (every response parsed as a WARC
+record, none extracted: a ``--site`` filter that matches nothing), and full reading (every HTML
+response extracted with trafilatura). Writes ``benchmarks/results/warc_speed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .accuracy import RESULTS, WORK
+from .extraction import pages
+
+
+def build(path: Path, copies: int) -> int:
+    """A gzip WARC holding every benchmark page ``copies`` times; returns its record count."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    n = 0
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for copy in range(copies):
+            for page, _, url in pages():
+                body = gzip.decompress(page.read_bytes())
+                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+                record = writer.create_warc_record(f"{url}?copy={copy}", "response", payload=io.BytesIO(body), http_headers=headers)
+                writer.write_record(record)
+                n += 1
+    return n
+
+
+def run(path: Path, extract: bool) -> dict:
+    from copytrace.read import Document, read_file
+    from copytrace.warc import CrawlFilter
+
+    keep = None if extract else CrawlFilter(sites=("no-such-site.invalid",))
+    started = time.perf_counter()
+    docs = sum(isinstance(r, Document) for r in read_file(path, crawl_filter=keep))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "documents": docs, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 3])
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--extract", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=RESULTS / "warc_speed.json")
+    args = parser.parse_args(argv)
+    if args.run:
+        print(json.dumps(run(args.run, args.extract)))
+        return {}
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    results = []
+    for copies in args.copies:
+        path = WORK / f"pages-x{copies}.warc.gz"
+        records = build(path, copies)
+        mb = path.stat().st_size / 1e6
+        row = {"records": records, "compressed_mb": round(mb, 2)}
+        for mode in ("stream", "extract"):
+            extra = ["--extract"] if mode == "extract" else []
+            done = subprocess.run([sys.executable, "-m", "benchmarks.warc_speed", "--run", str(path), *extra], capture_output=True, env=env, check=True)
+            r = json.loads(done.stdout)
+            row[mode] = {**r, "records_per_second": records / r["seconds"], "mb_per_second": mb / r["seconds"]}
+        results.append(row)
+        s, e = row["stream"], row["extract"]
+        print(
+            f"{records} records, {mb:.1f} MB: streaming {s['records_per_second']:.0f} records/s {s['mb_per_second']:.1f} MB/s peak {s['peak_rss_mb']:.0f} MB; "
+            f"with extraction {e['records_per_second']:.1f} records/s {e['mb_per_second']:.2f} MB/s peak {e['peak_rss_mb']:.0f} MB, {e['documents']} documents"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    return {"runs": results}
+
+
+if __name__ == "__main__":
+    main()
