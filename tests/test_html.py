@@ -76,3 +76,16 @@ def test_a_page_republishing_an_article_is_found_as_a_copy(tmp_path):
     result = copytrace.compare(tmp_path / "original.html.gz", tmp_path / "copy.html")
     assert result.verdict == "copy", (result.coverage_a, result.coverage_b)
     assert result.coverage_b > 0.8
+
+
+def test_scan_of_pages_fills_the_documents_table(tmp_path):
+    pages_dir = tmp_path / "pages"
+    pages_dir.mkdir()
+    for path, _, _ in PAGES[:3]:
+        (pages_dir / path.name).write_bytes(path.read_bytes())
+    (pages_dir / "index.html").write_text("<html><head><title>Index</title></head><body></body></html>")
+    summary = copytrace.scan([pages_dir], tmp_path / "ws")
+    documents = copytrace.Workspace(tmp_path / "ws").table("documents").to_pylist()
+    assert summary.documents == 3 and summary.rejects_skipped == 1
+    assert all(d["extractor"].startswith("trafilatura ") and d["url"] and d["site"] for d in documents)
+    assert {d["doc_id"] for d in documents} == {p.name.removesuffix(".gz") for p, _, _ in PAGES[:3]}
