@@ -107,3 +107,16 @@ def test_scan_goes_on_and_fills_the_rejects_table(tmp_path, reuters):
         ("bad.jsonl", 2),
         ("missing", None),
     }
+
+
+def test_site_is_the_registered_domain_or_the_host_as_asked(tmp_path, reuters):
+    from copytrace.read import read_inputs
+
+    urls = ["https://www.rt.com/news/1", "https://rt.com/news/2", "https://francais.rt.com/3", "https://news.bbc.co.uk/4"]
+    lines = [json.dumps({"id": str(n), "text": reuters[n].text, "url": url}) for n, url in enumerate(urls)]
+    lines.append(json.dumps({"id": "given", "text": reuters[9].text, "url": urls[2], "site": "RT-France"}))
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n")
+    by_domain = [d.site for d in read_inputs([tmp_path / "a.jsonl"])]
+    by_host = [d.site for d in read_inputs([tmp_path / "a.jsonl"], site_by="host")]
+    assert by_domain == ["rt.com", "rt.com", "rt.com", "bbc.co.uk", "rt-france"]
+    assert by_host == ["rt.com", "rt.com", "francais.rt.com", "news.bbc.co.uk", "rt-france"]

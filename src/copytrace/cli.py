@@ -177,6 +177,7 @@ def scan(
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
     workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment (0: all cores).")] = 0,
+    site_by: Annotated[str, typer.Option("--site-by", help="A document's site, when not given: its URL's registered 'domain' or its 'host'.")] = "domain",
     site: Annotated[Optional[list[str]], typer.Option("--site", help="Crawls: keep only responses from this registered domain (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or before this ISO date.")] = None,
@@ -185,7 +186,7 @@ def scan(
     try:
         settings = Settings(
             same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers,
-            sites=tuple(site or ()), since=since, until=until,
+            sites=tuple(site or ()), since=since, until=until, site_by=site_by,
         )
     except ValueError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .align import Passage, align_batch
 from .fingerprint import Words
-from .read import Document, Reject, read_file
+from .read import Document, Reject, read_inputs
 from .score import coverage, verdict
 from .settings import Settings
 
@@ -46,7 +46,8 @@ class Comparison:
 
 
 def load_document(path: str | os.PathLike, settings: Settings | None = None) -> tuple[Document, list[str]]:
-    """One document from a text or one-article JSON file, with notes on any repairs.
+    """One document from a text file, a one-article JSON file or a saved page, with notes on any
+    repairs.
 
     Raises :class:`InputError` with the reason when the file gives no usable document.
     """
@@ -55,7 +56,7 @@ def load_document(path: str | os.PathLike, settings: Settings | None = None) -> 
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     docs, notes = [], []
-    for record in read_file(path, max_chars=settings.max_chars):
+    for record in read_inputs([path], max_chars=settings.max_chars, site_by=settings.site_by):
         if isinstance(record, Reject):
             if record.outcome == "kept":
                 notes.append(record.message())

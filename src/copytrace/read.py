@@ -107,9 +107,13 @@ def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str]
             yield Reject(str(path), None, "no such file or folder")
 
 
-def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000, crawl_filter=None) -> Iterator[Document | Reject]:
+def read_inputs(
+    inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000, crawl_filter=None, site_by: str = "domain"
+) -> Iterator[Document | Reject]:
     """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
-    unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls."""
+    unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls.
+    A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
+    host)."""
     seen: dict[str, str] = {}
     for item in iter_files(inputs):
         if isinstance(item, Reject):
@@ -122,6 +126,8 @@ def read_inputs(inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000,
                     yield Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first})")
                     continue
                 seen[record.doc_id] = record.where
+                if record.site is None:
+                    record.site = site_of_url(record.url, site_by)
             yield record
 
 
@@ -234,7 +240,6 @@ def _document_from_html(html, doc_id: str, source: str, line: int | None, url: s
         source=source,
         line=line,
         url=url,
-        site=site_of_url(url),
         title=found.title,
         date=_date_or_none(found.date),
         date_updated=_date_or_none(found.date_updated),
@@ -384,7 +389,7 @@ def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[D
         source=source,
         line=line,
         url=url,
-        site=(_optional_str(obj, "site") or _optional_str(obj, "series") or site_of_url(url)),
+        site=_optional_str(obj, "site") or _optional_str(obj, "series"),
         title=_optional_str(obj, "title"),
     )
     if doc.site:

@@ -94,7 +94,7 @@ def scan(
 
     # Keys are compared with what manifest.json holds, so they are made of JSON values only.
     crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
-    read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl}
+    read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by}
     writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
     if manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects"):
         docs = _documents_from_table(ws.table("documents"))
@@ -157,7 +157,7 @@ def _read(inputs, settings: Settings, progress: Progress, n_files: int) -> tuple
     docs, rejects = [], []
     last_source = None
     keep = CrawlFilter(settings.sites, settings.since, settings.until)
-    for record in read_inputs(inputs, max_chars=settings.max_chars, crawl_filter=keep):
+    for record in read_inputs(inputs, max_chars=settings.max_chars, crawl_filter=keep, site_by=settings.site_by):
         source = record.source
         if source != last_source:
             progress.advance(1)

@@ -59,6 +59,9 @@ class Settings:
     #: Longer articles are rejected: real news articles are far shorter; such inputs are
     #: usually concatenated dumps or binary data.
     max_chars: int = 2_000_000
+    #: A document's site, when not given, is its URL's registered domain ("domain":
+    #: francais.rt.com and www.rt.com are both rt.com) or its host ("host": they stay apart).
+    site_by: str = "domain"
     #: Keep only the crawl responses (WARC) of these registered domains (empty: all).
     sites: tuple[str, ...] = ()
     #: Keep only crawl responses captured on or after this ISO date or date-time.
@@ -90,5 +93,7 @@ class Settings:
                 except ValueError:
                     raise ValueError(f"{name} must be an ISO 8601 date or date-time, got {value!r}") from None
         object.__setattr__(self, "sites", tuple(s.lower() for s in self.sites))
+        if self.site_by not in ("domain", "host"):
+            raise ValueError(f"site_by must be 'domain' or 'host', got {self.site_by!r}")
         if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:
             raise ValueError("min_similarity and copy_coverage are shares between 0 and 1")

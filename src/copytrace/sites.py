@@ -1,4 +1,4 @@
-"""Site identity: the registered domain of a URL (``francais.rt.com`` → ``rt.com``).
+"""Site identity: the registered domain of a URL (``francais.rt.com`` → ``rt.com``), or its host.
 
 Uses tldextract with the public-suffix list bundled in the package; it never fetches the list, so
 results do not depend on the network or the day.
@@ -17,8 +17,12 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
-def site_of_url(url: str | None) -> str | None:
-    """The registered domain of ``url`` in lower case, the host when it has none, else None."""
+SITE_BY = ("domain", "host")
+
+
+def site_of_url(url: str | None, by: str = "domain") -> str | None:
+    """The registered domain of ``url`` in lower case (``by="host"``: its host name without a
+    leading ``www.``), the host when it has no registered domain, else None."""
     if not url:
         return None
     try:
@@ -27,6 +31,8 @@ def site_of_url(url: str | None) -> str | None:
         return None
     if not host:
         return None
+    if by == "host":
+        return host.lower().removeprefix("www.")
     parts = _extractor()(host)
     domain = getattr(parts, "top_domain_under_public_suffix", None)
     if domain is None:  # tldextract before 5.3

@@ -28,15 +28,16 @@ RESYNC_WINDOW = 1 << 20
 
 @dataclass(frozen=True)
 class CrawlFilter:
-    """Which responses of a crawl to keep: registered domains, and a capture-time range (ISO dates,
-    inclusive; ``until`` may be a date, meaning the whole day)."""
+    """Which responses of a crawl to keep: sites (a registered domain takes in all its hosts, a host
+    name only itself), and a capture-time range (ISO dates, inclusive; ``until`` may be a date,
+    meaning the whole day)."""
 
     sites: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
 
     def keeps(self, url: str | None, crawled_at: str | None) -> bool:
-        if self.sites and site_of_url(url) not in self.sites:
+        if self.sites and site_of_url(url) not in self.sites and site_of_url(url, "host") not in self.sites:
             return False
         if crawled_at and self.since and crawled_at < self.since:
             return False
