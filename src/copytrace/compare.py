@@ -6,7 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .align import Passage, align_batch
+from .boilerplate import find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
 from .score import coverage, verdict
@@ -73,6 +76,9 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     """Align two documents and score the pair."""
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
+    # Two documents teach no site's template; the built-in boilerplate patterns still apply.
+    found = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
+    words.exclude(found.masked)
     words.index_seeds()
     passages = align_batch(words, [0], [1], settings).passages(0)
     cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)

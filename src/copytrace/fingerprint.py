@@ -322,6 +322,15 @@ class Words:
     #: ``matchable[matchable_starts[d]:matchable_starts[d + 1]]`` are document ``d``'s.
     matchable_starts: np.ndarray | None = None
 
+    #: Words that take no part in fingerprints or seeds (boilerplate), if any.
+    masked: np.ndarray | None = None
+
+    def exclude(self, masked: np.ndarray) -> None:
+        """Keep the words where ``masked`` is set out of fingerprints and alignment seeds."""
+        self.masked = masked
+        self.valid = self.valid & ~_touches(masked, self.seed_size)
+        self.matchable = self.matchable_starts = None
+
     def index_seeds(self, docs: np.ndarray | None = None) -> None:
         """Find the matchable seeds of ``docs`` (all documents when None): what alignment joins.
 
@@ -361,8 +370,23 @@ class Words:
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""
         grams, _ = ngram_hashes(self.tokens.hashes, self.tokens.doc_starts, ngram)
+        if self.masked is None:
+            chosen, docs = winnow(grams, self.tokens.doc_starts, ngram, window)
+            return grams[chosen], docs
+        # Masked n-grams can never be a window's minimum (unless all of it is masked) and are
+        # dropped after winnowing, so every shared run of unmasked words keeps its guarantee.
+        hidden = _touches(self.masked, ngram)
+        grams[hidden] = np.iinfo(np.uint64).max
         chosen, docs = winnow(grams, self.tokens.doc_starts, ngram, window)
-        return grams[chosen], docs
+        keep = ~hidden[chosen]
+        return grams[chosen[keep]], docs[keep]
+
+
+def _touches(masked: np.ndarray, n: int) -> np.ndarray:
+    """Whether the ``n`` words starting at each word include a masked one."""
+    count = np.concatenate([[0], np.cumsum(masked, dtype=np.int64)])
+    end = np.minimum(np.arange(len(masked)) + n, len(masked))
+    return count[end] - count[:-1] > 0
 
 
 def load_kernels() -> None:

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from .align import Aligned, align_batch
+from .boilerplate import find_boilerplate
 from .candidates import candidate_pairs
 from .fingerprint import Words, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -120,11 +121,12 @@ def scan(
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
     else:
-        pairs, passages, n_candidates = _find_reuse(docs, settings, progress)
+        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, settings, progress)
         if documents_written is not None:
             documents_written.result()
         ws.write("passages", passages)
         ws.write("pairs", pairs)
+        ws.write("boilerplate", boilerplate)
         ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
         n_passages = passages.num_rows
     writer.shutdown()
@@ -196,14 +198,19 @@ def _documents_from_table(table: pa.Table) -> list[Document]:
     ]
 
 
-def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, int]:
-    """Candidate pairs, their passages and their scores, as the ``pairs`` and ``passages`` tables."""
+def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, pa.Table, int]:
+    """Candidate pairs, their passages and their scores, as the ``pairs``, ``passages`` and
+    ``boilerplate`` tables."""
     progress.stage("words", total=len(docs), unit="docs")
     words = Words.build([d.text for d in docs], settings.seed, progress=progress, workers=settings.workers or os.cpu_count() or 1)
-    progress.stage("fingerprints")
-    fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
     site_numbers: dict[str, int] = {}
     doc_sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in docs], np.int64)
+    progress.stage("boilerplate")
+    found = find_boilerplate(words, doc_sites, list(site_numbers), settings.boilerplate_min_pages, settings.boilerplate_share)
+    words.exclude(found.masked)
+    boilerplate = pa.table(found.rows())
+    progress.stage("fingerprints")
+    fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
     progress.stage("candidates")
     cands = candidate_pairs(
         fp_hashes, fp_docs, doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site
@@ -244,7 +251,7 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) ->
             "shared_fingerprints": cands.shared[found],
         }
     )
-    return pairs, passages, len(cands)
+    return pairs, passages, boilerplate, len(cands)
 
 
 def covered_per_pair(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

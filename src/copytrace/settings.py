@@ -28,6 +28,13 @@ class Settings:
     #: Count n-grams shared only by documents of one site (site templates) as reuse.
     same_site: bool = False
 
+    # --- boilerplate ---------------------------------------------------------------------------
+    #: A site needs this many pages before its own boilerplate is learned (smaller sites get the
+    #: built-in patterns only).
+    boilerplate_min_pages: int = 5
+    #: A line on at least this share of a site's pages (and on 3 or more) is that site's boilerplate.
+    boilerplate_share: float = 0.3
+
     # --- alignment ----------------------------------------------------------------------------
     #: Words per alignment seed (exact shared word k-grams between the two texts).
     seed: int = 4

@@ -55,6 +55,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("similarity", pa.float64()),
         ]
     ),
+    "boilerplate": pa.schema(
+        [
+            ("site", pa.string()),
+            ("text_block", pa.string()),
+            ("pages_seen", pa.int64()),
+        ]
+    ),
     "rejects": pa.schema(
         [
             ("source", pa.string()),

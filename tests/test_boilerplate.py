@@ -1,0 +1,64 @@
+"""Per-site boilerplate: a footer two sites share is not reuse; a real copy between them still is."""
+
+import json
+
+import copytrace
+from benchmarks.planted import independent
+
+# A footer of the kind news sites carry (three lines, each long enough to make a passage alone).
+FOOTER = (
+    "If you like this story, share it with a friend and follow us on social media for more news every day.\n"
+    "Subscribe to our newsletter to receive the most important stories of the day directly in your inbox.\n"
+    "All rights reserved. Reproduction of the materials of this site is permitted only with a link to the source."
+)
+
+
+def write_sites(tmp_path, articles, copy_from=None):
+    """Six pages on each of two sites, every page ending with the same footer; optionally one page
+    of the second site republishes the first site's first article."""
+    rows = []
+    for n, article in enumerate(articles[:12]):
+        site = "first-news.com" if n < 6 else "second-news.org"
+        text = article.text
+        if copy_from is not None and n == 11:
+            text = articles[copy_from].text
+        rows.append({"id": f"{site}/{n}", "text": text + "\n\n" + FOOTER, "url": f"https://{site}/{n}"})
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_a_footer_two_sites_share_makes_no_pair(tmp_path, reuters):
+    articles = independent(reuters[:300])
+    path = write_sites(tmp_path, articles)
+    summary = copytrace.scan([path], tmp_path / "ws")
+    ws = copytrace.Workspace(tmp_path / "ws")
+    assert ws.table("pairs").num_rows == 0, ws.table("pairs").to_pylist()
+    learned = ws.table("boilerplate").to_pylist()
+    assert {r["site"] for r in learned} == {"first-news.com", "second-news.org"}
+    assert all(r["pages_seen"] == 6 and r["text_block"] in FOOTER for r in learned)
+    assert summary.documents == 12
+
+
+def test_a_copy_between_the_two_sites_is_still_found(tmp_path, reuters):
+    articles = independent(reuters[:300])
+    path = write_sites(tmp_path, articles, copy_from=0)
+    copytrace.scan([path], tmp_path / "ws")
+    pairs = copytrace.Workspace(tmp_path / "ws").table("pairs").to_pylist()
+    assert [(p["a_id"], p["b_id"], p["verdict"]) for p in pairs] == [("first-news.com/0", "second-news.org/11", "copy")]
+
+
+def test_built_in_patterns_apply_to_two_documents_alone(reuters):
+    articles = independent(reuters[:300])
+    footer = FOOTER.split("\n")[0]
+    result = copytrace.compare_texts(articles[0].text + "\n\n" + footer, articles[1].text + "\n\n" + footer)
+    assert result.verdict == "none" and not result.passages
+
+
+def test_built_in_patterns_leave_the_article_alone(reuters):
+    """A copy that carries a footer: the article is found whole, the footer is not part of it."""
+    article = independent(reuters[:300])[2]
+    copy = article.text + "\n\n" + FOOTER
+    result = copytrace.compare_texts(article.text, copy)
+    assert result.verdict == "copy" and result.coverage_a > 0.95
+    assert all(p.b_end <= len(article.text) + 3 for p in result.passages)
