@@ -38,6 +38,8 @@ def build_warc(path: Path, dates: list[str]) -> list[int]:
 
 def test_real_crawl_files_compressed_or_not_give_the_same_documents():
     found = {}
+    other = [r.reason for r in read_warc(WARCS / "warcio-testdata" / "post-test.warc.gz", 2_000_000)]
+    assert other == ["3 responses that are not HTML (images, PDFs, scripts...) were not read"]  # counted, not dropped
     for name in ("warcfile.warc", "warcfile.warc.gz"):
         out = list(read_warc(WARCS / "resiliparse-warc-testdata" / name, 2_000_000))
         docs = [r for r in out if isinstance(r, Document)]
@@ -73,6 +75,8 @@ def test_sites_and_capture_dates_pick_the_responses(tmp_path):
     assert urls(CrawlFilter(sites=("example-news.net", "copies-news.com"))) == [
         "https://www.example-news.net/story/1", "https://www.copies-news.com/story/3"]
     assert urls(CrawlFilter(since="2024-05-02", until="2024-05-02")) == ["https://www.example-news.net/story/1"]
+    notes = [r.reason for r in read_inputs([path], crawl_filter=CrawlFilter(since="2024-05-03")) if isinstance(r, Reject)]
+    assert notes == ["2 HTML responses outside the --site/--since/--until choice were left out"]
     assert len(urls(CrawlFilter(since="2024-05-03"))) == 2
 
 

@@ -56,6 +56,7 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> It
     gz = path.name.lower().endswith(".gz")
     start: int | None = 0
     whole_gzip = False
+    passed_over = {NOT_HTML: 0, FILTERED: 0}
     while start is not None:
         offset = start
         resume = None
@@ -67,6 +68,9 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> It
                     # warcio knows a record's offset and length only once it is read (asking
                     # earlier reads it to the end), so each offset comes from the record before.
                     results = _from_record(record, source, max_chars, keep)
+                    if isinstance(results, str):
+                        passed_over[results] += 1
+                        results = []
                     at = records.get_record_offset()  # where the file was opened counts: absolute
                     for result in results:
                         result.line = at  # for a crawl, the record's byte offset
@@ -86,6 +90,13 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> It
                 yield Reject(source, offset, f"cannot read further at byte {offset}: {err}")
                 resume = None if whole_gzip else _next_record(path, offset + 1, gz)
         start = resume
+    if passed_over[NOT_HTML]:
+        yield Reject(source, None, f"{passed_over[NOT_HTML]:,} responses that are not HTML (images, PDFs, scripts...) were not read")
+    if passed_over[FILTERED]:
+        yield Reject(source, None, f"{passed_over[FILTERED]:,} HTML responses outside the --site/--since/--until choice were left out")
+
+
+NOT_HTML, FILTERED = "not HTML", "filtered"
 
 
 @contextlib.contextmanager
@@ -97,21 +108,23 @@ def _stream(raw, whole_gzip: bool):
         yield raw
 
 
-def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list[Document | Reject]:
+def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list[Document | Reject] | str:
+    """What one record gives: documents and rejects, or NOT_HTML / FILTERED for a response passed
+    over (counted, and reported once per file)."""
     if record.format.startswith("warc") and not record.rec_headers.get_header("WARC-Type"):
         return [Reject(source, None, "WARC record without a WARC-Type header (truncated?); skipped")]
-    if record.rec_type != "response" or record.http_headers is None:
-        return []
-    content_type = record.http_headers.get_header("Content-Type") or ""
+    if record.rec_type != "response":
+        return []  # requests, metadata, warcinfo: not pages
+    content_type = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
     if "html" not in content_type.lower():
-        return []
+        return NOT_HTML
     url = record.rec_headers.get_header("WARC-Target-URI")
     try:
         crawled_at = parse_date(record.rec_headers.get_header("WARC-Date"))
     except ValueError:
         crawled_at = None
     if not keep.keeps(url, crawled_at):
-        return []
+        return FILTERED
     doc_id = record.rec_headers.get_header("WARC-Record-ID") or f"{source}:{url}"
     body = _read_up_to(record.content_stream(), 16 * max_chars + 1)
     if len(body) > 16 * max_chars:
