@@ -115,7 +115,7 @@ def scan(
 
     # Settings that change results; how many threads run them does not.
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
-    if manifest.get("align") == align_key and ws.has("pairs") and ws.has("passages"):
+    if manifest.get("align") == align_key and all(ws.has(name) for name in ("pairs", "passages", "boilerplate")):
         pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict"])
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
         n_candidates = manifest.get("candidates", 0)
