@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
-from .fingerprint import BREAK_AFTER, Words, _mix64, index_bits, sort_with_index
+from .fingerprint import Words, index_bits, sort_with_index
 
 #: A line must be seen on at least this many pages of its site to count as boilerplate.
 MIN_PAGES_SEEN = 3
@@ -57,7 +56,7 @@ def find_boilerplate(words: Words, doc_sites: np.ndarray, site_names: list[str],
     """Learn each site's boilerplate lines and mark their words (``doc_sites``: a site number per
     document, -1 when unknown; ``site_names[n]`` is site ``n``)."""
     t = words.tokens
-    line_of, line_hash, line_first, line_doc = _lines(t.hashes, t.flags, t.doc_starts)
+    line_of, line_hash, line_first, line_doc = words.lines()
     line_site = doc_sites[line_doc]
     pages_per_site = np.bincount(doc_sites[doc_sites >= 0], minlength=max(1, len(site_names)))
     learn = (line_site >= 0) & (pages_per_site[np.maximum(line_site, 0)] >= min_pages)
@@ -109,30 +108,3 @@ def _line_text(words: Words, line_first: np.ndarray, line_doc: np.ndarray, line:
     lo = int(line_first[line])
     hi = int(line_first[line + 1]) if line + 1 < len(line_first) and line_doc[line + 1] == d else int(t.doc_starts[d + 1])
     return words.texts[d][t.starts[lo] : t.ends[hi - 1]]
-
-
-@njit(cache=True, nogil=True)
-def _lines(hashes, flags, doc_starts):
-    """Lines of words (a line ends at a line break between two words, or at its document's end):
-    each word's line, and per line its hash (of its words, in order), first word and document."""
-    n = len(hashes)
-    line_of = np.empty(n, np.int64)
-    line_hash = np.empty(n, np.uint64)
-    line_first = np.empty(n, np.int64)
-    line_doc = np.empty(n, np.int64)
-    lines = -1
-    base = np.uint64(0x9E3779B97F4A7C15)
-    for d in range(len(doc_starts) - 1):
-        start_new = True
-        for t in range(doc_starts[d], doc_starts[d + 1]):
-            if start_new:
-                lines += 1
-                line_hash[lines] = np.uint64(0)
-                line_first[lines] = t
-                line_doc[lines] = d
-            line_hash[lines] = line_hash[lines] * base + hashes[t]
-            line_of[t] = lines
-            start_new = (flags[t] & BREAK_AFTER) != 0
-    for x in range(lines + 1):
-        line_hash[x] = _mix64(line_hash[x])
-    return line_of, line_hash[: lines + 1], line_first[: lines + 1], line_doc[: lines + 1]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -324,12 +324,21 @@ class Words:
 
     #: Words that take no part in fingerprints or seeds (boilerplate), if any.
     masked: np.ndarray | None = None
+    _line_table: tuple | None = field(default=None, repr=False)
 
     def exclude(self, masked: np.ndarray) -> None:
         """Keep the words where ``masked`` is set out of fingerprints and alignment seeds."""
         self.masked = masked
         self.valid = self.valid & ~_touches(masked, self.seed_size)
         self.matchable = self.matchable_starts = None
+
+    def lines(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Lines of words (a line ends where a line break separates two words): each word's line,
+        and per line its hash (of its words, in order), first word and document. Computed once."""
+        if self._line_table is None:
+            t = self.tokens
+            self._line_table = _lines(t.hashes, t.flags, t.doc_starts)
+        return self._line_table
 
     def index_seeds(self, docs: np.ndarray | None = None) -> None:
         """Find the matchable seeds of ``docs`` (all documents when None): what alignment joins.
@@ -408,3 +417,29 @@ def kernels_compiled() -> bool:
         return all(os.path.exists(kernel._cache._cache_file._index_path) for kernel in (_tokenize_codes, align._align_kernel))
     except AttributeError:  # numba's internals moved: say nothing rather than something wrong
         return True
+
+
+@njit(cache=True, nogil=True)
+def _lines(hashes, flags, doc_starts):
+    """See :meth:`Words.lines`."""
+    n = len(hashes)
+    line_of = np.empty(n, np.int64)
+    line_hash = np.empty(n, np.uint64)
+    line_first = np.empty(n, np.int64)
+    line_doc = np.empty(n, np.int64)
+    lines = -1
+    base = np.uint64(0x9E3779B97F4A7C15)
+    for d in range(len(doc_starts) - 1):
+        start_new = True
+        for t in range(doc_starts[d], doc_starts[d + 1]):
+            if start_new:
+                lines += 1
+                line_hash[lines] = np.uint64(0)
+                line_first[lines] = t
+                line_doc[lines] = d
+            line_hash[lines] = line_hash[lines] * base + hashes[t]
+            line_of[t] = lines
+            start_new = (flags[t] & BREAK_AFTER) != 0
+    for x in range(lines + 1):
+        line_hash[x] = _mix64(line_hash[x])
+    return line_of, line_hash[: lines + 1], line_first[: lines + 1], line_doc[: lines + 1]

@@ -23,7 +23,7 @@ import codecs
 import gzip
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class Document:
     crawled_at: str | None = None
     date_updated: str | None = None  # last update, when a page gives one apart from ``date``
     extractor: str | None = None  # what turned HTML into this text (None: text was given)
+    flags: list[str] = field(default_factory=list)  # extraction artifacts found (copytrace.artifacts)
 
     @property
     def chars(self) -> int:

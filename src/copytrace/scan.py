@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from .align import Aligned, align_batch
+from .artifacts import flag_documents
 from .boilerplate import find_boilerplate
 from .candidates import candidate_pairs
 from .fingerprint import Words, kernels_compiled, load_kernels
@@ -105,13 +106,7 @@ def scan(
     else:
         manifest = {}
         docs, rejects = _read(inputs, settings, progress, n_files=len(signature))
-
-        def write_documents() -> None:
-            ws.write("documents", _documents_table(docs))
-            ws.write("rejects", rows_to_table("rejects", rejects))
-            ws.save_manifest({"read": read_key})
-
-        documents_written = writer.submit(write_documents)
+        documents_written = None
 
     # Settings that change results; how many threads run them does not.
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
@@ -121,7 +116,17 @@ def scan(
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
     else:
-        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, settings, progress)
+        def write_documents() -> None:
+            ws.write("documents", _documents_table(docs))
+            ws.write("rejects", rows_to_table("rejects", rejects))
+            ws.save_manifest({"read": read_key})
+
+        def words_found() -> None:  # the flags are set: the documents table can be written
+            nonlocal documents_written
+            if "read" not in resumed:
+                documents_written = writer.submit(write_documents)
+
+        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, settings, progress, words_found)
         if documents_written is not None:
             documents_written.result()
         ws.write("passages", passages)
@@ -186,6 +191,7 @@ def _documents_table(docs: list[Document]) -> pa.Table:
         "crawled_at": [d.crawled_at for d in docs],
         "date_updated": [d.date_updated for d in docs],
         "extractor": [d.extractor for d in docs],
+        "flags": [d.flags for d in docs],
         "chars": [d.chars for d in docs],
         "text": [d.text for d in docs],
     }
@@ -198,11 +204,14 @@ def _documents_from_table(table: pa.Table) -> list[Document]:
     ]
 
 
-def _find_reuse(docs: list[Document], settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, pa.Table, int]:
+def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, words_found=lambda: None) -> tuple[pa.Table, pa.Table, pa.Table, int]:
     """Candidate pairs, their passages and their scores, as the ``pairs``, ``passages`` and
-    ``boilerplate`` tables."""
+    ``boilerplate`` tables; sets each document's artifact flags, then calls ``words_found``."""
     progress.stage("words", total=len(docs), unit="docs")
     words = Words.build([d.text for d in docs], settings.seed, progress=progress, workers=settings.workers or os.cpu_count() or 1)
+    for doc, flags in zip(docs, flag_documents(words, [d.title for d in docs])):
+        doc.flags = flags
+    words_found()
     site_numbers: dict[str, int] = {}
     doc_sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in docs], np.int64)
     progress.stage("boilerplate")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 2  # 2: documents gained date_updated and extractor
+FORMAT_VERSION = 2  # 2: documents gained date_updated, extractor and flags; boilerplate table
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -29,6 +29,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("crawled_at", pa.string()),
             ("date_updated", pa.string()),
             ("extractor", pa.string()),
+            ("flags", pa.list_(pa.string())),
             ("chars", pa.int64()),
             ("text", pa.large_string()),
         ]
