@@ -12,7 +12,7 @@ from .align import Passage, align_batch
 from .boilerplate import find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .score import coverage, verdict
+from .score import NONE, score_pairs
 from .settings import Settings
 
 
@@ -77,13 +77,15 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
     # Two documents teach no site's template; the built-in boilerplate patterns still apply.
-    found = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
-    words.exclude(found.masked)
-    words.index_seeds()
-    passages = align_batch(words, [0], [1], settings).passages(0)
-    cov_a = coverage(((p.a_start, p.a_end) for p in passages), a.chars)
-    cov_b = coverage(((p.b_start, p.b_end) for p in passages), b.chars)
-    return Comparison(a, b, passages, cov_a, cov_b, verdict(cov_a, cov_b, len(passages), settings.copy_coverage))
+    template = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
+    words.exclude(template.masked)
+    aligned = align_batch(words, [0], [1], settings)
+    scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
+    if not len(scores.pair):
+        return Comparison(a, b, [], 0.0, 0.0, NONE)
+    return Comparison(
+        a, b, aligned.passages(0), float(scores.coverage_a[0]), float(scores.coverage_b[0]), str(scores.verdict[0])
+    )
 
 
 def compare(a: str | os.PathLike | Document, b: str | os.PathLike | Document, settings: Settings | None = None) -> Comparison:

@@ -27,7 +27,7 @@ from .candidates import candidate_pairs
 from .fingerprint import Words, kernels_compiled, load_kernels
 from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
-from .score import COPY, PARTIAL
+from .score import COPY, PARTIAL, score_pairs
 from .settings import Settings
 from .warc import CrawlFilter
 from .workspace import Workspace, rows_to_table
@@ -98,15 +98,14 @@ def scan(
     crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
     read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by}
     writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
+    documents_written = None  # the write of documents and rejects, once submitted
     if manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects"):
         docs = _documents_from_table(ws.table("documents"))
         rejects = ws.table("rejects").to_pylist()
         resumed.append("read")
-        documents_written = None
     else:
         manifest = {}
         docs, rejects = _read(inputs, settings, progress, n_files=len(signature))
-        documents_written = None
 
     # Settings that change results; how many threads run them does not.
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
@@ -215,9 +214,9 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, wo
     site_numbers: dict[str, int] = {}
     doc_sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in docs], np.int64)
     progress.stage("boilerplate")
-    found = find_boilerplate(words, doc_sites, list(site_numbers), settings.boilerplate_min_pages, settings.boilerplate_share)
-    words.exclude(found.masked)
-    boilerplate = pa.table(found.rows())
+    template = find_boilerplate(words, doc_sites, list(site_numbers), settings.boilerplate_min_pages, settings.boilerplate_share)
+    words.exclude(template.masked)
+    boilerplate = pa.table(template.rows())
     progress.stage("fingerprints")
     fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
     progress.stage("candidates")
@@ -243,43 +242,19 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, wo
             "similarity": np.round(aligned.similarity, 6),
         }
     )
-    found, n_passages = np.unique(pair_of, return_counts=True)
-    covered_a = covered_per_pair(pair_of, aligned.a_start, aligned.a_end)
-    covered_b = covered_per_pair(pair_of, aligned.b_start, aligned.b_end)
-    a_found, b_found = cands.a[found], cands.b[found]
-    cov_a = np.round(covered_a / np.maximum(chars[a_found], 1), 6)
-    cov_b = np.round(covered_b / np.maximum(chars[b_found], 1), 6)
+    scores = score_pairs(aligned, chars[cands.a], chars[cands.b], settings.copy_coverage)
     pairs = pa.table(
         {
-            "a_id": ids[a_found],
-            "b_id": ids[b_found],
-            "coverage_a": cov_a,
-            "coverage_b": cov_b,
-            "n_passages": n_passages,
-            "verdict": np.where(np.maximum(cov_a, cov_b) >= settings.copy_coverage, COPY, PARTIAL),
-            "shared_fingerprints": cands.shared[found],
+            "a_id": ids[cands.a[scores.pair]],
+            "b_id": ids[cands.b[scores.pair]],
+            "coverage_a": np.round(scores.coverage_a, 6),
+            "coverage_b": np.round(scores.coverage_b, 6),
+            "n_passages": scores.n_passages,
+            "verdict": scores.verdict,
+            "shared_fingerprints": cands.shared[scores.pair],
         }
     )
     return pairs, passages, boilerplate, len(cands)
-
-
-def covered_per_pair(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Characters inside the union of spans ``[start, end)`` of each pair, for the pairs present
-    (ascending), vectorized: spans sorted by start within a pair, each adds what reaches past the
-    furthest end before it."""
-    if not len(pair):
-        return np.zeros(0, np.int64)
-    order = np.lexsort((start, pair))
-    pair, start, end = pair[order], start[order], end[order]
-    # offset every pair's positions past the previous pair's, so one running maximum serves all
-    offset = pair.astype(np.int64) * (int(end.max()) + 1)
-    reach = np.maximum.accumulate(end + offset)
-    before = np.empty_like(reach)
-    before[0] = 0
-    before[1:] = reach[:-1]
-    added = np.maximum(0, end + offset - np.maximum(start + offset, before))
-    groups = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
-    return np.add.reduceat(added, groups)
 
 
 #: Pairs aligned together in one call of the compiled kernel.

@@ -1,30 +1,57 @@
-"""Document-pair scores: how much of each document lies inside aligned passages, and a verdict."""
+"""Document-pair scores: how much of each document lies inside aligned passages, and a verdict.
+
+Scores are computed for many pairs at once from the columns alignment returns; ``compare`` uses the
+same code for its one pair.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .align import Aligned
 
 COPY, PARTIAL, NONE = "copy", "partial", "none"
 
 
-def covered_chars(spans: Iterable[tuple[int, int]]) -> int:
-    """Characters covered by the union of ``[start, end)`` spans."""
-    total, reach = 0, 0
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
+@dataclass
+class PairScores:
+    """Scores of the pairs that have passages: pair numbers (ascending) and their columns."""
+
+    pair: np.ndarray
+    n_passages: np.ndarray
+    coverage_a: np.ndarray  # share of A's characters inside the pair's passages
+    coverage_b: np.ndarray
+    verdict: np.ndarray  # COPY when at least copy_coverage of one document is inside, else PARTIAL
 
 
-def coverage(spans: Iterable[tuple[int, int]], length: int) -> float:
-    """Share of a document of ``length`` characters inside the spans (0 for an empty document)."""
-    return covered_chars(spans) / length if length else 0.0
+def score_pairs(aligned: Aligned, chars_a: np.ndarray, chars_b: np.ndarray, copy_coverage: float) -> PairScores:
+    """Scores of every pair with passages; ``chars_a[x]``/``chars_b[x]``: lengths of pair ``x``'s
+    documents."""
+    pair, n_passages = np.unique(aligned.pair, return_counts=True)
+    coverage_a = covered_per_pair(aligned.pair, aligned.a_start, aligned.a_end) / np.maximum(chars_a[pair], 1)
+    coverage_b = covered_per_pair(aligned.pair, aligned.b_start, aligned.b_end) / np.maximum(chars_b[pair], 1)
+    verdict = np.where(np.maximum(coverage_a, coverage_b) >= copy_coverage, COPY, PARTIAL)
+    return PairScores(pair, n_passages, coverage_a, coverage_b, verdict)
 
 
-def verdict(coverage_a: float, coverage_b: float, n_passages: int, copy_coverage: float) -> str:
-    """``copy`` when most of one document lies inside the other, ``partial`` when some passage is
-    shared, else ``none``."""
-    if n_passages == 0:
-        return NONE
-    return COPY if max(coverage_a, coverage_b) >= copy_coverage else PARTIAL
+def covered_per_pair(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Characters inside the union of spans ``[start, end)`` of each pair, for the pairs present
+    (ascending), vectorized: spans sorted by start within a pair, each adds what reaches past the
+    furthest end before it."""
+    if not len(pair):
+        return np.zeros(0, np.int64)
+    order = np.lexsort((start, pair))
+    pair, start, end = pair[order], start[order], end[order]
+    # offset every pair's positions past the previous pair's, so one running maximum serves all
+    offset = pair.astype(np.int64) * (int(end.max()) + 1)
+    reach = np.maximum.accumulate(end + offset)
+    before = np.empty_like(reach)
+    before[0] = 0
+    before[1:] = reach[:-1]
+    added = np.maximum(0, end + offset - np.maximum(start + offset, before))
+    groups = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+    return np.add.reduceat(added, groups)
