@@ -224,11 +224,12 @@ def _read_html(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Do
     if len(data) > limit:
         yield Reject(source, None, f"page is over {limit:,} bytes; not parsed (max_chars x {HTML_BYTES_PER_CHAR})")
         return
-    yield from _document_from_html(data, doc_id, source, None, None, max_chars)
+    yield from document_from_html(data, doc_id, source, None, None, max_chars)
 
 
-def _document_from_html(html, doc_id: str, source: str, line: int | None, url: str | None, max_chars: int) -> list[Document | Reject]:
-    """A document from a page's HTML (bytes or str), or the reject saying why there is none."""
+def document_from_html(html, doc_id: str, source: str, line: int | None, url: str | None, max_chars: int) -> list[Document | Reject]:
+    """A document from a page's HTML (bytes or str), or the reject saying why there is none
+    (also used for the responses of crawls)."""
     from .extract import extract_html
 
     found = extract_html(html, url)
@@ -344,14 +345,24 @@ def parse_date(value: str | None) -> str | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
 
 
-def _document_from_html_record(obj: dict, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
-    """A JSON record that gives a page's ``html`` instead of ``text``: the extracted article, with
-    the record's own fields taking precedence over what the page says."""
+def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
+    """A document from a JSON object with ``text`` or a page's ``html`` (last in the list), after
+    any rejects it caused. The record's own fields win over what a page says."""
+    if not isinstance(obj, dict):
+        return [Reject(source, line, f"not a JSON object (got {type(obj).__name__})")]
+    text, html = obj.get("text"), obj.get("html")
+    if text is None and not isinstance(html, str):
+        return [Reject(source, line, "missing required field 'text' (or 'html')")]
+    if text is not None and not isinstance(text, str):
+        return [Reject(source, line, f"field 'text' must be a string (got {type(text).__name__})")]
     raw_id = obj.get("id")
     if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
         return [Reject(source, line, "missing required field 'id' (a string or a number)")]
     url = _optional_str(obj, "url")
-    results = _document_from_html(obj["html"], str(raw_id), source, line, url, max_chars)
+    if text is None:
+        results = document_from_html(html, str(raw_id), source, line, url, max_chars)
+    else:
+        results = [_checked(Document(doc_id=str(raw_id), text=text, source=source, line=line, url=url), source, line, max_chars)]
     doc = results[-1]
     if not isinstance(doc, Document):
         return results
@@ -368,41 +379,3 @@ def _document_from_html_record(obj: dict, source: str, line: int | None, max_cha
         except ValueError:
             results.insert(-1, Reject(source, line, f"{key} {raw!r} is not an ISO 8601 date; ignored", "kept", doc.doc_id))
     return results
-
-
-def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
-    """A document from a JSON object (last in the list), after any rejects it caused."""
-    if not isinstance(obj, dict):
-        return [Reject(source, line, f"not a JSON object (got {type(obj).__name__})")]
-    if ("text" not in obj or obj["text"] is None) and isinstance(obj.get("html"), str):
-        return _document_from_html_record(obj, source, line, max_chars)
-    if "text" not in obj or obj["text"] is None:
-        return [Reject(source, line, "missing required field 'text' (or 'html')")]
-    if not isinstance(obj["text"], str):
-        return [Reject(source, line, f"field 'text' must be a string (got {type(obj['text']).__name__})")]
-    raw_id = obj.get("id")
-    if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
-        return [Reject(source, line, "missing required field 'id' (a string or a number)")]
-    url = _optional_str(obj, "url")
-    doc = Document(
-        doc_id=str(raw_id),
-        text=obj["text"],
-        source=source,
-        line=line,
-        url=url,
-        site=_optional_str(obj, "site") or _optional_str(obj, "series"),
-        title=_optional_str(obj, "title"),
-    )
-    if doc.site:
-        doc.site = doc.site.lower()
-    checked = _checked(doc, source, line, max_chars)
-    if isinstance(checked, Reject):
-        return [checked]
-    notes: list[Document | Reject] = []
-    for key in ("date", "crawled_at"):
-        raw = _optional_str(obj, key)
-        try:
-            setattr(doc, key, parse_date(raw))
-        except ValueError:
-            notes.append(Reject(source, line, f"{key} {raw!r} is not an ISO 8601 date; left empty", "kept", doc.doc_id))
-    return notes + [doc]

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .read import Document, Reject, _document_from_html, parse_date
+from .read import HTML_BYTES_PER_CHAR, Document, Reject, document_from_html, parse_date
 from .sites import site_of_url
 
 #: How far past a broken record to look for the next one.
@@ -126,10 +126,11 @@ def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list
     if not keep.keeps(url, crawled_at):
         return FILTERED
     doc_id = record.rec_headers.get_header("WARC-Record-ID") or f"{source}:{url}"
-    body = _read_up_to(record.content_stream(), 16 * max_chars + 1)
-    if len(body) > 16 * max_chars:
-        return [Reject(source, None, f"response for {url} is over {16 * max_chars:,} bytes; not parsed", doc_id=doc_id)]
-    results = _document_from_html(body, doc_id, source, None, url, max_chars)
+    limit = HTML_BYTES_PER_CHAR * max_chars
+    body = _read_up_to(record.content_stream(), limit + 1)
+    if len(body) > limit:
+        return [Reject(source, None, f"response for {url} is over {limit:,} bytes; not parsed", doc_id=doc_id)]
+    results = document_from_html(body, doc_id, source, None, url, max_chars)
     doc = results[-1]
     if isinstance(doc, Document):
         doc.crawled_at = crawled_at
