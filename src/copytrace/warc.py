@@ -5,8 +5,9 @@ one gzip member per record as Common Crawl writes them, and whole-file gzip too)
 responses whose content type is HTML become documents: ``url`` is the record's target URI,
 ``crawled_at`` its capture time (``WARC-Date``) and ``doc_id`` its ``WARC-Record-ID``. Documents
 and rejects carry the record's byte offset in ``line``. A broken record becomes a reject naming its
-offset, and reading resumes at the next record that starts
-cleanly, so one bad record never ends the file early.
+offset, and reading resumes at the next record that starts cleanly, so one bad record never ends
+the file early. Responses passed over (not HTML, or outside the crawl filter) are counted in one
+reject per file.
 """
 
 from __future__ import annotations
