@@ -4,10 +4,12 @@ threshold 0.5).
 
     python -m benchmarks.speed [--per-kind 40] [--workers 0]
 
-Each engine runs in its own subprocess (so each peak RSS is its own) and reports its time from
-reading the corpus to having its pairs (``seconds``, after imports); the parent also times each whole
-subprocess (``process_seconds``: interpreter start, imports, and for copytrace loading its compiled
-kernels). copytrace runs twice: with its defaults (n-grams found only within one site are not
+Each engine runs ``--repeat`` times, each time in its own subprocess (so each peak RSS is its own),
+and reports its time from reading the corpus to having its pairs (``seconds``, after imports; for
+copytrace also after loading its compiled kernels, a fixed cost per process timed apart as
+``load_seconds``); the parent also times each whole subprocess (``process_seconds``: interpreter
+start, imports, kernels and the run). Figures are the medians of the runs; the machine's timings
+vary by a third from run to run. copytrace runs twice: with its defaults (n-grams found only within one site are not
 reuse: every Reuters story has the same site, so only cross-site copies are aligned) and with
 ``same_site=True`` (every Reuters story is aligned against the others too, as the baseline compares
 everything). The baseline only produces candidate document pairs; copytrace also aligns every pair
@@ -23,6 +25,7 @@ import os
 import platform
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -42,14 +45,27 @@ def _peak_rss_mb() -> float:
 
 
 def run_copytrace(corpus: Path, workspace: Path, workers: int, same_site: bool) -> dict:
-    import copytrace
+    import shutil
 
+    import copytrace
+    from copytrace.fingerprint import load_kernels
+
+    shutil.rmtree(workspace, ignore_errors=True)  # a fresh scan, not a resumed one
+    started = time.perf_counter()
+    load_kernels()
+    load_seconds = time.perf_counter() - started
     settings = copytrace.Settings(same_site=same_site, workers=workers)
     started = time.perf_counter()
     summary = copytrace.scan([corpus], workspace, settings)
     seconds = time.perf_counter() - started
     pairs = copytrace.Workspace(workspace).table("pairs", columns=["a_id", "b_id"]).to_pylist()
-    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "pairs": [[p["a_id"], p["b_id"]] for p in pairs], "summary": summary.to_dict()}
+    return {
+        "seconds": seconds,
+        "load_seconds": load_seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "pairs": [[p["a_id"], p["b_id"]] for p in pairs],
+        "summary": summary.to_dict(),
+    }
 
 
 def run_minhash(corpus: Path) -> dict:
@@ -89,7 +105,8 @@ def _child(args: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-kind", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=0, help="copytrace alignment processes (0: all cores)")
+    parser.add_argument("--workers", type=int, default=0, help="copytrace threads (0: all cores)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each engine (medians are reported)")
     parser.add_argument("--out", type=Path, default=RESULTS / "speed.json")
     parser.add_argument("--run", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -113,13 +130,19 @@ def main(argv: list[str] | None = None) -> dict:
     result = {
         "corpus": {"documents": len(planted.documents), "mb": round(size_mb, 2), "planted_pairs": len(truth)},
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "repeat": args.repeat,
     }
     # Compile the kernels first if this install has not yet (as `make` does), so no timed run does.
     from copytrace.fingerprint import load_kernels
 
     load_kernels()
     for name in ENGINES:
-        run = _child(["--run", name, "--corpus", str(corpus), "--workers", str(args.workers)])
+        runs = [_child(["--run", name, "--corpus", str(corpus), "--workers", str(args.workers)]) for _ in range(args.repeat)]
+        run = runs[-1]
+        for key in ("seconds", "process_seconds", "load_seconds", "peak_rss_mb"):
+            if key in run:
+                run[f"{key}_runs"] = [round(r[key], 3) for r in runs]
+                run[key] = statistics.median(r[key] for r in runs)
         found = {tuple(sorted(p)) for p in run.pop("pairs")}
         run["pairs_found"] = len(found)
         run["planted_recall"] = len(truth & found) / len(truth)

@@ -9,18 +9,15 @@ were affected, so a researcher can tell an extractor's doing from a copier's.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
+from .fingerprint import RUN_TOGETHER as RUN_TOGETHER_BIT
 from .fingerprint import Words, index_bits, sort_with_index
 
 RUN_TOGETHER = "sentences_run_together"
 PARAGRAPH_DUPLICATED = "paragraph_duplicated"
 HEADLINE_REPEATED = "headline_repeated"
 
-#: A stop between a lower-case letter or digit and a capital, with no space: ``soldiers.The``.
-_RUN_TOGETHER = re.compile(r"[a-z0-9][.!?][\"'\u201d\u2019]?[\u201c\"]?[A-Z]")
 #: Lines shorter than this many words may repeat innocently ("Reuters", "More:").
 MIN_LINE_WORDS = 8
 
@@ -32,6 +29,10 @@ def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
     long = np.flatnonzero(words_per_line >= MIN_LINE_WORDS)
     key = line_hash[long] ^ (line_doc[long].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
     sorted_key, order = sort_with_index(key, index_bits(len(key)))
+    t = words.tokens
+    run_together = np.zeros(len(words.texts), bool)
+    marked = np.flatnonzero(t.flags & RUN_TOGETHER_BIT)  # the tokenizer found them
+    run_together[np.searchsorted(t.doc_starts, marked, side="right") - 1] = True
     repeated = np.zeros(len(words.texts), bool)
     if len(sorted_key) > 1:
         same = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
@@ -40,7 +41,7 @@ def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
     flags: list[list[str]] = []
     for d, text in enumerate(words.texts):
         mine = []
-        if _RUN_TOGETHER.search(text):
+        if run_together[d]:
             mine.append(RUN_TOGETHER)
         title = (titles[d] or "").strip()
         headline = len(title.split()) >= 3 and text.count(title) >= 2

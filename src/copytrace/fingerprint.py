@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +38,7 @@ class Tokens:
     starts: np.ndarray  # int64, offsets into the document's original text
     ends: np.ndarray  # int64, exclusive
     doc_starts: np.ndarray  # int64, len = n_docs + 1
-    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER
+    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER
 
     def __len__(self) -> int:
         return len(self.doc_starts) - 1
@@ -103,6 +103,9 @@ def tokenize(texts: list[str]) -> Tokens:
 LINE_START = 1  #: only edge punctuation lies between the previous line break and the word
 LINE_END = 2  #: only edge punctuation lies between the word and the next line break
 BREAK_AFTER = 4  #: a line break separates the word from the next word of its document
+#: The word ends a sentence run together with the next (``soldiers.The``, ``Sunday."I'll``): a
+#: lower-case letter or digit, a stop, at most a closing and an opening quote, a capital, no space.
+RUN_TOGETHER = 8
 
 #: Characters that may sit between a word and a line break in a "whole line".
 EDGE_PUNCT = " \t\"'“”‘’«»()[].,;:!?-"
@@ -123,6 +126,24 @@ def _mix64(x):
 @njit(cache=True, nogil=True)
 def _is_edge(c, edge):
     return c < len(edge) and edge[c]
+
+
+@njit(cache=True, nogil=True)
+def _runs_together(codes, end, next_start):
+    """Whether the gap ``codes[end:next_start]`` between two words is a stop with no space:
+    ``[a-z0-9]`` then ``[.!?]``, an optional closing quote, an optional opening quote, ``[A-Z]``."""
+    last, first = codes[end - 1], codes[next_start]
+    if not ((97 <= last <= 122 or 48 <= last <= 57) and 65 <= first <= 90):
+        return False
+    q = end
+    if not (codes[q] == 46 or codes[q] == 33 or codes[q] == 63):  # . ! ?
+        return False
+    q += 1
+    if q < next_start and (codes[q] == 34 or codes[q] == 39 or codes[q] == 0x201D or codes[q] == 0x2019):
+        q += 1
+    if q < next_start and (codes[q] == 0x201C or codes[q] == 34):
+        q += 1
+    return q == next_start
 
 
 @njit(cache=True, nogil=True)
@@ -198,6 +219,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
                 if codes[q] == 10:
                     flags[t] |= 4
                     break
+            if _runs_together(codes, ends[t], starts[t + 1]):
+                flags[t] |= 8
         starts[t] -= doc_offsets[docs[t]]
         ends[t] -= doc_offsets[docs[t]]
     # slices of the oversized arrays: their untouched pages were never in memory
@@ -298,7 +321,9 @@ def matchable_seeds(seeds: np.ndarray, valid: np.ndarray) -> np.ndarray:
     same = key[1:] == key[:-1]
     repeated[1:] |= same
     repeated[:-1] |= same
-    return np.sort(positions[order[repeated]])
+    chosen = np.zeros(len(seeds), bool)  # back in position order without a second sort
+    chosen[positions[order[repeated]]] = True
+    return np.flatnonzero(chosen)
 
 
 @dataclass
@@ -358,23 +383,10 @@ class Words:
     def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None, workers: int = 1) -> "Words":
         """Tokenize ``texts`` in batches of about ``batch_chars`` characters, on ``workers`` threads
         (the compiled pass releases the GIL)."""
-        batches: list[list[str]] = [[]]
-        size = 0
+        builder = WordsBuilder(seed_size, batch_chars, workers)
         for text in texts:
-            if size >= batch_chars:
-                batches.append([])
-                size = 0
-            batches[-1].append(text)
-            size += len(text)
-        parts: list[Tokens] = []
-        with ThreadPoolExecutor(max(1, workers)) as pool:
-            for batch, part in zip(batches, pool.map(tokenize, batches)):
-                parts.append(part)
-                if progress:
-                    progress.advance(len(batch))
-        tokens = Tokens.concat(parts)
-        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, seed_size)
-        return cls(tokens, seeds, texts, seed_size, valid)
+            builder.add(text)
+        return builder.finish(progress)
 
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""
@@ -391,30 +403,89 @@ class Words:
         return grams[chosen[keep]], docs[keep]
 
 
-def _touches(masked: np.ndarray, n: int) -> np.ndarray:
+class WordsBuilder:
+    """Builds :class:`Words` from texts given one at a time: each batch of about ``batch_chars``
+    characters is tokenized on a worker thread as soon as it is complete, so the words of a corpus
+    are found while the rest of it is still being read (the compiled pass releases the GIL)."""
+
+    def __init__(self, seed_size: int, batch_chars: int = 1_000_000, workers: int = 1):
+        self.seed_size = seed_size
+        self.batch_chars = batch_chars
+        self.texts: list[str] = []
+        self._pool = ThreadPoolExecutor(max(1, workers))
+        self._batches: list[tuple[int, Future]] = []  # (documents in the batch, its tokens)
+        self._batch: list[str] = []
+        self._size = 0
+
+    def add(self, text: str) -> None:
+        self.texts.append(text)
+        self._batch.append(text)
+        self._size += len(text)
+        if self._size >= self.batch_chars:
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._batch:
+            self._batches.append((len(self._batch), self._pool.submit(tokenize, self._batch)))
+        self._batch, self._size = [], 0
+
+    def close(self) -> None:
+        """Drop the batches not yet tokenized (a run that stops early calls it)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def finish(self, progress=None) -> Words:
+        """The words of every text added, in order (``progress`` advances by documents)."""
+        self._submit()
+        parts: list[Tokens] = []
+        try:
+            for n_docs, tokens in self._batches:
+                parts.append(tokens.result())
+                if progress:
+                    progress.advance(n_docs)
+        finally:
+            self.close()
+        tokens = Tokens.concat(parts)
+        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, self.seed_size)
+        return Words(tokens, seeds, self.texts, self.seed_size, valid)
+
+
+@njit(cache=True, nogil=True)
+def _touches(masked, n):
     """Whether the ``n`` words starting at each word include a masked one."""
-    count = np.concatenate([[0], np.cumsum(masked, dtype=np.int64)])
-    end = np.minimum(np.arange(len(masked)) + n, len(masked))
-    return count[end] - count[:-1] > 0
+    out = np.zeros(len(masked), np.bool_)
+    next_masked = len(masked) + n  # the nearest masked word at or after t (none: out of reach)
+    for t in range(len(masked) - 1, -1, -1):
+        if masked[t]:
+            next_masked = t
+        out[t] = next_masked < t + n
+    return out
 
 
 def load_kernels() -> None:
     """Load the compiled kernels of tokenizing, fingerprinting and alignment (compiling them the
-    first time after an install): a call on a tiny input does it."""
+    first time after an install): a run on a tiny input calls every one of them."""
     from .align import align_batch
     from .settings import Settings
 
     words = Words.build(["load the kernels", "load the kernels"], 4)
+    words.lines()
+    words.exclude(np.zeros(len(words.tokens.hashes), bool))
     words.fingerprints(5, 4)
+    words.index_seeds()
     align_batch(words, [0], [1], Settings())
 
 
-def kernels_compiled() -> bool:
-    """Whether numba has the kernels in its cache (False: the next scan compiles them first)."""
+def _entry_points() -> list:
+    """The compiled functions called from Python (the others are compiled into them)."""
     from . import align
 
+    return [_tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, align._align_kernel]
+
+
+def kernels_compiled() -> bool:
+    """Whether numba has every kernel in its cache (False: the next scan compiles them first)."""
     try:
-        return all(os.path.exists(kernel._cache._cache_file._index_path) for kernel in (_tokenize_codes, align._align_kernel))
+        return all(os.path.exists(kernel._cache._cache_file._index_path) for kernel in _entry_points())
     except AttributeError:  # numba's internals moved: say nothing rather than something wrong
         return True
 

@@ -41,7 +41,7 @@ NOT_YET = {".arc": "ARC"}
 HTML_BYTES_PER_CHAR = 16
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """One article: its text exactly as read, and what is known about it."""
 
@@ -115,7 +115,7 @@ def read_inputs(
     unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls.
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
     host)."""
-    seen: dict[str, str] = {}
+    seen: dict[str, Document] = {}
     for item in iter_files(inputs):
         if isinstance(item, Reject):
             yield item
@@ -124,9 +124,9 @@ def read_inputs(
             if isinstance(record, Document):
                 first = seen.get(record.doc_id)
                 if first is not None:
-                    yield Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first})")
+                    yield Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first.where})")
                     continue
-                seen[record.doc_id] = record.where
+                seen[record.doc_id] = record
                 if record.site is None:
                     record.site = site_of_url(record.url, site_by)
             yield record
@@ -259,7 +259,7 @@ def _date_or_none(value: str | None) -> str | None:
 
 
 def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Document | Reject:
-    if not doc.text.strip():
+    if not doc.text or doc.text.isspace():  # (no stripped copy of every text)
         return Reject(source, line, "empty article text", doc_id=doc.doc_id)
     if len(doc.text) > max_chars:
         return Reject(

@@ -1,7 +1,8 @@
 """The scan job: find all reuse in a corpus and write the workspace tables.
 
-read → words → fingerprints → candidates → align → score, with the documents and rejects written
-as soon as reading ends and pairs and passages at the end, each table atomically. The manifest
+read → words → boilerplate → fingerprints → candidates → align → score, with the documents and
+rejects written once their words (which the artifact flags need) are found, and pairs, passages and
+boilerplate at the end, each table atomically. The manifest
 records finished stages with a signature of the inputs and the settings, so a scan that was
 interrupted, or is run again on the same inputs, picks up what is already done.
 """
@@ -24,7 +25,7 @@ from .align import Aligned, align_batch
 from .artifacts import flag_documents
 from .boilerplate import find_boilerplate
 from .candidates import candidate_pairs
-from .fingerprint import Words, kernels_compiled, load_kernels
+from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
 from .read import Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL, score_pairs
@@ -97,35 +98,50 @@ def scan(
     # Keys are compared with what manifest.json holds, so they are made of JSON values only.
     crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
     read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by}
-    writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
-    documents_written = None  # the write of documents and rejects, once submitted
-    if manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects"):
-        docs = _documents_from_table(ws.table("documents"))
-        rejects = ws.table("rejects").to_pylist()
-        resumed.append("read")
-    else:
-        manifest = {}
-        docs, rejects = _read(inputs, settings, progress, n_files=len(signature))
-
     # Settings that change results; how many threads run them does not.
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
-    if manifest.get("align") == align_key and all(ws.has(name) for name in ("pairs", "passages", "boilerplate")):
+    read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects")
+    align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ("pairs", "passages", "boilerplate"))
+
+    # The words of each batch of documents are found on worker threads while reading goes on.
+    builder = None if align_done else WordsBuilder(settings.seed, workers=settings.workers or os.cpu_count() or 1)
+    writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
+    documents_written = None  # the write of documents and rejects, once submitted
+    try:
+        if read_done:
+            docs = _documents_from_table(ws.table("documents"))
+            rejects = ws.table("rejects").to_pylist()
+            resumed.append("read")
+            if builder:
+                for doc in docs:
+                    builder.add(doc.text)
+        else:
+            docs, rejects = _read(inputs, settings, progress, len(signature), builder)
+    except BaseException:
+        if builder:
+            builder.close()
+        raise
+
+    if align_done:
         pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict"])
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
     else:
-        def write_documents() -> None:
+        def write_documents(words: Words) -> None:
+            for doc, flags in zip(docs, flag_documents(words, [d.title for d in docs])):
+                doc.flags = flags
             ws.write("documents", _documents_table(docs))
             ws.write("rejects", rows_to_table("rejects", rejects))
             ws.save_manifest({"read": read_key})
 
-        def words_found() -> None:  # the flags are set: the documents table can be written
+        def words_found(words: Words) -> None:  # flag the documents and write them meanwhile
             nonlocal documents_written
-            if "read" not in resumed:
-                documents_written = writer.submit(write_documents)
+            if not read_done:
+                words.lines()  # shared with boilerplate: computed once, before either runs
+                documents_written = writer.submit(write_documents, words)
 
-        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, settings, progress, words_found)
+        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, builder, settings, progress, words_found)
         if documents_written is not None:
             documents_written.result()
         ws.write("passages", passages)
@@ -158,7 +174,8 @@ def _load_kernels_quietly() -> None:
         pass
 
 
-def _read(inputs, settings: Settings, progress: Progress, n_files: int) -> tuple[list[Document], list[dict]]:
+def _read(inputs, settings: Settings, progress: Progress, n_files: int, builder: WordsBuilder | None) -> tuple[list[Document], list[dict]]:
+    """Documents and rejects of ``inputs``; each document's text goes to ``builder`` as it is read."""
     progress.stage("read", total=n_files, unit="files")
     docs, rejects = [], []
     last_source = None
@@ -175,6 +192,8 @@ def _read(inputs, settings: Settings, progress: Progress, n_files: int) -> tuple
             progress.message(record.message())
         else:
             docs.append(record)
+            if builder:
+                builder.add(record.text)
     return docs, rejects
 
 
@@ -203,14 +222,15 @@ def _documents_from_table(table: pa.Table) -> list[Document]:
     ]
 
 
-def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, words_found=lambda: None) -> tuple[pa.Table, pa.Table, pa.Table, int]:
+def _find_reuse(
+    docs: list[Document], builder: WordsBuilder, settings: Settings, progress: Progress, words_found=lambda words: None
+) -> tuple[pa.Table, pa.Table, pa.Table, int]:
     """Candidate pairs, their passages and their scores, as the ``pairs``, ``passages`` and
-    ``boilerplate`` tables; sets each document's artifact flags, then calls ``words_found``."""
+    ``boilerplate`` tables (``builder`` has been given every document's text); calls
+    ``words_found`` with the words of the documents as soon as they are known."""
     progress.stage("words", total=len(docs), unit="docs")
-    words = Words.build([d.text for d in docs], settings.seed, progress=progress, workers=settings.workers or os.cpu_count() or 1)
-    for doc, flags in zip(docs, flag_documents(words, [d.title for d in docs])):
-        doc.flags = flags
-    words_found()
+    words = builder.finish(progress)
+    words_found(words)
     site_numbers: dict[str, int] = {}
     doc_sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in docs], np.int64)
     progress.stage("boilerplate")
@@ -227,14 +247,14 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, wo
     words.index_seeds(np.union1d(cands.a, cands.b))
     aligned = align_pairs(words, cands.a, cands.b, settings, progress)
 
-    ids = np.array([d.doc_id for d in docs], dtype=object)
+    ids = pa.array([d.doc_id for d in docs], pa.string())  # taken from by index, in Arrow
     chars = np.fromiter((d.chars for d in docs), np.int64, len(docs))
     pair_of = aligned.pair
     a_doc, b_doc = cands.a[pair_of], cands.b[pair_of]
     passages = pa.table(
         {
-            "a_id": ids[a_doc],
-            "b_id": ids[b_doc],
+            "a_id": ids.take(a_doc),
+            "b_id": ids.take(b_doc),
             "a_start": aligned.a_start,
             "a_end": aligned.a_end,
             "b_start": aligned.b_start,
@@ -245,8 +265,8 @@ def _find_reuse(docs: list[Document], settings: Settings, progress: Progress, wo
     scores = score_pairs(aligned, chars[cands.a], chars[cands.b], settings.copy_coverage)
     pairs = pa.table(
         {
-            "a_id": ids[cands.a[scores.pair]],
-            "b_id": ids[cands.b[scores.pair]],
+            "a_id": ids.take(cands.a[scores.pair]),
+            "b_id": ids.take(cands.b[scores.pair]),
             "coverage_a": np.round(scores.coverage_a, 6),
             "coverage_b": np.round(scores.coverage_b, 6),
             "n_passages": scores.n_passages,
@@ -289,14 +309,15 @@ def align_pairs(words: Words, a: np.ndarray, b: np.ndarray, settings: Settings, 
 
 
 def _top_reused(docs: list[Document], pairs: pa.Table, limit: int = 10) -> list[dict]:
-    """Documents found in the most pairs."""
-    count: Counter = Counter()
-    copies: Counter = Counter()
-    is_copy = [v == COPY for v in pairs.column("verdict").to_pylist()]
-    for key in ("a_id", "b_id"):
-        ids = pairs.column(key).to_pylist()
-        count.update(ids)
-        copies.update(i for i, c in zip(ids, is_copy) if c)
+    """Documents found in the most pairs (ties by id)."""
+    if not pairs.num_rows:
+        return []
+    ids = pa.concat_arrays([pairs.column("a_id").combine_chunks(), pairs.column("b_id").combine_chunks()])
+    is_copy = np.tile(np.asarray(pairs.column("verdict").to_numpy(zero_copy_only=False) == COPY), 2)
+    unique, inverse, count = np.unique(ids.to_numpy(zero_copy_only=False).astype(str), return_inverse=True, return_counts=True)
+    copies = np.bincount(inverse, weights=is_copy, minlength=len(unique)).astype(np.int64)
+    ranked = np.lexsort((unique, -count))[:limit]  # most pairs first, then by id
     site = {d.doc_id: d.site for d in docs}
-    ranked = sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [{"doc_id": k, "site": site.get(k), "pairs": v, "copies": copies[k]} for k, v in ranked]
+    return [
+        {"doc_id": str(unique[i]), "site": site.get(str(unique[i])), "pairs": int(count[i]), "copies": int(copies[i])} for i in ranked
+    ]
