@@ -122,7 +122,8 @@ def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):
         reporter.close()
         tasks = {t.description.strip(): t for t in bar.tasks}
     documents = copytrace.Workspace(tmp_path / "ws").table("documents").num_rows
-    assert tasks["read"].total == 1
+    assert tasks["read"].total == tasks["read"].completed == SAMPLE.stat().st_size  # bytes
+    assert tasks["read"].fields["records"] == documents
     assert tasks["words"].total == documents and tasks["words"].completed == documents
     assert tasks["align"].total == tasks["align"].completed > 0
     assert all(t.finished for t in tasks.values())

@@ -86,3 +86,14 @@ def test_broken_and_unusual_real_warcs_are_read_as_far_as_they_go():
     # one gzip member for the whole file instead of one per record: read as one stream
     whole = list(read_warc(WARCS / "warcio-testdata" / "example-bad-non-chunked.warc.gz", 2_000_000))
     assert len(whole) == 1 and (getattr(whole[0], "url", None) == "http://example.com/" or "example.com" in whole[0].reason)
+
+
+def test_reading_a_crawl_reports_bytes_as_it_goes(tmp_path):
+    """Progress of a crawl is in bytes of the file, record by record, up to its size."""
+    path = tmp_path / "crawl.warc.gz"
+    build_warc(path, ["2024-05-0%dT10:00:00Z" % (n + 1) for n in range(len(PAGES))])
+    steps: list[int] = []
+    docs = [r for r in read_inputs([path], on_bytes=steps.append) if isinstance(r, Document)]
+    assert len(docs) == len(PAGES)
+    assert sum(steps) == path.stat().st_size
+    assert len(steps) >= len(PAGES)  # one step per record at least, not one for the whole file

@@ -2,58 +2,166 @@
 
 Text taken from web pages carries the marks of its extraction: sentences run together where markup
 was dropped (``soldiers.The``), a paragraph duplicated (a teaser and the body, a slideshow caption),
-the headline repeated in the body. Matching already copes with the first (normalization splits run-
-together sentences) and alignment ignores seeds repeated many times; the flags say which documents
-were affected, so a researcher can tell an extractor's doing from a copier's.
+the headline repeated in the body, a pull quote kept both in its box and in the body, or lifted out
+of the body altogether (leaving a cut such as ``once again:," Putin said``). The flags say which
+documents were affected, so a researcher can tell an extractor's doing from a copier's.
+
+Matching repairs what would hurt it: run-together sentences are split (words end at punctuation),
+and a moved pull quote is found wherever it stands (alignment is order-independent). Repeated text
+is deliberately left in: each occurrence of copied text is copied text, alignment pairs every
+occurrence, and coverage counts each character once, so a repeat neither makes a pair by itself
+(it is inside one document) nor inflates a score. Offsets are untouched: the text stays as read.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import re
 
+import numpy as np
+from numba import njit
+
+from .fingerprint import CUT_MARK, Words, _lines, _mix64, index_bits, sort_with_index, tokenize
 from .fingerprint import RUN_TOGETHER as RUN_TOGETHER_BIT
-from .fingerprint import Words, index_bits, sort_with_index
 
 RUN_TOGETHER = "sentences_run_together"
 PARAGRAPH_DUPLICATED = "paragraph_duplicated"
 HEADLINE_REPEATED = "headline_repeated"
+PULL_QUOTE = "pull_quote"
 
 #: Lines shorter than this many words may repeat innocently ("Reuters", "More:").
 MIN_LINE_WORDS = 8
+#: A pull quote is a line of this many words whose words also stand, in order, inside a longer line
+#: of its document, with a quotation mark.
+PULL_QUOTE_WORDS = (5, 60)
+#: A pull quote is a quotation: a contained line without quotation marks is a table row or a summary.
+_QUOTE_MARKS = re.compile(r"[\"“”«»„]")
+#: A line that is one quotation and nothing else: what an extractor lifts out as a pull quote.
+_QUOTED_LINE = re.compile(r"^[ \t]*[\"“«„][^\n]{20,}[\"”»“][ \t]*$", re.MULTILINE)
 
 
 def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
     """The artifact flags of every document of ``words`` (``titles``: each one's title, if known)."""
-    line_of, line_hash, _, line_doc = words.lines()
-    words_per_line = np.bincount(line_of, minlength=len(line_hash))
-    long = np.flatnonzero(words_per_line >= MIN_LINE_WORDS)
-    key = line_hash[long] ^ (line_doc[long].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    sorted_key, order = sort_with_index(key, index_bits(len(key)))
     t = words.tokens
-    run_together = np.zeros(len(words.texts), bool)
-    marked = np.flatnonzero(t.flags & RUN_TOGETHER_BIT)  # the tokenizer found them
-    run_together[np.searchsorted(t.doc_starts, marked, side="right") - 1] = True
-    repeated = np.zeros(len(words.texts), bool)
-    if len(sorted_key) > 1:
-        same = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
-        repeated[line_doc[long[order[same]]]] = True
+    n_docs = len(words.texts)
+    line_of, line_hash, line_first, line_doc = words.lines()
+    line_len = np.bincount(line_of, minlength=len(line_hash))
 
-    flags: list[list[str]] = []
-    for d, text in enumerate(words.texts):
-        mine = []
-        if run_together[d]:
-            mine.append(RUN_TOGETHER)
-        title = (titles[d] or "").strip()
-        headline = len(title.split()) >= 3 and text.count(title) >= 2
-        if repeated[d] and (not headline or _repeats_other_than(text, title)):
-            mine.append(PARAGRAPH_DUPLICATED)
-        if headline:
-            mine.append(HEADLINE_REPEATED)
-        flags.append(mine)
+    # The headline: lines equal (ignoring case and punctuation) to the document's title of 3+ words.
+    title_hash, title_words = _title_hashes(titles)
+    is_title = (title_words[line_doc] >= 3) & (line_hash == title_hash[line_doc])
+    headline = np.bincount(line_doc[is_title], minlength=n_docs) >= 2
+
+    # Paragraphs: a line of 8+ words (not the headline) already seen in its document.
+    long = np.flatnonzero((line_len >= MIN_LINE_WORDS) & ~is_title)
+    duplicated = _any_per_doc(line_doc[long[_later(line_hash[long], line_doc[long])]], n_docs)
+
+    # Pull quotes kept twice: a short line standing, word for word, inside a longer line.
+    pull_quote = np.zeros(n_docs, bool)
+    contained = _contained_lines(t.hashes, line_of, line_first, line_len, t.doc_starts, *PULL_QUOTE_WORDS) & ~is_title
+    for line in np.flatnonzero(contained).tolist():  # few: the rest in Python
+        d, first = int(line_doc[line]), int(line_first[line])
+        last = first + int(line_len[line]) - 1
+        text = words.texts[d]
+        pull_quote[d] |= _QUOTE_MARKS.search(text, max(0, t.starts[first] - 2), t.ends[last] + 2) is not None
+    # Pull quotes lifted out: a cut in a sentence, and a line that is one quotation.
+    cut = _any_per_doc(_doc_of(t.doc_starts, np.flatnonzero(t.flags & CUT_MARK)), n_docs)
+    for d in np.flatnonzero(cut & ~pull_quote).tolist():
+        pull_quote[d] = _QUOTED_LINE.search(words.texts[d]) is not None
+
+    run_together = _any_per_doc(_doc_of(t.doc_starts, np.flatnonzero(t.flags & RUN_TOGETHER_BIT)), n_docs)
+    flags: list[list[str]] = [[] for _ in range(n_docs)]
+    for name, found in ((RUN_TOGETHER, run_together), (PARAGRAPH_DUPLICATED, duplicated), (HEADLINE_REPEATED, headline), (PULL_QUOTE, pull_quote)):
+        for d in np.flatnonzero(found).tolist():
+            flags[d].append(name)
     return flags
 
 
-def _repeats_other_than(text: str, title: str) -> bool:
-    """Whether a long line other than the headline occurs twice (rare: checked in Python)."""
-    lines = [line.strip() for line in text.split("\n") if len(line.split()) >= MIN_LINE_WORDS and line.strip() != title]
-    return len(lines) != len(set(lines))
+def _doc_of(doc_starts: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    return np.searchsorted(doc_starts, positions, side="right") - 1
+
+
+def _any_per_doc(docs: np.ndarray, n_docs: int) -> np.ndarray:
+    found = np.zeros(n_docs, bool)
+    found[docs] = True
+    return found
+
+
+def _later(hashes: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Whether each line repeats one before it in its document (given in document order)."""
+    key = hashes ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    sorted_key, order = sort_with_index(key, index_bits(len(key)))  # equal keys stay in input order
+    later = np.zeros(len(key), bool)
+    if len(key) > 1:
+        later[order[1:][sorted_key[1:] == sorted_key[:-1]]] = True
+    return later
+
+
+def _title_hashes(titles: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Each title's hash as a line (as :meth:`Words.lines` hashes lines) and its number of words."""
+    tokens = tokenize([title or "" for title in titles])
+    words_per_title = np.diff(tokens.doc_starts)
+    _, line_hash, _, line_doc = _lines(tokens.hashes, np.zeros(len(tokens.hashes), np.uint8), tokens.doc_starts)
+    hashes = np.zeros(len(titles), np.uint64)
+    hashes[line_doc] = line_hash  # one line per title with words
+    return hashes, words_per_title
+
+
+@njit(cache=True, nogil=True)
+def _contained_lines(hashes, line_of, line_first, line_len, doc_starts, min_words, max_words):
+    """Lines of ``min_words`` to ``max_words`` words whose words stand, in order, inside a longer
+    line of the same document: per document, the first three words of every position of its longer
+    lines go into an open-addressing table, and each short line looks up its own first three."""
+    out = np.zeros(len(line_first), np.bool_)
+    longest = 0
+    for d in range(len(doc_starts) - 1):
+        longest = max(longest, doc_starts[d + 1] - doc_starts[d])
+    size = 16
+    while size < 2 * longest:
+        size *= 2
+    keys = np.zeros(size, np.uint64)
+    where = np.full(size, -1, np.int64)
+    for d in range(len(doc_starts) - 1):
+        lo, hi = doc_starts[d], doc_starts[d + 1]
+        if hi - lo < min_words + 1:
+            continue
+        mask = 16
+        while mask < 2 * (hi - lo):
+            mask *= 2
+        mask -= 1
+        has_short = False
+        for p in range(lo, hi):  # index every 3-word start inside a line longer than a short one
+            line = line_of[p]
+            n = line_len[line]
+            if min_words <= n <= max_words:
+                has_short = True
+            if n <= min_words or p + 3 > line_first[line] + n:
+                continue
+            key = _mix64(hashes[p] ^ _mix64(hashes[p + 1] ^ _mix64(hashes[p + 2])))
+            slot = key & np.uint64(mask)
+            while where[slot] >= 0:
+                slot = (slot + np.uint64(1)) & np.uint64(mask)
+            keys[slot] = key
+            where[slot] = p
+        if has_short:
+            p = lo
+            while p < hi:
+                line = line_of[p]
+                n = line_len[line]
+                if min_words <= n <= max_words:
+                    key = _mix64(hashes[p] ^ _mix64(hashes[p + 1] ^ _mix64(hashes[p + 2])))
+                    slot = key & np.uint64(mask)
+                    while where[slot] >= 0 and not out[line]:
+                        q = where[slot]
+                        other = line_of[q]
+                        if keys[slot] == key and other != line and line_len[other] > n and q + n <= line_first[other] + line_len[other]:
+                            same = True
+                            for i in range(n):
+                                if hashes[q + i] != hashes[p + i]:
+                                    same = False
+                                    break
+                            out[line] = same
+                        slot = (slot + np.uint64(1)) & np.uint64(mask)
+                p += n  # next line
+        for s in range(mask + 1):  # empty the table for the next document
+            where[s] = -1
+    return out

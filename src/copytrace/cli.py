@@ -13,7 +13,8 @@ from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich import filesize
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -136,23 +137,49 @@ def _shorten(text: Text, limit: int = 700) -> Text:
 # --- scan ------------------------------------------------------------------------------------------
 
 
+class _AmountColumn(ProgressColumn):
+    """What a stage has done: ``12.3/45.6 MB, 1,234 articles`` while reading, ``310/500 pairs``
+    elsewhere."""
+
+    def render(self, task) -> Text:
+        unit = task.fields.get("unit", "")
+        if unit == "bytes":
+            total = filesize.decimal(int(task.total)) if task.total is not None else "?"
+            text = f"{filesize.decimal(int(task.completed))}/{total}, {task.fields.get('records', 0):,} articles"
+        elif task.total is None:
+            text = ""
+        else:
+            text = f"{int(task.completed):,}/{int(task.total):,} {unit}"
+        return Text(text, style="progress.download")
+
+
 class _RichProgress:
     """Stage-by-stage progress bars on standard error, and warnings above them."""
+
+    #: Items counted between two updates of the bar (updating it costs microseconds).
+    COUNT_EVERY = 256
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task = None
         self.messages = 0
+        self.counted = 0
 
     def stage(self, name: str, total: int | None = None, unit: str = "") -> None:
         if self.task is not None:  # the previous stage is finished, even if it had nothing to do
             done = self.progress.tasks[self.task].total or 1
-            self.progress.update(self.task, total=done, completed=done)
-        self.task = self.progress.add_task(f"{name:12s}", total=total, unit=unit)
+            self.progress.update(self.task, total=done, completed=done, records=self.counted)
+        self.counted = 0
+        self.task = self.progress.add_task(f"{name:12s}", total=total, unit=unit, records=0)
 
     def advance(self, n: int = 1) -> None:
         if self.task is not None:
             self.progress.advance(self.task, n)
+
+    def count(self, n: int = 1) -> None:
+        self.counted += n
+        if self.task is not None and self.counted % self.COUNT_EVERY < n:
+            self.progress.update(self.task, records=self.counted)
 
     def message(self, text: str) -> None:
         self.messages += 1
@@ -195,8 +222,7 @@ def scan(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[unit]}"),
+        _AmountColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]

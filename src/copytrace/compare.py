@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import Passage, align_batch
+from .artifacts import flag_documents
 from .boilerplate import find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
@@ -76,6 +77,7 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     """Align two documents and score the pair."""
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
+    a.flags, b.flags = flag_documents(words, [a.title, b.title])
     # Two documents teach no site's template; the built-in boilerplate patterns still apply.
     template = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
     words.exclude(template.masked)

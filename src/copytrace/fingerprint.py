@@ -38,7 +38,7 @@ class Tokens:
     starts: np.ndarray  # int64, offsets into the document's original text
     ends: np.ndarray  # int64, exclusive
     doc_starts: np.ndarray  # int64, len = n_docs + 1
-    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER
+    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER | CUT_MARK
 
     def __len__(self) -> int:
         return len(self.doc_starts) - 1
@@ -106,6 +106,9 @@ BREAK_AFTER = 4  #: a line break separates the word from the next word of its do
 #: The word ends a sentence run together with the next (``soldiers.The``, ``Sunday."I'll``): a
 #: lower-case letter or digit, a stop, at most a closing and an opening quote, a capital, no space.
 RUN_TOGETHER = 8
+#: A colon or semicolon and then a comma follow the word (``once again:," Putin said``): the mark
+#: an extractor leaves where it lifted a quotation out of a sentence.
+CUT_MARK = 16
 
 #: Characters that may sit between a word and a line break in a "whole line".
 EDGE_PUNCT = " \t\"'“”‘’«»()[].,;:!?-"
@@ -144,6 +147,19 @@ def _runs_together(codes, end, next_start):
     if q < next_start and (codes[q] == 0x201C or codes[q] == 34):
         q += 1
     return q == next_start
+
+
+@njit(cache=True, nogil=True)
+def _cut_mark(codes, end, next_start):
+    """Whether the gap between two words holds a colon or semicolon, then (spaces aside) a comma."""
+    for q in range(end, next_start - 1):
+        if codes[q] == 58 or codes[q] == 59:  # : ;
+            r = q + 1
+            while r < next_start and codes[r] == 32:
+                r += 1
+            if r < next_start and codes[r] == 44:  # ,
+                return True
+    return False
 
 
 @njit(cache=True, nogil=True)
@@ -221,6 +237,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
                     break
             if _runs_together(codes, ends[t], starts[t + 1]):
                 flags[t] |= 8
+            if _cut_mark(codes, ends[t], starts[t + 1]):
+                flags[t] |= 16
         starts[t] -= doc_offsets[docs[t]]
         ends[t] -= doc_offsets[docs[t]]
     # slices of the oversized arrays: their untouched pages were never in memory
@@ -467,8 +485,10 @@ def load_kernels() -> None:
     from .align import align_batch
     from .settings import Settings
 
+    from .artifacts import flag_documents
+
     words = Words.build(["load the kernels", "load the kernels"], 4)
-    words.lines()
+    flag_documents(words, ["load the kernels", None])
     words.exclude(np.zeros(len(words.tokens.hashes), bool))
     words.fingerprints(5, 4)
     words.index_seeds()
@@ -477,9 +497,9 @@ def load_kernels() -> None:
 
 def _entry_points() -> list:
     """The compiled functions called from Python (the others are compiled into them)."""
-    from . import align
+    from . import align, artifacts
 
-    return [_tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, align._align_kernel]
+    return [_tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, align._align_kernel]
 
 
 def kernels_compiled() -> bool:

@@ -1,7 +1,9 @@
 """Progress reporting that long jobs call and front ends display.
 
 The Python API is silent by default (:class:`Silent`); the CLI passes a rich progress bar. A job
-calls ``stage(name, total)`` when it starts a stage and ``advance(n)`` as it goes.
+calls ``stage(name, total, unit)`` when it starts a stage and ``advance(n)`` as it goes; where the
+bar measures something else than the items done (reading: bytes of input, and records found),
+``count(n)`` counts the items.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ class Progress(Protocol):
 
     def advance(self, n: int = 1) -> None: ...
 
+    def count(self, n: int = 1) -> None: ...
+
     def message(self, text: str) -> None: ...
 
 
@@ -24,6 +28,9 @@ class Silent:
         pass
 
     def advance(self, n: int = 1) -> None:
+        pass
+
+    def count(self, n: int = 1) -> None:
         pass
 
     def message(self, text: str) -> None:

@@ -20,9 +20,10 @@ Supported:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -109,18 +110,30 @@ def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str]
 
 
 def read_inputs(
-    inputs: Iterable[str | os.PathLike], max_chars: int = 2_000_000, crawl_filter=None, site_by: str = "domain"
+    inputs: Iterable[str | os.PathLike],
+    max_chars: int = 2_000_000,
+    crawl_filter=None,
+    site_by: str = "domain",
+    on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
     unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls.
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
-    host)."""
+    host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress."""
     seen: dict[str, Document] = {}
     for item in iter_files(inputs):
         if isinstance(item, Reject):
             yield item
             continue
-        for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter):
+        done = 0
+
+        def reached(position: int) -> None:
+            nonlocal done
+            if on_bytes is not None and position > done:
+                on_bytes(position - done)
+                done = position
+
+        for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
             if isinstance(record, Document):
                 first = seen.get(record.doc_id)
                 if first is not None:
@@ -130,11 +143,18 @@ def read_inputs(
                 if record.site is None:
                     record.site = site_of_url(record.url, site_by)
             yield record
+        try:
+            reached(item[0].stat().st_size)  # the whole file is read
+        except OSError:
+            pass
 
 
-def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000, crawl_filter=None) -> Iterator[Document | Reject]:
+def read_file(
+    path: Path, name: str | None = None, max_chars: int = 2_000_000, crawl_filter=None, reached: Callable[[int], None] | None = None
+) -> Iterator[Document | Reject]:
     """Documents and rejects from one file, by its type; ``name`` is a text file's document id
-    (default: the file name)."""
+    (default: the file name). Readers that stream (JSON Lines, crawls) call ``reached(position)``
+    with how far into the file they have read."""
     name = name or path.name
     suffix, gz = _suffixes(path)
     if path.name.startswith("."):
@@ -142,13 +162,13 @@ def read_file(path: Path, name: str | None = None, max_chars: int = 2_000_000, c
     elif suffix in NOT_YET:
         yield Reject(str(path), None, f"{NOT_YET[suffix]} input is not supported yet; give text or JSON Lines")
     elif suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, gz, max_chars)
+        yield from _read_jsonl(path, gz, max_chars, reached)
     elif suffix in JSON_SUFFIXES:
         yield from _read_json(path, gz, max_chars)
     elif suffix in WARC_SUFFIXES:
         from .warc import read_warc
 
-        yield from read_warc(path, max_chars, crawl_filter)
+        yield from read_warc(path, max_chars, crawl_filter, reached)
     elif suffix in HTML_SUFFIXES:
         yield from _read_html(path, name[:-3] if gz else name, gz, max_chars)
     elif suffix in TEXT_SUFFIXES:
@@ -268,15 +288,17 @@ def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Do
     return doc
 
 
-def _read_jsonl(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
+def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], None] | None = None) -> Iterator[Document | Reject]:
     source = str(path)
     line_no = 0
     try:
-        with _open(path, gz) as fh:
-            for line_no, raw in enumerate(fh, start=1):
-                if not raw.strip():
+        with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
+            for line_no, raw_line in enumerate(fh, start=1):
+                if reached is not None and line_no % 256 == 0:
+                    reached(raw.tell())  # of the file as stored: compressed bytes for .gz
+                if not raw_line.strip():
                     continue
-                yield from _record(raw, source, line_no, max_chars)
+                yield from _record(raw_line, source, line_no, max_chars)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {err}")
 

@@ -116,7 +116,8 @@ def scan(
                 for doc in docs:
                     builder.add(doc.text)
         else:
-            docs, rejects = _read(inputs, settings, progress, len(signature), builder)
+            total_bytes = sum(size or 0 for _, size, _ in signature)
+            docs, rejects = _read(inputs, settings, progress, total_bytes, builder)
     except BaseException:
         if builder:
             builder.close()
@@ -174,17 +175,14 @@ def _load_kernels_quietly() -> None:
         pass
 
 
-def _read(inputs, settings: Settings, progress: Progress, n_files: int, builder: WordsBuilder | None) -> tuple[list[Document], list[dict]]:
-    """Documents and rejects of ``inputs``; each document's text goes to ``builder`` as it is read."""
-    progress.stage("read", total=n_files, unit="files")
+def _read(inputs, settings: Settings, progress: Progress, total_bytes: int, builder: WordsBuilder | None) -> tuple[list[Document], list[dict]]:
+    """Documents and rejects of ``inputs``; each document's text goes to ``builder`` as it is read.
+    Progress: bytes of the input files, and documents found."""
+    progress.stage("read", total=total_bytes, unit="bytes")
     docs, rejects = [], []
-    last_source = None
     keep = CrawlFilter(settings.sites, settings.since, settings.until)
-    for record in read_inputs(inputs, max_chars=settings.max_chars, crawl_filter=keep, site_by=settings.site_by):
-        source = record.source
-        if source != last_source:
-            progress.advance(1)
-            last_source = source
+    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance)
+    for record in records:
         if isinstance(record, Reject):
             rejects.append(
                 {"source": record.source, "line": record.line, "reason": record.reason, "outcome": record.outcome, "doc_id": record.doc_id}
@@ -192,6 +190,7 @@ def _read(inputs, settings: Settings, progress: Progress, n_files: int, builder:
             progress.message(record.message())
         else:
             docs.append(record)
+            progress.count(1)
             if builder:
                 builder.add(record.text)
     return docs, rejects

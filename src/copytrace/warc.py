@@ -47,8 +47,9 @@ class CrawlFilter:
         return True
 
 
-def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> Iterator[Document | Reject]:
-    """Documents from the HTML responses of one WARC file, and rejects for what could not be read."""
+def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reached=None) -> Iterator[Document | Reject]:
+    """Documents from the HTML responses of one WARC file, and rejects for what could not be read;
+    ``reached(position)`` is told how far into the file reading has gone after each record."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -76,6 +77,8 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None) -> It
                     for result in results:
                         result.line = at  # for a crawl, the record's byte offset
                     offset = at + records.get_record_length()
+                    if reached is not None:
+                        reached(raw.tell())  # bytes of the file as stored (whole-gzip: offsets are not)
                     yield from results
                 if not whole_gzip and os.path.getsize(path) - offset > 4:  # more than trailing line breaks
                     yield Reject(source, offset, f"data from byte {offset} is not a readable WARC record; ignored")
