@@ -38,6 +38,11 @@ def test_a_footer_two_sites_share_makes_no_pair(tmp_path, reuters):
     assert {r["site"] for r in learned} == {"first-news.com", "second-news.org"}
     assert all(r["pages_seen"] == 6 and r["text_block"] in FOOTER for r in learned)
     assert summary.documents == 12
+    # where it stands on each page: the footer, from its first word to its last
+    texts = {d["doc_id"]: d["text"] for d in ws.table("documents").to_pylist()}
+    spans = ws.table("boilerplate_spans").to_pylist()
+    assert sorted(s["doc_id"] for s in spans) == sorted(texts)
+    assert all(texts[s["doc_id"]][s["start"] : s["end"]] == FOOTER.rstrip(".") for s in spans)
 
 
 def test_a_copy_between_the_two_sites_is_still_found(tmp_path, reuters):
@@ -51,8 +56,25 @@ def test_a_copy_between_the_two_sites_is_still_found(tmp_path, reuters):
 def test_built_in_patterns_apply_to_two_documents_alone(reuters):
     articles = independent(reuters[:300])
     footer = FOOTER.split("\n")[0]
-    result = copytrace.compare_texts(articles[0].text + "\n\n" + footer, articles[1].text + "\n\n" + footer)
+    a, b = articles[0].text + "\n\n" + footer, articles[1].text + "\n\n" + footer
+    result = copytrace.compare_texts(a, b)
     assert result.verdict == "none" and not result.passages
+    shown = result.to_dict()["boilerplate"]  # every view shows the template for what it is
+    assert [a[s["start"] : s["end"]] for s in shown["a"]] == [footer.rstrip(".")]
+    assert [b[s["start"] : s["end"]] for s in shown["b"]] == [footer.rstrip(".")]
+
+
+def test_compare_view_shows_the_boilerplate_as_text(tmp_path, reuters):
+    from typer.testing import CliRunner
+
+    from copytrace.cli import app
+
+    article = independent(reuters[:300])[3]
+    (tmp_path / "a.txt").write_text(article.text)
+    (tmp_path / "b.txt").write_text(article.text + "\n\n" + FOOTER.split("\n")[0] + " <script>alert(1)</script>")
+    out = CliRunner().invoke(app, ["compare", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], env={"COLUMNS": "200"})
+    assert out.exit_code == 0
+    assert "boilerplate" in out.stdout and "share it with a friend" in out.stdout and "<script>alert(1)</script" in out.stdout  # as text, to its last word
 
 
 def test_built_in_patterns_leave_the_article_alone(reuters):

@@ -88,10 +88,14 @@ def test_cli_compare_json_contract():
     out = runner.invoke(app, ["compare", str(a), str(b), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert set(data) >= {"a", "b", "verdict", "coverage_a", "coverage_b", "passages"}
-    assert set(data["a"]) == {"id", "chars", "title", "site", "date"}
+    assert set(data) >= {"a", "b", "verdict", "coverage_a", "coverage_b", "passages", "boilerplate"}
+    assert set(data["a"]) == {"id", "chars", "title", "site", "date", "flags"}
     assert data["verdict"] == "copy"
     text_a, text_b = a.read_text(), b.read_text()
+    assert data["b"]["flags"] == ["headline_repeated"]  # its first line, twice
+    assert [text_b[s["start"] : s["end"]] for s in data["boilerplate"]["b"]] == [
+        "Did you enjoy this story? Subscribe to our newsletter for daily updates"
+    ]
     assert data["a"]["chars"] == len(text_a)
     for p in data["passages"]:
         assert set(p) == {"a_start", "a_end", "b_start", "b_end", "similarity"}

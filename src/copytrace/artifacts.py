@@ -28,6 +28,8 @@ PARAGRAPH_DUPLICATED = "paragraph_duplicated"
 HEADLINE_REPEATED = "headline_repeated"
 PULL_QUOTE = "pull_quote"
 
+#: A first line this short may be the headline of a text given without a title.
+MAX_HEADLINE_WORDS = 20
 #: Lines shorter than this many words may repeat innocently ("Reuters", "More:").
 MIN_LINE_WORDS = 8
 #: A pull quote is a line of this many words whose words also stand, in order, inside a longer line
@@ -46,8 +48,16 @@ def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
     line_of, line_hash, line_first, line_doc = words.lines()
     line_len = np.bincount(line_of, minlength=len(line_hash))
 
-    # The headline: lines equal (ignoring case and punctuation) to the document's title of 3+ words.
+    # The headline: lines equal (ignoring case and punctuation) to the document's title of 3+ words;
+    # where no title is known, its first line when that is short enough to be one.
     title_hash, title_words = _title_hashes(titles)
+    untitled = np.flatnonzero(title_words < 3)
+    first_line = np.searchsorted(line_doc, untitled)  # lines come in document order
+    has_line = first_line < len(line_doc)
+    untitled, first_line = untitled[has_line], first_line[has_line]
+    headline_like = (line_doc[first_line] == untitled) & (line_len[first_line] >= 3) & (line_len[first_line] <= MAX_HEADLINE_WORDS)
+    title_hash[untitled[headline_like]] = line_hash[first_line[headline_like]]
+    title_words[untitled[headline_like]] = line_len[first_line[headline_like]]
     is_title = (title_words[line_doc] >= 3) & (line_hash == title_hash[line_doc])
     headline = np.bincount(line_doc[is_title], minlength=n_docs) >= 2
 

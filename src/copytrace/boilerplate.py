@@ -27,7 +27,7 @@ MIN_PAGES_SEEN = 3
 #: Lines that are boilerplate wherever they appear (for sites too small to learn from).
 BUILT_IN = re.compile(
     r"^[\W_]*(?:"
-    r"(?:if you (?:like|liked|enjoyed) this (?:story|article)|share (?:this|it) with)"
+    r"(?:(?:if|did) you (?:like|liked|enjoy|enjoyed) this (?:story|article)|share (?:this|it) with)"
     r"|read (?:more|also)\b|related(?: articles| stories)?\s*:|"
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) (?:newsletter|daily|weekly)"
     r"|(?:photo|image|picture|video)(?: credit)?\s*:"
@@ -95,6 +95,23 @@ def find_boilerplate(words: Words, doc_sites: np.ndarray, site_names: list[str],
                 is_boiler_line[line_of[token]] = True
 
     return Boilerplate(is_boiler_line[line_of], sites, blocks, pages)
+
+
+def boilerplate_spans(words: Words, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where boilerplate stands in each document: ``(docs, starts, ends)``, one row per run of
+    masked words (character offsets into the text as read, end exclusive), in document order."""
+    t = words.tokens
+    n = len(masked)
+    if not masked.any():
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    doc_of = np.repeat(np.arange(len(t)), np.diff(t.doc_starts))
+    first = masked.copy()
+    first[1:] &= ~masked[:-1] | (doc_of[1:] != doc_of[:-1])
+    last = masked.copy()
+    last[: n - 1] &= ~masked[1:] | (doc_of[1:] != doc_of[:-1])
+    runs_first, runs_last = np.flatnonzero(first), np.flatnonzero(last)
+    return doc_of[runs_first], t.starts[runs_first].astype(np.int64), t.ends[runs_last].astype(np.int64)
 
 
 def _mix_site(hashes: np.ndarray, sites: np.ndarray) -> np.ndarray:

@@ -86,7 +86,6 @@ def _show_comparison(result: Comparison, full: bool) -> None:
     out.print(Panel(header, title=f"verdict: [{style}]{result.verdict}[/]", title_align="left", expand=False))
     if not result.passages:
         out.print("No shared passages.")
-        return
     for n, p in enumerate(result.passages, 1):
         a_text = result.a.text[p.a_start : p.a_end]
         b_text = result.b.text[p.b_start : p.b_end]
@@ -103,7 +102,24 @@ def _show_comparison(result: Comparison, full: bool) -> None:
         table.add_column("B", ratio=1)
         table.add_row(left, right)
         out.print(table)
-    out.print("[dim]red: only in A · green: only in B · --full shows whole passages · --json for offsets[/]")
+    _show_boilerplate(result)
+    if result.passages:
+        out.print("[dim]red: only in A · green: only in B · --full shows whole passages · --json for offsets[/]")
+
+
+def _show_boilerplate(result: Comparison) -> None:
+    """The template text of each side (share prompts, contact lines...), which is never reuse."""
+    rows = [(side, doc, s, e) for side, doc in (("A", result.a), ("B", result.b)) for s, e in result.boilerplate[side.lower()]]
+    if not rows:
+        return
+    table = Table(title="boilerplate (template text, not counted as reuse)", title_justify="left", expand=True, style="dim")
+    table.add_column("", width=1)
+    table.add_column("offsets", no_wrap=True)
+    table.add_column("text", ratio=1)
+    for side, doc, s, e in rows:
+        text = doc.text[s:e]
+        table.add_row(side, f"{s}–{e}", Text(text if len(text) <= 200 else text[:200] + " …", style="dim"))
+    out.print(table)
 
 
 _WORD_SPLIT = re.compile(r"\S+\s*")

@@ -10,7 +10,7 @@ import numpy as np
 
 from .align import Passage, align_batch
 from .artifacts import flag_documents
-from .boilerplate import find_boilerplate
+from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
 from .score import NONE, score_pairs
@@ -32,12 +32,14 @@ class Comparison:
     coverage_b: float
     verdict: str
     notes: list[str] = field(default_factory=list)  # repairs made while reading the inputs
+    #: Where each text has boilerplate (kept out of matching): ``{"a": [(start, end), ...], "b": ...}``.
+    boilerplate: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: {"a": [], "b": []})
 
     def to_dict(self) -> dict:
         """The ``copytrace compare --json`` object (see the README)."""
 
         def describe(doc: Document) -> dict:
-            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date}
+            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date, "flags": doc.flags}
 
         return {
             "a": describe(self.a),
@@ -46,6 +48,7 @@ class Comparison:
             "coverage_a": round(self.coverage_a, 4),
             "coverage_b": round(self.coverage_b, 4),
             "passages": [p.to_dict() for p in self.passages],
+            "boilerplate": {side: [{"start": s, "end": e} for s, e in spans] for side, spans in self.boilerplate.items()},
         }
 
 
@@ -81,12 +84,14 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     # Two documents teach no site's template; the built-in boilerplate patterns still apply.
     template = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
     words.exclude(template.masked)
+    docs, starts, ends = boilerplate_spans(words, template.masked)
+    spans = {side: [(int(s), int(e)) for s, e in zip(starts[docs == d], ends[docs == d])] for d, side in enumerate("ab")}
     aligned = align_batch(words, [0], [1], settings)
     scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
     if not len(scores.pair):
-        return Comparison(a, b, [], 0.0, 0.0, NONE)
+        return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans)
     return Comparison(
-        a, b, aligned.passages(0), float(scores.coverage_a[0]), float(scores.coverage_b[0]), str(scores.verdict[0])
+        a, b, aligned.passages(0), float(scores.coverage_a[0]), float(scores.coverage_b[0]), str(scores.verdict[0]), boilerplate=spans
     )
 
 

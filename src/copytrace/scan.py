@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from .align import Aligned, align_batch
 from .artifacts import flag_documents
-from .boilerplate import find_boilerplate
+from .boilerplate import boilerplate_spans, find_boilerplate
 from .candidates import candidate_pairs
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -101,7 +101,7 @@ def scan(
     # Settings that change results; how many threads run them does not.
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
     read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects")
-    align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ("pairs", "passages", "boilerplate"))
+    align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
 
     # The words of each batch of documents are found on worker threads while reading goes on.
     builder = None if align_done else WordsBuilder(settings.seed, workers=settings.workers or os.cpu_count() or 1)
@@ -142,14 +142,14 @@ def scan(
                 words.lines()  # shared with boilerplate: computed once, before either runs
                 documents_written = writer.submit(write_documents, words)
 
-        pairs, passages, boilerplate, n_candidates = _find_reuse(docs, builder, settings, progress, words_found)
+        tables, n_candidates = _find_reuse(docs, builder, settings, progress, words_found)
         if documents_written is not None:
             documents_written.result()
-        ws.write("passages", passages)
-        ws.write("pairs", pairs)
-        ws.write("boilerplate", boilerplate)
+        for name, table in tables.items():
+            ws.write(name, table)
         ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
-        n_passages = passages.num_rows
+        pairs = tables["pairs"]
+        n_passages = tables["passages"].num_rows
     writer.shutdown()
 
     outcomes = Counter(r["outcome"] for r in rejects)
@@ -223,10 +223,11 @@ def _documents_from_table(table: pa.Table) -> list[Document]:
 
 def _find_reuse(
     docs: list[Document], builder: WordsBuilder, settings: Settings, progress: Progress, words_found=lambda words: None
-) -> tuple[pa.Table, pa.Table, pa.Table, int]:
-    """Candidate pairs, their passages and their scores, as the ``pairs``, ``passages`` and
-    ``boilerplate`` tables (``builder`` has been given every document's text); calls
-    ``words_found`` with the words of the documents as soon as they are known."""
+) -> tuple[dict[str, pa.Table], int]:
+    """The tables of the align stage (:data:`ALIGN_TABLES`: candidate pairs with their scores,
+    their passages, and the boilerplate learned and where it stands) and the number of candidate
+    pairs. ``builder`` has been given every document's text; ``words_found`` is called with the
+    words of the documents as soon as they are known."""
     progress.stage("words", total=len(docs), unit="docs")
     words = builder.finish(progress)
     words_found(words)
@@ -235,7 +236,12 @@ def _find_reuse(
     progress.stage("boilerplate")
     template = find_boilerplate(words, doc_sites, list(site_numbers), settings.boilerplate_min_pages, settings.boilerplate_share)
     words.exclude(template.masked)
-    boilerplate = pa.table(template.rows())
+    ids = pa.array([d.doc_id for d in docs], pa.string())  # taken from by index, in Arrow
+    span_docs, span_starts, span_ends = boilerplate_spans(words, template.masked)
+    boilerplate = {
+        "boilerplate": pa.table(template.rows()),
+        "boilerplate_spans": pa.table({"doc_id": ids.take(span_docs), "start": span_starts, "end": span_ends}),
+    }
     progress.stage("fingerprints")
     fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
     progress.stage("candidates")
@@ -246,7 +252,6 @@ def _find_reuse(
     words.index_seeds(np.union1d(cands.a, cands.b))
     aligned = align_pairs(words, cands.a, cands.b, settings, progress)
 
-    ids = pa.array([d.doc_id for d in docs], pa.string())  # taken from by index, in Arrow
     chars = np.fromiter((d.chars for d in docs), np.int64, len(docs))
     pair_of = aligned.pair
     a_doc, b_doc = cands.a[pair_of], cands.b[pair_of]
@@ -273,8 +278,11 @@ def _find_reuse(
             "shared_fingerprints": cands.shared[scores.pair],
         }
     )
-    return pairs, passages, boilerplate, len(cands)
+    return {"passages": passages, "pairs": pairs, **boilerplate}, len(cands)
 
+
+#: The tables the align stage writes (a scan resumes past it only when all are there).
+ALIGN_TABLES = ("passages", "pairs", "boilerplate", "boilerplate_spans")
 
 #: Pairs aligned together in one call of the compiled kernel.
 BATCH_PAIRS = 2000

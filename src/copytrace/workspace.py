@@ -34,6 +34,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("text", pa.large_string()),
         ]
     ),
+    "boilerplate_spans": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+        ]
+    ),
     "pairs": pa.schema(
         [
             ("a_id", pa.string()),
