@@ -9,12 +9,13 @@ and reports its time from reading the corpus to having its pairs (``seconds``, a
 copytrace also after loading its compiled kernels, a fixed cost per process timed apart as
 ``load_seconds``); the parent also times each whole subprocess (``process_seconds``: interpreter
 start, imports, kernels and the run). Figures are the medians of the runs; the machine's timings
-vary by a third from run to run. copytrace runs twice: with its defaults (n-grams found only within one site are not
-reuse: every Reuters story has the same site, so only cross-site copies are aligned) and with
-``same_site=True`` (every Reuters story is aligned against the others too, as the baseline compares
-everything). The baseline only produces candidate document pairs; copytrace also aligns every pair
-into passages and writes the workspace, so the comparison favours the baseline. Writes
-``benchmarks/results/speed.json``.
+vary by a third from run to run. copytrace runs three ways: with its defaults (n-grams found only
+within one site are not reuse: every Reuters story has the same site, so only cross-site copies are
+aligned; every pair's edits and credit labelled), the same without labelling edits
+(``edits=False``: pairs and passages only), and with ``same_site=True`` (every Reuters story is
+aligned against the others too, as the baseline compares everything). The baseline only produces
+candidate document pairs; copytrace also aligns every pair into passages and writes the workspace,
+so the comparison favours the baseline. Writes ``benchmarks/results/speed.json``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
-def run_copytrace(corpus: Path, workspace: Path, workers: int, same_site: bool) -> dict:
+def run_copytrace(corpus: Path, workspace: Path, workers: int, same_site: bool, edits: bool = True) -> dict:
     import shutil
 
     import copytrace
@@ -54,7 +55,7 @@ def run_copytrace(corpus: Path, workspace: Path, workers: int, same_site: bool) 
     started = time.perf_counter()
     load_kernels()
     load_seconds = time.perf_counter() - started
-    settings = copytrace.Settings(same_site=same_site, workers=workers)
+    settings = copytrace.Settings(same_site=same_site, workers=workers, edits=edits)
     started = time.perf_counter()
     summary = copytrace.scan([corpus], workspace, settings)
     seconds = time.perf_counter() - started
@@ -112,9 +113,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.run in ("copytrace", "copytrace_same_site"):
-        same_site = args.run == "copytrace_same_site"
-        print(json.dumps(run_copytrace(args.corpus, WORK / f"speed-workspace-{args.run}", args.workers, same_site)))
+    if args.run.startswith("copytrace") if args.run else False:
+        same_site, edits = args.run == "copytrace_same_site", args.run != "copytrace_no_edits"
+        print(json.dumps(run_copytrace(args.corpus, WORK / f"speed-workspace-{args.run}", args.workers, same_site, edits)))
         return {}
     if args.run == "minhash":
         print(json.dumps(run_minhash(args.corpus)))
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
     m = result["minhash"]
     result["speedup"] = {
         name: {"in_process": m["seconds"] / result[name]["seconds"], "whole_process": m["process_seconds"] / result[name]["process_seconds"]}
-        for name in ENGINES[:2]
+        for name in ENGINES[:3]
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-ENGINES = ("copytrace", "copytrace_same_site", "minhash")
+ENGINES = ("copytrace", "copytrace_no_edits", "copytrace_same_site", "minhash")
 
 
 if __name__ == "__main__":

@@ -105,13 +105,15 @@ def boilerplate_spans(words: Words, masked: np.ndarray) -> tuple[np.ndarray, np.
     if not masked.any():
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    doc_of = np.repeat(np.arange(len(t)), np.diff(t.doc_starts))
+    new_doc = np.zeros(n + 1, bool)  # word t begins a document
+    new_doc[t.doc_starts] = True
     first = masked.copy()
-    first[1:] &= ~masked[:-1] | (doc_of[1:] != doc_of[:-1])
+    first[1:] &= ~masked[:-1] | new_doc[1:n]
     last = masked.copy()
-    last[: n - 1] &= ~masked[1:] | (doc_of[1:] != doc_of[:-1])
+    last[: n - 1] &= ~masked[1:] | new_doc[1:n]
     runs_first, runs_last = np.flatnonzero(first), np.flatnonzero(last)
-    return doc_of[runs_first], t.starts[runs_first].astype(np.int64), t.ends[runs_last].astype(np.int64)
+    docs = np.searchsorted(t.doc_starts, runs_first, side="right") - 1
+    return docs, t.starts[runs_first].astype(np.int64), t.ends[runs_last].astype(np.int64)
 
 
 def _mix_site(hashes: np.ndarray, sites: np.ndarray) -> np.ndarray:

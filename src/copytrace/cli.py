@@ -59,12 +59,17 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Show whole passages instead of their first lines.")] = False,
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="More names of a site, as SITE=NAME[,NAME] (repeatable).")] = None,
 ) -> None:
     """Show the passages two articles share, side by side, with what changed inside them.
 
     Offsets are character offsets (end exclusive) into each text exactly as read.
     """
-    settings = Settings(min_passage_words=min_words)
+    try:
+        settings = Settings(min_passage_words=min_words, aliases=tuple(alias or ()))
+    except ValueError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     try:
         result = compare_files(a, b, settings)
     except InputError as error:
@@ -102,9 +107,36 @@ def _show_comparison(result: Comparison, full: bool) -> None:
         table.add_column("B", ratio=1)
         table.add_row(left, right)
         out.print(table)
+    _show_edits(result)
     _show_boilerplate(result)
     if result.passages:
         out.print("[dim]red: only in A · green: only in B · --full shows whole passages · --json for offsets[/]")
+
+
+EDIT_STYLE = {
+    "quote_removed": "bold magenta", "quote_changed": "bold magenta", "number_changed": "bold yellow", "name_changed": "bold yellow",
+    "words_changed": "yellow", "moved": "cyan", "headline_changed": "bold cyan",
+}
+
+
+def _show_edits(result: Comparison) -> None:
+    """The labelled edits from A to B, one line each, and whether the copy credits its source."""
+    if result.edits:
+        table = Table(title="what changed from A to B", title_justify="left", expand=True)
+        table.add_column("edit", no_wrap=True)
+        table.add_column("A", ratio=1)
+        table.add_column("B", ratio=1)
+        for e in result.edits:
+            style = EDIT_STYLE.get(e.kind, "red" if e.kind.endswith("_removed") else "green")
+            table.add_row(Text(e.kind, style=style), Text(_clip(e.a_text)), Text(_clip(e.b_text)))
+        out.print(table)
+    c = result.credit
+    where = f" — {'AB'[c.doc]}: {escape(_clip(c.evidence or ''))}" if c.doc is not None else ""
+    out.print(f"credit: [bold]{c.status}[/]{where}")
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit] + " …"
 
 
 def _show_boilerplate(result: Comparison) -> None:
@@ -224,12 +256,14 @@ def scan(
     site: Annotated[Optional[list[str]], typer.Option("--site", help="Crawls: keep only responses from this registered domain (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or before this ISO date.")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="More names of a site for credit, as SITE=NAME[,NAME] (repeatable).")] = None,
+    edits: Annotated[bool, typer.Option("--edits/--no-edits", help="Label the edits and the credit of every pair.")] = True,
 ) -> None:
     """Find all reuse in a corpus and write the workspace tables (documents, pairs, passages, rejects)."""
     try:
         settings = Settings(
             same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers,
-            sites=tuple(site or ()), since=since, until=until, site_by=site_by,
+            sites=tuple(site or ()), since=since, until=until, site_by=site_by, aliases=tuple(alias or ()), edits=edits,
         )
     except ValueError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)

@@ -13,7 +13,9 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .score import NONE, score_pairs
+from .credit import UNKNOWN, Credit, pair_credit, parse_aliases
+from .edits import Edit, pair_edits, side_of
+from .score import COPY, NONE, score_pairs
 from .settings import Settings
 
 
@@ -34,6 +36,10 @@ class Comparison:
     notes: list[str] = field(default_factory=list)  # repairs made while reading the inputs
     #: Where each text has boilerplate (kept out of matching): ``{"a": [(start, end), ...], "b": ...}``.
     boilerplate: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: {"a": [], "b": []})
+    #: What changed from A to B, labelled (:mod:`copytrace.edits`).
+    edits: list[Edit] = field(default_factory=list)
+    #: Whether the copy names its source (:mod:`copytrace.credit`).
+    credit: Credit = field(default_factory=lambda: Credit(UNKNOWN))
 
     def to_dict(self) -> dict:
         """The ``copytrace compare --json`` object (see the README)."""
@@ -49,6 +55,14 @@ class Comparison:
             "coverage_b": round(self.coverage_b, 4),
             "passages": [p.to_dict() for p in self.passages],
             "boilerplate": {side: [{"start": s, "end": e} for s, e in spans] for side, spans in self.boilerplate.items()},
+            "edits": [e.to_dict() for e in self.edits],
+            "credit": {
+                "status": self.credit.status,
+                "doc": None if self.credit.doc is None else "ab"[self.credit.doc],
+                "start": self.credit.start,
+                "end": self.credit.end,
+                "evidence": self.credit.evidence,
+            },
         }
 
 
@@ -90,8 +104,15 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
     if not len(scores.pair):
         return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans)
+    passages = aligned.passages(0)
+    verdict = str(scores.verdict[0])
+    edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
+    source = None
+    if a.date and b.date and a.date[:10] != b.date[:10]:
+        source = 0 if a.date[:10] < b.date[:10] else 1
+    credit = pair_credit(a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source, (spans["a"], spans["b"]))
     return Comparison(
-        a, b, aligned.passages(0), float(scores.coverage_a[0]), float(scores.coverage_b[0]), str(scores.verdict[0]), boilerplate=spans
+        a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit
     )
 
 

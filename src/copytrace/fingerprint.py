@@ -38,7 +38,7 @@ class Tokens:
     starts: np.ndarray  # int64, offsets into the document's original text
     ends: np.ndarray  # int64, exclusive
     doc_starts: np.ndarray  # int64, len = n_docs + 1
-    flags: np.ndarray  # uint8, LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER | CUT_MARK
+    flags: np.ndarray  # uint8: LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER | CUT_MARK | DIGIT | CAPITAL | SENTENCE_START
 
     def __len__(self) -> int:
         return len(self.doc_starts) - 1
@@ -89,7 +89,7 @@ def tokenize(texts: list[str]) -> Tokens:
     doc_offsets = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(lengths + 1, out=doc_offsets[1:])
     codes = to_codes("\n".join(pieces) + "\n")
-    hashes, starts, ends, token_doc, flags = _tokenize_codes(codes, doc_offsets, tables.word_kind, tables.fold_case, _EDGE)
+    hashes, starts, ends, token_doc, flags = _tokenize_codes(codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE)
     doc_starts = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(np.bincount(token_doc, minlength=len(pieces)), out=doc_starts[1:])
     for d, (origin_start, origin_end) in slow.items():
@@ -109,6 +109,12 @@ RUN_TOGETHER = 8
 #: A colon or semicolon and then a comma follow the word (``once again:," Putin said``): the mark
 #: an extractor leaves where it lifted a quotation out of a sentence.
 CUT_MARK = 16
+#: The word holds a digit (what edit labelling calls a number).
+DIGIT = 32
+#: The word begins with a capital letter (scripts without case never do).
+CAPITAL = 64
+#: A sentence ends between the previous word and this one (see ``_ends_sentence``).
+SENTENCE_START = 128
 
 #: Characters that may sit between a word and a line break in a "whole line".
 EDGE_PUNCT = " \t\"'“”‘’«»()[].,;:!?-"
@@ -163,7 +169,36 @@ def _cut_mark(codes, end, next_start):
 
 
 @njit(cache=True, nogil=True)
-def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
+def _is_lower(c, lower_or_digit):
+    return c < len(lower_or_digit) and lower_or_digit[c] and not 48 <= c <= 57
+
+
+@njit(cache=True, nogil=True)
+def _ends_sentence(codes, end, next_start, lower_or_digit, fold_case):
+    """Whether a sentence ends in the gap between two words: a stop, then only closing or opening
+    quotes, brackets and spaces; with a space, the next word must not begin in lower case; with
+    none (run together), a lower-case letter must precede the stop and a capital follow it
+    (``soldiers.The``, not ``U.S.`` or ``1.04``)."""
+    spaced = False
+    q = next_start - 1
+    while q >= end:
+        c = codes[q]
+        if c == 32 or c == 9 or c == 10 or c == 13 or c == 0xA0:
+            spaced = True
+        elif not (c == 34 or c == 39 or c == 40 or c == 41 or c == 91 or c == 93 or c == 0xAB or c == 0xBB or 0x2018 <= c <= 0x201D):
+            break
+        q -= 1
+    if q < end or not (codes[q] == 46 or codes[q] == 33 or codes[q] == 63):  # . ! ?
+        return False
+    first = codes[next_start]
+    if spaced:
+        return not _is_lower(first, lower_or_digit)
+    upper = first < len(fold_case) and fold_case[first] != first
+    return upper and _is_lower(codes[end - 1], lower_or_digit)
+
+
+@njit(cache=True, nogil=True)
+def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge):
     """Words of documents joined by line breaks (``doc_offsets``: where each starts in ``codes``):
     hash, start and end (offsets into its document), document, flags.
 
@@ -220,6 +255,13 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
         count += 1
     flags = np.zeros(count, np.uint8)
     for t in range(count):
+        first = codes[starts[t]]
+        if first < top_fold and fold_case[first] != first:
+            flags[t] |= 64
+        for q in range(starts[t], ends[t]):
+            if 48 <= codes[q] <= 57:
+                flags[t] |= 32
+                break
         q = starts[t] - 1
         while q >= 0 and _is_edge(codes[q], edge):
             q -= 1
@@ -239,6 +281,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, edge):
                 flags[t] |= 8
             if _cut_mark(codes, ends[t], starts[t + 1]):
                 flags[t] |= 16
+            if _ends_sentence(codes, ends[t], starts[t + 1], lower_or_digit, fold_case):
+                flags[t + 1] |= 128
         starts[t] -= doc_offsets[docs[t]]
         ends[t] -= doc_offsets[docs[t]]
     # slices of the oversized arrays: their untouched pages were never in memory

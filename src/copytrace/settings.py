@@ -62,6 +62,15 @@ class Settings:
     #: ``copy`` when at least this share of one document lies inside aligned passages.
     copy_coverage: float = 0.5
 
+    # --- edits and credit ---------------------------------------------------------------------
+    #: Label the edits of every pair and its credit (the ``edits`` table, the credit columns of
+    #: ``pairs``). Python per pair, about 0.3 ms each: a scan of millions of pairs that only needs
+    #: the pairs and passages may turn it off.
+    edits: bool = True
+    #: More names of sites, as ``"rt.com=RT,Russia Today"`` (a site's domain and the name made
+    #: from it are always looked for).
+    aliases: tuple[str, ...] = ()
+
     # --- input limits -------------------------------------------------------------------------
     #: Longer articles are rejected: real news articles are far shorter; such inputs are
     #: usually concatenated dumps or binary data.
@@ -100,6 +109,10 @@ class Settings:
                 except ValueError:
                     raise ValueError(f"{name} must be an ISO 8601 date or date-time, got {value!r}") from None
         object.__setattr__(self, "sites", tuple(s.lower() for s in self.sites))
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+        from .credit import parse_aliases
+
+        parse_aliases(self.aliases)  # raises ValueError for a malformed one
         if self.site_by not in ("domain", "host"):
             raise ValueError(f"site_by must be 'domain' or 'host', got {self.site_by!r}")
         if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:

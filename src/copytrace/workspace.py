@@ -41,6 +41,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("end", pa.int64()),
         ]
     ),
+    "edits": pa.schema(
+        [
+            ("a_id", pa.string()),
+            ("b_id", pa.string()),
+            ("kind", pa.string()),
+            ("a_start", pa.int64()),
+            ("a_end", pa.int64()),
+            ("b_start", pa.int64()),
+            ("b_end", pa.int64()),
+            ("a_text", pa.string()),
+            ("b_text", pa.string()),
+        ]
+    ),
     "pairs": pa.schema(
         [
             ("a_id", pa.string()),
@@ -50,6 +63,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("n_passages", pa.int32()),
             ("verdict", pa.string()),
             ("shared_fingerprints", pa.int32()),
+            ("own_a", pa.float64()),
+            ("own_b", pa.float64()),
+            ("credit", pa.string()),
+            ("credit_id", pa.string()),
+            ("credit_start", pa.int64()),
+            ("credit_end", pa.int64()),
+            ("credit_evidence", pa.string()),
         ]
     ),
     "passages": pa.schema(
