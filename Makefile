@@ -25,6 +25,7 @@ test: $(STAMP)
 # Accuracy and speed benchmarks; JSON results go to benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.accuracy
+	$(BIN)/python -m benchmarks.edits
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.semeval
 	$(BIN)/python -m benchmarks.extraction

@@ -1,6 +1,6 @@
 """Labelled edits and credit on planted copies of real Reuters articles, every edit recorded.
 
-    python -m benchmarks.edits [--copies 240] [--seed 11]
+    python -m benchmarks.edits [--copies 480] [--seed 11]
 
 Each copy takes one source article and makes three edits of different kinds in three different
 paragraphs (a sentence removed or added, a paragraph removed or added, a quotation cut or changed,
@@ -10,10 +10,10 @@ with its kind and its character ranges in the source and in the copy. Credit: a 
 sources open with Reuters' own credit line ``(Reuters) -``; copies keep it (credited), drop it
 (credit_removed), add one of their own (``Source: Reuters``, credited), or have none (uncredited).
 
-An edit is found when copytrace reports one of the same kind, for the same pair, whose range
+A true edit is found when copytrace reports one of the same kind, for the same pair, whose range
 overlaps the true one on the side where the change has text (a point for missing text counts as
-overlapping when within two characters). Precision and recall per kind; credit accuracy over the
-pairs. Writes ``benchmarks/results/edits.json``.
+overlapping when within two characters); a reported edit is right when it matches some true edit.
+Precision and recall per kind; credit accuracy over the pairs. Writes ``benchmarks/results/edits.json``.
 """
 
 from __future__ import annotations
@@ -204,30 +204,28 @@ def _edit(kind, p, base, i, pieces, inserted, other, rng, vocabulary, record) ->
         w = rng.choice(inside)
         replace(w.start(), w.end(), SYNONYMS.get(w.group(), rng.choice(vocabulary)), kind)
         return True
-    outside = lambda m: not any(q.start() <= m.start() < q.end() for q in quotes)  # noqa: E731
-    if kind == "words_changed":
-        words = [w for w in _PLAIN_WORD.finditer(p) if outside(w)]
-        if not words:
+    if kind in SUBSTITUTIONS:  # one word outside quotations replaced
+        pattern, new_word = SUBSTITUTIONS[kind]
+        found = [m for m in pattern.finditer(p) if not any(q.start() <= m.start() < q.end() for q in quotes)]
+        if not found:
             return False
-        w = rng.choice(words)
-        replace(w.start(), w.end(), SYNONYMS.get(w.group(), rng.choice(vocabulary)), kind)
-        return True
-    if kind == "number_changed":
-        numbers = [m for m in _NUMBER.finditer(p) if outside(m)]
-        if not numbers:
-            return False
-        m = rng.choice(numbers)
-        new = str(rng.randint(2, 97)) if m.group() != str(rng.randint(2, 97)) else "101"
-        replace(m.start(), m.end(), new, kind)
-        return True
-    if kind == "name_changed":
-        names = [m for m in _NAME.finditer(p) if outside(m)]
-        if not names:
-            return False
-        m = rng.choice(names)
-        replace(m.start(), m.end(), rng.choice([n for n in NAMES if n != m.group()]), kind)
+        m = rng.choice(found)
+        replace(m.start(), m.end(), new_word(m.group(), rng, vocabulary), kind)
         return True
     raise ValueError(kind)
+
+
+def _other_number(old: str, rng: random.Random) -> str:
+    new = str(rng.randint(2, 97))
+    return new if new != old else "101"
+
+
+#: Word substitutions: what a word to replace looks like, and what replaces it.
+SUBSTITUTIONS = {
+    "words_changed": (_PLAIN_WORD, lambda old, rng, vocabulary: SYNONYMS.get(old, rng.choice(vocabulary))),
+    "number_changed": (_NUMBER, lambda old, rng, vocabulary: _other_number(old, rng)),
+    "name_changed": (_NAME, lambda old, rng, vocabulary: rng.choice([n for n in NAMES if n != old])),
+}
 
 
 def build(articles: list[Article], copies: int, seed: int):
@@ -267,23 +265,22 @@ def evaluate(workspace, truth: list[TrueEdit], credit_truth: dict) -> dict:
             found[(e["b_id"], e["a_id"])].append(
                 {**e, "kind": kind, "a_start": e["b_start"], "a_end": e["b_end"], "b_start": e["a_start"], "b_end": e["a_end"]}
             )
+    # a true edit is found when some reported edit matches it; a reported edit is right when it
+    # matches some true edit
     matched_pred: set[int] = set()
     hits: Counter = Counter()
     totals: Counter = Counter()
     for t in truth:
         totals[t.kind] += 1
-        for e in found.get((t.source, t.copy), []):
-            if e["kind"] == t.kind and _overlaps(t, e):
-                hits[t.kind] += 1
-                matched_pred.add(id(e))
-                break
+        matching = [e for e in found.get((t.source, t.copy), []) if e["kind"] == t.kind and _overlaps(t, e)]
+        hits[t.kind] += bool(matching)
+        matched_pred.update(id(e) for e in matching)
     predicted: Counter = Counter()
     correct: Counter = Counter()
     for edits in found.values():
         for e in edits:
             predicted[e["kind"]] += 1
-            if id(e) in matched_pred:
-                correct[e["kind"]] += 1
+            correct[e["kind"]] += id(e) in matched_pred
     per_kind = {
         k: {
             "true": totals[k], "found": hits[k], "reported": predicted[k],
@@ -328,7 +325,7 @@ def _overlaps(t: TrueEdit, e: dict) -> bool:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=240)
+    parser.add_argument("--copies", type=int, default=480)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", default=str(RESULTS / "edits.json"))
     args = parser.parse_args(argv)

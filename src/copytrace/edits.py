@@ -3,16 +3,19 @@
 Edits read from A to B: ``*_removed`` is text of A missing from B, ``*_added`` text of B missing
 from A (which of the two is the copy is the provenance stage's question). They come from two places:
 
-- **inside each aligned passage**: the word-level edit script of its two sides (rapidfuzz's Indel
-  opcodes over word hashes; a deletion next to an insertion is one substitution). Each change is
-  labelled, most specific first: ``quote_removed`` (a whole quotation gone), ``quote_changed``
+- **inside each aligned passage**: sentences are matched first (a sentence with no similar
+  counterpart is removed or added whole, so an added paragraph is not threaded through its stray
+  common words), then the word-level edit script of each pair of similar sentences (rapidfuzz's
+  Indel opcodes over word hashes; a deletion next to an insertion is one substitution). Each change
+  is labelled, most specific first: ``quote_removed`` (a whole quotation gone), ``quote_changed``
   (words inside quotation marks changed, added or removed), ``sentence_removed`` /
   ``sentence_added`` and ``paragraph_*`` (whole sentences or lines), ``number_changed`` (a word
   with a digit involved), ``name_changed`` (a capitalized word not starting a sentence),
-  ``words_changed`` (anything else inside a sentence, with the words on each side);
+  ``words_changed`` (anything else inside a sentence, with the words on each side); a removed
+  sentence that is mostly a quotation is that ``quote_removed``;
 - **around the passages**: whole sentences and lines of one side left between its passages (and,
   when one document is a copy of the other, before and after them) are ``sentence_*`` /
-  ``paragraph_*``; template text is ``boilerplate_added`` / ``boilerplate_removed``; a passage
+  ``paragraph_*`` (a few words at a sentence's edge, ``words_changed``); template text is ``boilerplate_added`` / ``boilerplate_removed``; a passage
   whose place in B breaks the order of the others is ``moved``; differing titles are
   ``headline_changed``.
 
@@ -44,7 +47,9 @@ KINDS = (
 )
 
 #: Quotation marks that open and the marks that may close them (straight, curly, guillemets, low-9).
-_QUOTATION = re.compile(r'"[^"\n]{2,}?"|“[^”“\n]{2,}?”|«[^»\n]{2,}?»|„[^“”\n]{2,}?[“”]|‘[^’\n]{2,}?’(?!\w)')
+#: A quotation left open at the end of a paragraph runs to its end: news style reopens it in the
+#: next paragraph instead of closing it.
+_QUOTATION = re.compile(r'"[^"\n]{2,}?(?:"|$)|“[^”“\n]{2,}?(?:”|$)|«[^»\n]{2,}?(?:»|$)|„[^“”\n]{2,}?(?:[“”]|$)|‘[^’\n]{2,}?’(?!\w)', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -120,15 +125,6 @@ class Side:
         cuts = (lo + 1 + np.flatnonzero(begins)).tolist()
         return list(zip([lo, *cuts], [*cuts, hi]))
 
-    def sentence_bounds(self, lo: int, hi: int) -> tuple[int, int]:
-        """The smallest run of whole sentences holding words ``lo:hi`` (a point: its sentence)."""
-        while lo > 0 and not self.starts_sentence(lo):
-            lo -= 1
-        hi = max(hi, lo + 1)
-        while hi < len(self) and not self.starts_sentence(hi):
-            hi += 1
-        return lo, min(hi, len(self))
-
     def quotes(self) -> list[tuple[int, int]]:
         """Character ranges of quotations, marks included (balanced marks on one line only)."""
         if self._quotes is None:
@@ -166,7 +162,13 @@ def pair_edits(a: Side, b: Side, passages, copy_like: bool) -> list[Edit]:
     if headline:  # the title's own changes are that one edit
         h = headline[0]
         edits = [e for e in edits if not (_hits(e.a_start, e.a_end, h.a_start, h.a_end) or _hits(e.b_start, e.b_end, h.b_start, h.b_end))]
-    edits = list(dict.fromkeys(edits + headline))  # one quotation cut across sentences: one edit
+    edits += headline
+    cut = [e for e in edits if e.kind == QUOTE_REMOVED]
+    if len(cut) > 1:  # a quotation cut across several sentences is one edit
+        first = {}
+        for e in cut:
+            first.setdefault((e.a_start, e.a_end), e)
+        edits = [e for e in edits if e.kind != QUOTE_REMOVED or first[(e.a_start, e.a_end)] is e]
     edits.sort(key=lambda e: (e.a_start if e.a_start is not None else -1, e.b_start if e.b_start is not None else -1, e.kind))
     return edits
 
@@ -223,6 +225,8 @@ def _within(sentence: tuple[int, int], ranges) -> bool:
 
 #: Two sentences this similar (Indel, on words) are one sentence edited, not one removed and one added.
 SIMILAR_SENTENCE = 0.5
+#: ... or this similar once the quotations of one of them are taken out (a quote was cut).
+SIMILAR_WITHOUT_QUOTE = 0.8
 
 
 def _similar(a: Side, b: Side, a_sent: tuple[int, int], b_sent: tuple[int, int]) -> bool:
@@ -236,9 +240,21 @@ def _similar(a: Side, b: Side, a_sent: tuple[int, int], b_sent: tuple[int, int])
         inside = [side.words_in(q0, q1) for q0, q1 in side.quotes() if q0 < end and start < q1]
         if inside:
             kept = [w for t, w in enumerate(words, sent[0]) if not any(lo <= t < hi for lo, hi in inside)]
-            if kept and Indel.normalized_similarity(kept, other) >= 0.8:
+            if kept and Indel.normalized_similarity(kept, other) >= SIMILAR_WITHOUT_QUOTE:
                 return True
     return False
+
+
+#: A removed sentence this much inside a quotation is that quotation cut (``"...," he said.``).
+QUOTED_SHARE = 0.7
+
+
+def _mostly_quoted(side: Side, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The quotation that makes up most of ``span``, if one does."""
+    q = side.quote_at(*span)
+    if q and min(q[1], span[1]) - max(q[0], span[0]) >= QUOTED_SHARE * (span[1] - span[0]):
+        return q
+    return None
 
 
 def _whole(side: Side, other: Side, sentences: list[tuple[int, int]], side_is_a: bool) -> list[Edit]:
@@ -246,13 +262,15 @@ def _whole(side: Side, other: Side, sentences: list[tuple[int, int]], side_is_a:
     edits, run = [], []
     paragraph_kind = PARAGRAPH_REMOVED if side_is_a else PARAGRAPH_ADDED
     sentence_kind = SENTENCE_REMOVED if side_is_a else SENTENCE_ADDED
-    if side_is_a:  # sentences that lie inside a quotation: the quotation was cut
-        quoted = [(s, side.quote_at(*side.span(*s))) for s in sentences]
-        for sentence, q in quoted:
-            span = side.span(*sentence)
-            if q and q[0] <= span[0] + 2 and span[1] <= q[1]:
+    if side_is_a:  # sentences that are mostly a quotation: the quotation was cut
+        kept = []
+        for sentence in sentences:
+            q = _mostly_quoted(side, side.span(*sentence))
+            if q:
                 edits.append(_place(QUOTE_REMOVED, side, other, q, True))
-        sentences = [s for s, q in quoted if not (q and q[0] <= side.span(*s)[0] + 2 and side.span(*s)[1] <= q[1])]
+            else:
+                kept.append(sentence)
+        sentences = kept
     for lo, hi in sentences + [(-1, -1)]:
         if run and (lo != run[-1][1] or side.starts_line(lo)):  # a run of adjacent sentences of one line ends
             r_lo, r_hi = run[0][0], run[-1][1]
@@ -285,7 +303,7 @@ def _label(a: Side, b: Side, i0: int, i1: int, j0: int, j1: int) -> Edit:
     a_span, b_span = a.span(i0, i1), b.span(j0, j1)
     # Quotations: a whole one gone, or words inside one changed (on either side).
     qa = a.quote_at(*a_span)
-    if i1 > i0 and qa and j1 - j0 <= 1:
+    if i1 > i0 and qa and j1 == j0:
         q_lo, q_hi = a.words_in(*qa)
         # the quotation's words, all of them or all from its start or to its end (one may run on
         # into the next sentence), a word of slack
@@ -359,6 +377,8 @@ def _around(
             span = side.span(t, end)
             if side.in_boilerplate(*span):
                 pass
+            elif side_is_a and _mostly_quoted(side, span):
+                edits.append(_place(QUOTE_REMOVED, side, other, _mostly_quoted(side, span), True))
             elif side.whole_lines(t, end) and end - t >= 3:
                 edits.append(_place(paragraph_kind, side, other, span, side_is_a))
             else:
