@@ -94,3 +94,28 @@ def test_scan_without_edits_leaves_them_out(tmp_path, reuters):
     ws = copytrace.Workspace(tmp_path / "ws")
     assert ws.table("pairs").num_rows == 4 and ws.table("edits").num_rows == 0
     assert set(ws.table("pairs").column("credit").to_pylist()) == {None}
+
+
+def test_a_link_to_the_source_is_credit(tmp_path):
+    """A real saved page that links to the source's site credits it, though its text never names it."""
+    import gzip
+
+    from benchmarks.extraction import pages
+    from copytrace.compare import load_document
+    from copytrace.read import Document
+
+    page, _, _ = pages(limit=3)[2]
+    html = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
+    linked = tmp_path / "copy.html"
+    body = html.index(">", html.index("<body")) + 1  # a link right at the start of the body
+    linked.write_text(html[:body] + '<a href="https://www.example-source.org/story/1">source</a>' + html[body:])
+    plain = tmp_path / "plain.html"
+    plain.write_text(html)
+    results = {}
+    for name, path in (("linked", linked), ("plain", plain)):
+        copy, _ = load_document(path)
+        copy.site = "copy-news.net"
+        source = Document("source", copy.text, "<source>", site="example-source.org")
+        results[name] = copytrace.compare(source, copy).credit
+    assert results["linked"].status == CREDITED and results["linked"].evidence == "a link to example-source.org"
+    assert results["linked"].doc == 1 and results["plain"].status == UNCREDITED

@@ -20,7 +20,7 @@ import re
 import numpy as np
 from numba import njit
 
-from .fingerprint import CUT_MARK, Words, _lines, _mix64, index_bits, sort_with_index, tokenize
+from .fingerprint import CUT_MARK, Words, _lines, index_bits, sort_with_index, tokenize
 from .fingerprint import RUN_TOGETHER as RUN_TOGETHER_BIT
 
 RUN_TOGETHER = "sentences_run_together"
@@ -50,8 +50,13 @@ def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
 
     # The headline: lines equal (ignoring case and punctuation) to the document's title of 3+ words;
     # where no title is known, its first line when that is short enough to be one.
-    title_hash, title_words = _title_hashes(titles)
-    untitled = np.flatnonzero(title_words < 3)
+    # Only documents with some repeated line of 3+ words can repeat their headline: only their
+    # titles are hashed.
+    some = np.flatnonzero(line_len >= 3)
+    repeats = _any_per_doc(line_doc[some[_later(line_hash[some], line_doc[some])]], n_docs)
+    title_hash, title_words = _title_hashes([titles[d] if repeats[d] else None for d in range(n_docs)])
+    given = np.fromiter((bool(title) for title in titles), bool, n_docs)
+    untitled = np.flatnonzero((title_words < 3) & (repeats | ~given))
     first_line = np.searchsorted(line_doc, untitled)  # lines come in document order
     has_line = first_line < len(line_doc)
     untitled, first_line = untitled[has_line], first_line[has_line]
@@ -117,61 +122,74 @@ def _title_hashes(titles: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
+def _key3(hashes, p):
+    """A key for the three words at ``p`` (word hashes are well mixed already: rotations suffice)."""
+    b, c = hashes[p + 1], hashes[p + 2]
+    return hashes[p] ^ ((b << np.uint64(21)) | (b >> np.uint64(43))) ^ ((c << np.uint64(42)) | (c >> np.uint64(22)))
+
+
+@njit(cache=True, nogil=True)
 def _contained_lines(hashes, line_of, line_first, line_len, doc_starts, min_words, max_words):
     """Lines of ``min_words`` to ``max_words`` words whose words stand, in order, inside a longer
-    line of the same document: per document, the first three words of every position of its longer
-    lines go into an open-addressing table, and each short line looks up its own first three."""
+    line of the same document. Per document, the first three words of each short line go into a
+    small open-addressing table; every position of the longer lines looks its three words up there,
+    and a hit is checked word by word."""
     out = np.zeros(len(line_first), np.bool_)
-    longest = 0
+    most = 0
     for d in range(len(doc_starts) - 1):
-        longest = max(longest, doc_starts[d + 1] - doc_starts[d])
+        most = max(most, doc_starts[d + 1] - doc_starts[d])
     size = 16
-    while size < 2 * longest:
+    while size < 2 * most:
         size *= 2
     keys = np.zeros(size, np.uint64)
-    where = np.full(size, -1, np.int64)
+    short = np.full(size, -1, np.int64)  # the short line whose first three words hash to the key
+    used = np.empty(size, np.int64)
     for d in range(len(doc_starts) - 1):
         lo, hi = doc_starts[d], doc_starts[d + 1]
-        if hi - lo < min_words + 1:
+        n_used = 0
+        mask = np.uint64(15)
+        n_short = 0
+        p = lo
+        while p < hi:  # count this document's short lines to size its table
+            n = line_len[line_of[p]]
+            n_short += min_words <= n <= max_words
+            p += n
+        if n_short == 0 or n_short == (hi - lo):
             continue
-        mask = 16
-        while mask < 2 * (hi - lo):
-            mask *= 2
-        mask -= 1
-        has_short = False
-        for p in range(lo, hi):  # index every 3-word start inside a line longer than a short one
+        while mask < np.uint64(4 * n_short):
+            mask = mask * np.uint64(2) + np.uint64(1)
+        p = lo
+        while p < hi:
             line = line_of[p]
             n = line_len[line]
             if min_words <= n <= max_words:
-                has_short = True
-            if n <= min_words or p + 3 > line_first[line] + n:
+                key = _key3(hashes, p)
+                slot = key & mask
+                while short[slot] >= 0:
+                    slot = (slot + np.uint64(1)) & mask
+                keys[slot] = key
+                short[slot] = line
+                used[n_used] = slot
+                n_used += 1
+            p += n
+        for p in range(lo, hi - 2):  # every position of a longer line
+            other = line_of[p]
+            if line_len[other] <= min_words or p + 3 > line_first[other] + line_len[other]:
                 continue
-            key = _mix64(hashes[p] ^ _mix64(hashes[p + 1] ^ _mix64(hashes[p + 2])))
-            slot = key & np.uint64(mask)
-            while where[slot] >= 0:
-                slot = (slot + np.uint64(1)) & np.uint64(mask)
-            keys[slot] = key
-            where[slot] = p
-        if has_short:
-            p = lo
-            while p < hi:
-                line = line_of[p]
+            key = _key3(hashes, p)
+            slot = key & mask
+            while short[slot] >= 0:
+                line = short[slot]
                 n = line_len[line]
-                if min_words <= n <= max_words:
-                    key = _mix64(hashes[p] ^ _mix64(hashes[p + 1] ^ _mix64(hashes[p + 2])))
-                    slot = key & np.uint64(mask)
-                    while where[slot] >= 0 and not out[line]:
-                        q = where[slot]
-                        other = line_of[q]
-                        if keys[slot] == key and other != line and line_len[other] > n and q + n <= line_first[other] + line_len[other]:
-                            same = True
-                            for i in range(n):
-                                if hashes[q + i] != hashes[p + i]:
-                                    same = False
-                                    break
-                            out[line] = same
-                        slot = (slot + np.uint64(1)) & np.uint64(mask)
-                p += n  # next line
-        for s in range(mask + 1):  # empty the table for the next document
-            where[s] = -1
+                if keys[slot] == key and not out[line] and line != other and line_len[other] > n and p + n <= line_first[other] + line_len[other]:
+                    same = True
+                    first = line_first[line]
+                    for i in range(n):
+                        if hashes[p + i] != hashes[first + i]:
+                            same = False
+                            break
+                    out[line] = same
+                slot = (slot + np.uint64(1)) & mask
+        for i in range(n_used):  # empty the table for the next document
+            short[used[i]] = -1
     return out

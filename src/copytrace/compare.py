@@ -110,7 +110,9 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     source = None
     if a.date and b.date and a.date[:10] != b.date[:10]:
         source = 0 if a.date[:10] < b.date[:10] else 1
-    credit = pair_credit(a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source, (spans["a"], spans["b"]))
+    credit = pair_credit(
+        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source, (spans["a"], spans["b"]), (a.links, b.links)
+    )
     return Comparison(
         a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit
     )

@@ -14,8 +14,8 @@ otherwise either may be, and the first reading that finds evidence wins:
 - ``uncredited``: neither names the other, and neither names itself;
 - ``same_site`` when both are of one site, ``unknown`` when a site is not known.
 
-Links in pages are not read yet: a copy that credits its source only by a hyperlink counts as
-uncredited.
+A page's links count too: a copy whose page links to the source's site credits it (the evidence
+is then "a link to rt.com", with no offsets, as the link is not part of the text).
 """
 
 from __future__ import annotations
@@ -99,10 +99,12 @@ def _mention(text: str, site: str, aliases: dict[str, tuple[str, ...]], skip: li
 def pair_credit(
     text_a: str, site_a: str | None, text_b: str, site_b: str | None, aliases: dict[str, tuple[str, ...]] | None = None,
     source: int | None = None, boilerplate: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
+    links: tuple[list[str], list[str]] = ([], []),
 ) -> Credit:
     """The credit status of a pair of documents that share text (see the module's description).
     ``source``: which one is the source (0: A, 1: B) when known, from dates; ``boilerplate``: each
-    one's template ranges, where a site naming itself is branding, not a credit line."""
+    one's template ranges, where a site naming itself is branding, not a credit line; ``links``:
+    the sites each one's page links to."""
     aliases = aliases or {}
     if not site_a or not site_b:
         return Credit(UNKNOWN)
@@ -114,10 +116,12 @@ def pair_credit(
         return Credit(status, doc, span[0], span[1], texts[doc][span[0] : span[1]].strip())
 
     sources = (source,) if source is not None else (0, 1)
-    for src in sources:  # the copy names its source
+    for src in sources:  # the copy names its source, or links to it
         named = _mention(texts[1 - src], sites[src], aliases)
         if named:
             return evidence(CREDITED, 1 - src, named)
+        if sites[src] in links[1 - src]:
+            return Credit(CREDITED, 1 - src, None, None, f"a link to {sites[src]}")
     for src in sources:  # the source names itself outside its template; the copy does not
         own = _mention(texts[src], sites[src], aliases, boilerplate[src])
         if own:

@@ -25,6 +25,7 @@ class Extracted:
     date: str | None  # original publication date, ISO 8601
     date_updated: str | None  # last update, when the page gives one later than ``date``
     extractor: str  # which extractor and version produced the text
+    links: list[str]  # registered domains the page links to (credit by hyperlink)
 
 
 @cache
@@ -65,4 +66,28 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
         date=original or found.date or None,
         date_updated=updated if updated and updated != (original or found.date) else None,
         extractor=extractor_name(),
+        links=linked_sites(html),
     )
+
+
+#: Links read from one page at most (a page of thousands of links is a directory, not an article).
+MAX_LINKS = 2000
+
+
+def linked_sites(html: bytes | str) -> list[str]:
+    """The registered domains a page's ``<a href>`` links point to, sorted (none if unparsable)."""
+    import lxml.html
+
+    from .sites import site_of_url
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, TypeError, lxml.etree.ParserError):
+        return []
+    found = set()
+    for href in tree.xpath("//a/@href")[:MAX_LINKS]:
+        if href.startswith(("http://", "https://", "//")):
+            site = site_of_url(href)
+            if site:
+                found.add(site)
+    return sorted(found)

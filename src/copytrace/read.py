@@ -58,6 +58,7 @@ class Document:
     date_updated: str | None = None  # last update, when a page gives one apart from ``date``
     extractor: str | None = None  # what turned HTML into this text (None: text was given)
     flags: list[str] = field(default_factory=list)  # extraction artifacts found (copytrace.artifacts)
+    links: list[str] = field(default_factory=list)  # sites a page links to (HTML inputs)
 
     @property
     def chars(self) -> int:
@@ -266,6 +267,7 @@ def document_from_html(html, doc_id: str, source: str, line: int | None, url: st
         date=_date_or_none(found.date),
         date_updated=_date_or_none(found.date_updated),
         extractor=found.extractor,
+        links=found.links,
     )
     checked = _checked(doc, source, line, max_chars)
     return [checked]

@@ -211,6 +211,7 @@ def _documents_table(docs: list[Document]) -> pa.Table:
         "date_updated": [d.date_updated for d in docs],
         "extractor": [d.extractor for d in docs],
         "flags": [d.flags for d in docs],
+        "links": [d.links for d in docs],
         "chars": [d.chars for d in docs],
         "text": [d.text for d in docs],
     }
@@ -342,7 +343,10 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
         if doc_a.date and doc_b.date and doc_a.date[:10] != doc_b.date[:10]:
             source = 0 if doc_a.date[:10] < doc_b.date[:10] else 1
         credits.append(
-            pair_credit(doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source, (spans_of.get(a, []), spans_of.get(b, [])))
+            pair_credit(
+                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source, (spans_of.get(a, []), spans_of.get(b, [])),
+                (doc_a.links, doc_b.links),
+            )
         )
         pair_ids.append((doc_a.doc_id, doc_b.doc_id))
         progress.advance(1)

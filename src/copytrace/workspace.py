@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 2  # 2: documents gained date_updated, extractor and flags; boilerplate table
+FORMAT_VERSION = 3  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -30,6 +30,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("date_updated", pa.string()),
             ("extractor", pa.string()),
             ("flags", pa.list_(pa.string())),
+            ("links", pa.list_(pa.string())),
             ("chars", pa.int64()),
             ("text", pa.large_string()),
         ]
