@@ -64,7 +64,7 @@ class Settings:
 
     # --- edits and credit ---------------------------------------------------------------------
     #: Label the edits of every pair and its credit (the ``edits`` table, the credit columns of
-    #: ``pairs``). Python per pair, about 0.3 ms each: a scan of millions of pairs that only needs
+    #: ``pairs``). Python per pair, 0.3–1 ms each: a scan of millions of pairs that only needs
     #: the pairs and passages may turn it off.
     edits: bool = True
     #: More names of sites, as ``"rt.com=RT,Russia Today"`` (a site's domain and the name made
