@@ -1,8 +1,8 @@
 """The scan job: find all reuse in a corpus and write the workspace tables.
 
-read → words → boilerplate → fingerprints → candidates → align → score, with the documents and
-rejects written once their words (which the artifact flags need) are found, and pairs, passages and
-boilerplate at the end, each table atomically. The manifest
+read → words → boilerplate → fingerprints → candidates → align → score → edits and credit, with
+the documents and rejects written once their words (which the artifact flags need) are found, and
+the other tables at the end, each atomically. The manifest
 records finished stages with a signature of the inputs and the settings, so a scan that was
 interrupted, or is run again on the same inputs, picks up what is already done.
 """
