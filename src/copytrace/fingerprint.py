@@ -412,6 +412,8 @@ class Words:
     #: Words that take no part in fingerprints or seeds (boilerplate), if any.
     masked: np.ndarray | None = None
     _line_table: tuple | None = field(default=None, repr=False)
+    #: ``(ngram, window, positions, documents, hashes)`` of fingerprints winnowed while reading.
+    _winnowed: tuple | None = field(default=None, repr=False)
 
     def exclude(self, masked: np.ndarray) -> None:
         """Keep the words where ``masked`` is set out of fingerprints and alignment seeds."""
@@ -452,6 +454,15 @@ class Words:
 
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""
+        if self._winnowed is not None and self._winnowed[:2] == (ngram, window):
+            # Winnowed while reading, before boilerplate was known: selections touching it are
+            # dropped now. Every run of w + n - 1 unmasked words holds a whole window of unmasked
+            # n-grams, whose minimum was selected, so the guarantee holds for unmasked text.
+            _, _, positions, docs, hashes = self._winnowed
+            if self.masked is None:
+                return hashes, docs
+            keep = ~_touches(self.masked, ngram)[positions]
+            return hashes[keep], docs[keep]
         grams, _ = ngram_hashes(self.tokens.hashes, self.tokens.doc_starts, ngram)
         if self.masked is None:
             chosen, docs = winnow(grams, self.tokens.doc_starts, ngram, window)
@@ -465,17 +476,42 @@ class Words:
         return grams[chosen[keep]], docs[keep]
 
 
+@dataclass
+class _Batch:
+    """What a worker thread finds in one batch of documents (positions local to the batch)."""
+
+    tokens: Tokens
+    seeds: np.ndarray
+    valid: np.ndarray
+    fp_positions: np.ndarray | None = None  # winnowed n-grams: word positions, documents, hashes
+    fp_docs: np.ndarray | None = None
+    fp_hashes: np.ndarray | None = None
+
+
+def _batch_words(texts: list[str], seed_size: int, ngram: int | None, window: int | None) -> _Batch:
+    tokens = tokenize(texts)
+    seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, seed_size)
+    batch = _Batch(tokens, seeds, valid)
+    if ngram is not None and window is not None:
+        grams, _ = ngram_hashes(tokens.hashes, tokens.doc_starts, ngram)
+        batch.fp_positions, batch.fp_docs = winnow(grams, tokens.doc_starts, ngram, window)
+        batch.fp_hashes = grams[batch.fp_positions]
+    return batch
+
+
 class WordsBuilder:
     """Builds :class:`Words` from texts given one at a time: each batch of about ``batch_chars``
     characters is tokenized on a worker thread as soon as it is complete, so the words of a corpus
-    are found while the rest of it is still being read (the compiled pass releases the GIL)."""
+    are found while the rest of it is still being read (the compiled passes release the GIL).
+    Given ``ngram`` and ``window``, the workers winnow each batch's fingerprints too."""
 
-    def __init__(self, seed_size: int, batch_chars: int = 1_000_000, workers: int = 1):
+    def __init__(self, seed_size: int, batch_chars: int = 1_000_000, workers: int = 1, ngram: int | None = None, window: int | None = None):
         self.seed_size = seed_size
         self.batch_chars = batch_chars
+        self.ngram, self.window = ngram, window
         self.texts: list[str] = []
         self._pool = ThreadPoolExecutor(max(1, workers))
-        self._batches: list[tuple[int, Future]] = []  # (documents in the batch, its tokens)
+        self._batches: list[tuple[int, Future]] = []  # (documents in the batch, what its worker found)
         self._batch: list[str] = []
         self._size = 0
 
@@ -488,7 +524,8 @@ class WordsBuilder:
 
     def _submit(self) -> None:
         if self._batch:
-            self._batches.append((len(self._batch), self._pool.submit(tokenize, self._batch)))
+            work = self._pool.submit(_batch_words, self._batch, self.seed_size, self.ngram, self.window)
+            self._batches.append((len(self._batch), work))
         self._batch, self._size = [], 0
 
     def close(self) -> None:
@@ -498,17 +535,29 @@ class WordsBuilder:
     def finish(self, progress=None) -> Words:
         """The words of every text added, in order (``progress`` advances by documents)."""
         self._submit()
-        parts: list[Tokens] = []
+        parts: list[_Batch] = []
         try:
-            for n_docs, tokens in self._batches:
-                parts.append(tokens.result())
+            for n_docs, work in self._batches:
+                parts.append(work.result())
                 if progress:
                     progress.advance(n_docs)
         finally:
             self.close()
-        tokens = Tokens.concat(parts)
-        seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, self.seed_size)
-        return Words(tokens, seeds, self.texts, self.seed_size, valid)
+        tokens = Tokens.concat([b.tokens for b in parts])
+        seeds = np.concatenate([b.seeds for b in parts]) if parts else np.zeros(0, np.uint64)
+        valid = np.concatenate([b.valid for b in parts]) if parts else np.zeros(0, bool)
+        words = Words(tokens, seeds, self.texts, self.seed_size, valid)
+        if self.ngram is not None and parts:
+            word_offsets = np.cumsum([0] + [len(b.tokens.hashes) for b in parts[:-1]])
+            doc_offsets = np.cumsum([0] + [len(b.tokens) for b in parts[:-1]])
+            words._winnowed = (
+                self.ngram,
+                self.window,
+                np.concatenate([b.fp_positions + off for b, off in zip(parts, word_offsets)]),
+                np.concatenate([b.fp_docs + off for b, off in zip(parts, doc_offsets)]),
+                np.concatenate([b.fp_hashes for b in parts]),
+            )
+        return words
 
 
 @njit(cache=True, nogil=True)

@@ -106,7 +106,8 @@ def scan(
     align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
 
     # The words of each batch of documents are found on worker threads while reading goes on.
-    builder = None if align_done else WordsBuilder(settings.seed, workers=settings.workers or os.cpu_count() or 1)
+    workers = settings.workers or os.cpu_count() or 1
+    builder = None if align_done else WordsBuilder(settings.seed, workers=workers, ngram=settings.ngram, window=settings.window)
     writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
     documents_written = None  # the write of documents and rejects, once submitted
     try:
