@@ -46,7 +46,7 @@ def pages(limit: int | None = None) -> list[tuple[Path, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from copytrace.read import read_file
+    from copytrace.read import read_inputs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int)
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> dict:
     scores, rejected = [], []
     started = time.perf_counter()
     for path, expected, _url in pages(args.limit):
-        records = list(read_file(path))
+        records = list(read_inputs([path]))
         doc = records[-1]
         if not hasattr(doc, "text"):
             rejected.append({"page": path.name, "reason": doc.reason})

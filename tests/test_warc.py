@@ -11,7 +11,7 @@ from warcio.warcwriter import WARCWriter
 from benchmarks.extraction import pages, token_prf
 from benchmarks.reuters import SHARED_DATA
 from copytrace.read import Document, Reject, read_inputs
-from copytrace.warc import CrawlFilter, read_warc
+from copytrace.warc import CrawlFilter
 
 WARCS = SHARED_DATA / "web" / "warc"
 PAGES = pages(limit=4)
@@ -38,10 +38,10 @@ def build_warc(path: Path, dates: list[str]) -> list[int]:
 
 def test_real_crawl_files_compressed_or_not_give_the_same_documents():
     found = {}
-    other = [r.reason for r in read_warc(WARCS / "warcio-testdata" / "post-test.warc.gz", 2_000_000)]
+    other = [r.reason for r in read_inputs([WARCS / "warcio-testdata" / "post-test.warc.gz"])]
     assert other == ["3 responses that are not HTML (images, PDFs, scripts...) were not read"]  # counted, not dropped
     for name in ("warcfile.warc", "warcfile.warc.gz"):
-        out = list(read_warc(WARCS / "resiliparse-warc-testdata" / name, 2_000_000))
+        out = list(read_inputs([WARCS / "resiliparse-warc-testdata" / name]))
         docs = [r for r in out if isinstance(r, Document)]
         assert docs and all(d.url and d.crawled_at and d.doc_id.startswith("<urn:uuid:") for d in docs)
         assert all(isinstance(r, Document) or "no article text" in r.reason for r in out)
@@ -57,7 +57,7 @@ def test_a_broken_record_does_not_end_the_file_early(tmp_path):
     middle = starts[1] + 40
     data[middle : middle + 200] = b"\x00" * 200  # garble the second record's compressed bytes
     path.write_bytes(bytes(data))
-    out = list(read_warc(path, 2_000_000))
+    out = list(read_inputs([path]))
     docs = [r for r in out if isinstance(r, Document)]
     rejects = [r for r in out if isinstance(r, Reject)]
     assert [d.url for d in docs] == [f"https://www.{SITES[n]}/story/{n}" for n in (0, 2, 3)]
@@ -81,10 +81,10 @@ def test_sites_and_capture_dates_pick_the_responses(tmp_path):
 
 
 def test_broken_and_unusual_real_warcs_are_read_as_far_as_they_go():
-    bad = list(read_warc(WARCS / "warcio-testdata" / "example-wrong-chunks.warc.gz", 2_000_000))
+    bad = list(read_inputs([WARCS / "warcio-testdata" / "example-wrong-chunks.warc.gz"]))
     assert any(isinstance(r, Reject) and "broken WARC record" in r.reason for r in bad)
     # one gzip member for the whole file instead of one per record: read as one stream
-    whole = list(read_warc(WARCS / "warcio-testdata" / "example-bad-non-chunked.warc.gz", 2_000_000))
+    whole = list(read_inputs([WARCS / "warcio-testdata" / "example-bad-non-chunked.warc.gz"]))
     assert len(whole) == 1 and (getattr(whole[0], "url", None) == "http://example.com/" or "example.com" in whole[0].reason)
 
 
@@ -97,3 +97,27 @@ def test_reading_a_crawl_reports_bytes_as_it_goes(tmp_path):
     assert len(docs) == len(PAGES)
     assert sum(steps) == path.stat().st_size
     assert len(steps) >= len(PAGES)  # one step per record at least, not one for the whole file
+
+
+def test_pages_extracted_on_two_processes_come_out_the_same(tmp_path):
+    """A crawl, saved pages and JSON records with HTML: the same records in the same order whether
+    pages are extracted inline or on worker processes."""
+    import json
+
+    crawl = tmp_path / "crawl.warc.gz"
+    build_warc(crawl, ["2024-05-0%dT10:00:00Z" % (n + 1) for n in range(len(PAGES))])
+    (tmp_path / "pages").mkdir()
+    for page, _, _ in PAGES:
+        (tmp_path / "pages" / page.name).write_bytes(page.read_bytes())
+    records = [{"id": f"rec-{n}", "html": gzip.decompress(p.read_bytes()).decode("utf-8", "replace"), "site": "given.org"} for n, (p, _, _) in enumerate(PAGES)]
+    records.append({"id": "empty", "html": "<html><body></body></html>"})
+    (tmp_path / "records.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    inputs = [crawl, tmp_path / "pages", tmp_path / "records.jsonl"]
+
+    def summary(workers):
+        return [(type(r).__name__, getattr(r, "doc_id", None), getattr(r, "text", getattr(r, "reason", None)), r.line, getattr(r, "site", None))
+                for r in read_inputs(inputs, workers=workers)]
+
+    inline = summary(1)
+    assert inline == summary(2)
+    assert sum(kind == "Document" for kind, *_ in inline) == 3 * len(PAGES) and inline[-1][0] == "Reject"

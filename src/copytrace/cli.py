@@ -251,7 +251,7 @@ def scan(
     max_df: Annotated[int, typer.Option(help="Drop n-grams found in more documents than this (common phrases).")] = Settings.max_df,
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
-    workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment (0: all cores).")] = 0,
+    workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment, processes for extracting pages (0: all cores).")] = 0,
     site_by: Annotated[str, typer.Option("--site-by", help="A document's site, when not given: its URL's registered 'domain' or its 'host'.")] = "domain",
     site: Annotated[Optional[list[str]], typer.Option("--site", help="Crawls: keep only responses from this registered domain (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,

@@ -20,6 +20,7 @@ Supported:
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import gzip
 import os
@@ -116,25 +117,18 @@ def read_inputs(
     crawl_filter=None,
     site_by: str = "domain",
     on_bytes: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
     unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls.
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
-    host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress."""
+    host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress.
+    With ``workers`` > 1, pages are extracted on that many processes (records keep their order)."""
     seen: dict[str, Document] = {}
-    for item in iter_files(inputs):
-        if isinstance(item, Reject):
-            yield item
-            continue
-        done = 0
+    extraction = _Extraction(workers)
 
-        def reached(position: int) -> None:
-            nonlocal done
-            if on_bytes is not None and position > done:
-                on_bytes(position - done)
-                done = position
-
-        for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
+    def checked(records: list) -> Iterator[Document | Reject]:
+        for record in records:
             if isinstance(record, Document):
                 first = seen.get(record.doc_id)
                 if first is not None:
@@ -144,10 +138,97 @@ def read_inputs(
                 if record.site is None:
                     record.site = site_of_url(record.url, site_by)
             yield record
+
+    try:
+        for item in iter_files(inputs):
+            if isinstance(item, Reject):
+                yield from checked(extraction.push(item))
+                continue
+            done = 0
+
+            def reached(position: int) -> None:
+                nonlocal done
+                if on_bytes is not None and position > done:
+                    on_bytes(position - done)
+                    done = position
+
+            for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
+                yield from checked(extraction.push(record))
+            try:
+                reached(item[0].stat().st_size)  # the whole file is read
+            except OSError:
+                pass
+        yield from checked(extraction.drain())
+    finally:
+        extraction.close()
+
+
+class _Extraction:
+    """Turns pending pages into records, in input order: inline, or on a pool of processes (the
+    extractor is Python, so threads would not run it in parallel) with a bounded window of pages
+    in flight."""
+
+    WINDOW_PER_WORKER = 4
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = None
+        self.queue: collections.deque = collections.deque()  # (record or page, future or None)
+
+    def push(self, record) -> list:
+        """Records ready to hand on, in order, now that ``record`` has come."""
+        if isinstance(record, PendingPage) and self.workers <= 1:
+            record = self._resolve(record, None)
+        elif isinstance(record, PendingPage):
+            if self.pool is None:
+                self.pool = _process_pool(self.workers)
+            from .extract import extract_html
+
+            self.queue.append((record, self.pool.submit(extract_html, record.html, record.url)))
+            record.html = None  # sent; free the bytes here
+            return self._ready(self.WINDOW_PER_WORKER * self.workers)
+        if not self.queue:
+            return record if isinstance(record, list) else [record]
+        self.queue.append((record, None))
+        return self._ready(self.WINDOW_PER_WORKER * self.workers)
+
+    def drain(self) -> list:
+        return self._ready(0)
+
+    def _ready(self, keep: int) -> list:
+        out = []
+        while self.queue and (len(self.queue) > keep or self.queue[0][1] is None or self.queue[0][1].done()):
+            record, future = self.queue.popleft()
+            if future is None:
+                out += record if isinstance(record, list) else [record]
+            else:
+                out += self._resolve(record, future)
+        return out
+
+    @staticmethod
+    def _resolve(page: PendingPage, future) -> list:
+        if future is None:
+            from .extract import extract_html
+
+            return page.records(extract_html(page.html, page.url))
         try:
-            reached(item[0].stat().st_size)  # the whole file is read
-        except OSError:
-            pass
+            return page.records(future.result())
+        except Exception as err:  # noqa: BLE001 - a worker that died on one page rejects that page
+            return [Reject(page.source, page.line, f"page could not be extracted: {type(err).__name__}: {err}", doc_id=page.doc_id)]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)  # at most the pages in flight finish
+
+
+def _process_pool(workers: int):
+    """Worker processes started clean (forkserver where there is one: forking a process that runs
+    threads is unsafe)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 def read_file(
@@ -245,15 +326,39 @@ def _read_html(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Do
     if len(data) > limit:
         yield Reject(source, None, f"page is over {limit:,} bytes; not parsed (max_chars x {HTML_BYTES_PER_CHAR})")
         return
-    yield from document_from_html(data, doc_id, source, None, None, max_chars)
+    yield PendingPage(data, doc_id, source, None, None, max_chars)
+
+
+@dataclass
+class PendingPage:
+    """A page whose article is still to be extracted, perhaps in another process: its HTML and URL,
+    and what turns the extractor's answer into records (``after``: steps applied to those records,
+    in order, such as a JSON record's own fields or a crawl's capture time)."""
+
+    html: bytes | str
+    doc_id: str
+    source: str
+    line: int | None
+    url: str | None
+    max_chars: int
+    after: list[Callable[[list], list]] = field(default_factory=list)
+
+    def records(self, found) -> list[Document | Reject]:
+        """The records the page gives, from :func:`copytrace.extract.extract_html`'s answer."""
+        results = _page_records(found, self.doc_id, self.source, self.line, self.url, self.max_chars)
+        for step in self.after:
+            results = step(results)
+        return results
 
 
 def document_from_html(html, doc_id: str, source: str, line: int | None, url: str | None, max_chars: int) -> list[Document | Reject]:
-    """A document from a page's HTML (bytes or str), or the reject saying why there is none
-    (also used for the responses of crawls)."""
+    """A document from a page's HTML (bytes or str), or the reject saying why there is none."""
     from .extract import extract_html
 
-    found = extract_html(html, url)
+    return PendingPage(html, doc_id, source, line, url, max_chars).records(extract_html(html, url))
+
+
+def _page_records(found, doc_id: str, source: str, line: int | None, url: str | None, max_chars: int) -> list[Document | Reject]:
     if isinstance(found, str):
         return [Reject(source, line, found, doc_id=doc_id)]
     url = url or found.url
@@ -347,8 +452,16 @@ def _record(raw: bytes, source: str, line: int, max_chars: int) -> Iterator[Docu
             return
         note = f"not valid UTF-8: {text.count(chr(0xFFFD))} undecodable byte sequence(s) replaced by U+FFFD"
     results = _document_from(obj, source, line, max_chars)
-    if note and isinstance(results[-1], Document):
-        yield Reject(source, line, note, outcome="kept", doc_id=results[-1].doc_id)
+    if note:
+        def noted(records: list) -> list:
+            if isinstance(records[-1], Document):
+                return [Reject(source, line, note, outcome="kept", doc_id=records[-1].doc_id), *records]
+            return records
+
+        if isinstance(results[-1], PendingPage):
+            results[-1].after.append(noted)
+        else:
+            results = noted(results)
     yield from results
 
 
@@ -384,9 +497,15 @@ def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[D
         return [Reject(source, line, "missing required field 'id' (a string or a number)")]
     url = _optional_str(obj, "url")
     if text is None:
-        results = document_from_html(html, str(raw_id), source, line, url, max_chars)
-    else:
-        results = [_checked(Document(doc_id=str(raw_id), text=text, source=source, line=line, url=url), source, line, max_chars)]
+        page = PendingPage(html, str(raw_id), source, line, url, max_chars)
+        page.after.append(lambda results: _apply_fields(obj, results, source, line))
+        return [page]
+    results = [_checked(Document(doc_id=str(raw_id), text=text, source=source, line=line, url=url), source, line, max_chars)]
+    return _apply_fields(obj, results, source, line)
+
+
+def _apply_fields(obj: dict, results: list, source: str, line: int | None) -> list[Document | Reject]:
+    """A JSON record's own site, title and dates, over what a page said (the document is last)."""
     doc = results[-1]
     if not isinstance(doc, Document):
         return results

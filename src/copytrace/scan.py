@@ -184,7 +184,8 @@ def _read(inputs, settings: Settings, progress: Progress, total_bytes: int, buil
     progress.stage("read", total=total_bytes, unit="bytes")
     docs, rejects = [], []
     keep = CrawlFilter(settings.sites, settings.since, settings.until)
-    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance)
+    workers = settings.workers or os.cpu_count() or 1
+    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers)
     for record in records:
         if isinstance(record, Reject):
             rejects.append(

@@ -86,7 +86,7 @@ class Settings:
     until: str | None = None
 
     # --- execution ----------------------------------------------------------------------------
-    #: Threads for tokenizing and alignment (0 = all cores).
+    #: Threads for tokenizing and alignment, processes for extracting pages (0 = all cores).
     workers: int = 0
 
     def to_dict(self) -> dict:

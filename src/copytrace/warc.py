@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .read import HTML_BYTES_PER_CHAR, Document, Reject, document_from_html, parse_date
+from .read import HTML_BYTES_PER_CHAR, Document, PendingPage, Reject, parse_date
 from .sites import site_of_url
 
 #: How far past a broken record to look for the next one.
@@ -134,13 +134,18 @@ def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list
     body = _read_up_to(record.content_stream(), limit + 1)
     if len(body) > limit:
         return [Reject(source, None, f"response for {url} is over {limit:,} bytes; not parsed", doc_id=doc_id)]
-    results = document_from_html(body, doc_id, source, None, url, max_chars)
-    doc = results[-1]
-    if isinstance(doc, Document):
-        doc.crawled_at = crawled_at
-    elif isinstance(doc, Reject):
-        doc.reason = f"response for {url}: {doc.reason}"
-    return results
+    page = PendingPage(body, doc_id, source, None, url, max_chars)
+
+    def captured(results: list) -> list:
+        doc = results[-1]
+        if isinstance(doc, Document):
+            doc.crawled_at = crawled_at
+        elif isinstance(doc, Reject):
+            doc.reason = f"response for {url}: {doc.reason}"
+        return results
+
+    page.after.append(captured)
+    return [page]
 
 
 def _read_up_to(stream, limit: int) -> bytes:
