@@ -169,15 +169,21 @@ class _Extraction:
     in flight."""
 
     WINDOW_PER_WORKER = 4
+    #: Pages extracted inline before worker processes are started (starting them costs a second:
+    #: not worth it for a handful of pages).
+    INLINE_FIRST = 8
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool = None
         self.queue: collections.deque = collections.deque()  # (record or page, future or None)
+        self.pages = 0
 
     def push(self, record) -> list:
         """Records ready to hand on, in order, now that ``record`` has come."""
-        if isinstance(record, PendingPage) and self.workers <= 1:
+        if isinstance(record, PendingPage):
+            self.pages += 1
+        if isinstance(record, PendingPage) and (self.workers <= 1 or (self.pool is None and self.pages <= self.INLINE_FIRST)):
             record = self._resolve(record, None)
         elif isinstance(record, PendingPage):
             if self.pool is None:
