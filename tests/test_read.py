@@ -120,3 +120,33 @@ def test_site_is_the_registered_domain_or_the_host_as_asked(tmp_path, reuters):
     by_host = [d.site for d in read_inputs([tmp_path / "a.jsonl"], site_by="host")]
     assert by_domain == ["rt.com", "rt.com", "rt.com", "bbc.co.uk", "rt-france"]
     assert by_host == ["rt.com", "rt.com", "francais.rt.com", "news.bbc.co.uk", "rt-france"]
+
+
+def test_the_one_step_record_reader_agrees_with_the_general_one(reuters):
+    """The fast path for plain JSON records gives what the general path gives, or steps aside."""
+    import json
+
+    from copytrace.read import _plain_record, _record
+
+    base = {"id": "r1", "text": reuters[0].text, "url": "https://www.Reuters.com/a", "title": reuters[0].title, "date": reuters[0].date}
+    variants = [
+        base,
+        {**base, "site": "Reuters.COM"},
+        {**base, "series": "wire", "url": ""},
+        {**base, "date": "1987-02-26", "crawled_at": "1987-02-27T10:00:00Z"},
+        {**base, "date": "26 Feb 1987"},  # not ISO: the general path keeps it with a reject
+        {**base, "id": 17},  # a number: the general path makes it a string
+        {**base, "title": 5},
+        {**base, "text": "   "},
+        {**base, "text": reuters[1].text, "html": "<p>ignored</p>"},
+        ["not", "an", "object"],
+    ]
+    taken = 0
+    for n, value in enumerate(variants):
+        raw = json.dumps(value).encode()
+        general = list(_record(raw, "f.jsonl", n + 1, 2_000_000))
+        fast = _plain_record(raw, "f.jsonl", n + 1, 2_000_000)
+        if fast is not None:
+            taken += 1
+            assert general == [fast]
+    assert taken == 5

@@ -127,22 +127,20 @@ def read_inputs(
     seen: dict[str, Document] = {}
     extraction = _Extraction(workers)
 
-    def checked(records: list) -> Iterator[Document | Reject]:
-        for record in records:
-            if isinstance(record, Document):
-                first = seen.get(record.doc_id)
-                if first is not None:
-                    yield Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first.where})")
-                    continue
-                seen[record.doc_id] = record
-                if record.site is None:
-                    record.site = site_of_url(record.url, site_by)
-            yield record
+    def check(record) -> Document | Reject:
+        if type(record) is Document:
+            first = seen.get(record.doc_id)
+            if first is not None:
+                return Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first.where})")
+            seen[record.doc_id] = record
+            if record.site is None:
+                record.site = site_of_url(record.url, site_by)
+        return record
 
     try:
         for item in iter_files(inputs):
             if isinstance(item, Reject):
-                yield from checked(extraction.push(item))
+                yield from map(check, extraction.push(item))
                 continue
             done = 0
 
@@ -153,12 +151,15 @@ def read_inputs(
                     done = position
 
             for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
-                yield from checked(extraction.push(record))
+                if extraction.idle and type(record) is not PendingPage:
+                    yield check(record)  # the common case, without a list per record
+                else:
+                    yield from map(check, extraction.push(record))
             try:
                 reached(item[0].stat().st_size)  # the whole file is read
             except OSError:
                 pass
-        yield from checked(extraction.drain())
+        yield from map(check, extraction.drain())
     finally:
         extraction.close()
 
@@ -197,6 +198,11 @@ class _Extraction:
             return record if isinstance(record, list) else [record]
         self.queue.append((record, None))
         return self._ready(self.WINDOW_PER_WORKER * self.workers)
+
+    @property
+    def idle(self) -> bool:
+        """Whether no page is in flight (a record can then be handed on at once)."""
+        return not self.queue
 
     def drain(self) -> list:
         return self._ready(0)
@@ -411,7 +417,11 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], N
                     reached(raw.tell())  # of the file as stored: compressed bytes for .gz
                 if not raw_line.strip():
                     continue
-                yield from _record(raw_line, source, line_no, max_chars)
+                doc = _plain_record(raw_line, source, line_no, max_chars)
+                if doc is not None:
+                    yield doc
+                else:
+                    yield from _record(raw_line, source, line_no, max_chars)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {err}")
 
@@ -436,6 +446,34 @@ def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reje
             yield from _document_from(obj, source, index, max_chars)
     else:
         yield from _document_from(value, source, None, max_chars)
+
+
+def _plain_record(raw: bytes, source: str, line: int, max_chars: int) -> Document | None:
+    """The common record in one step: valid JSON with a string ``id`` and ``text`` and optional
+    string fields, all well formed. None for anything else, which :func:`_record` handles with its
+    messages (the result is the same either way; this only skips the general path's checks)."""
+    if len(raw) > 8 * max_chars:
+        return None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(obj) is not dict:
+        return None
+    get = obj.get
+    text, doc_id = get("text"), get("id")
+    if type(text) is not str or type(doc_id) is not str or not doc_id or not text or len(text) > max_chars or text.isspace():
+        return None
+    url, site, title, date_, crawled = get("url"), get("site") or get("series"), get("title"), get("date"), get("crawled_at")
+    for value in (url, site, title, date_, crawled):
+        if value is not None and type(value) is not str:
+            return None
+    try:
+        date_ = parse_date(date_) if date_ else None
+        crawled = parse_date(crawled) if crawled else None
+    except ValueError:
+        return None
+    return Document(doc_id, text, source, line, url or None, site.lower() if site else None, title or None, date_, crawled)
 
 
 def _record(raw: bytes, source: str, line: int, max_chars: int) -> Iterator[Document | Reject]:
