@@ -121,6 +121,8 @@ EDIT_STYLE = {
 
 def _show_edits(result: Comparison) -> None:
     """The labelled edits from A to B, one line each, and whether the copy credits its source."""
+    if not result.passages:
+        return
     if result.edits:
         table = Table(title="what changed from A to B", title_justify="left", expand=True)
         table.add_column("edit", no_wrap=True)

@@ -13,7 +13,7 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .credit import UNKNOWN, Credit, pair_credit, parse_aliases
+from .credit import UNKNOWN, Credit, pair_credit, parse_aliases, source_by_dates
 from .edits import Edit, pair_edits, side_of
 from .score import COPY, NONE, score_pairs
 from .settings import Settings
@@ -107,11 +107,9 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     passages = aligned.passages(0)
     verdict = str(scores.verdict[0])
     edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
-    source = None
-    if a.date and b.date and a.date[:10] != b.date[:10]:
-        source = 0 if a.date[:10] < b.date[:10] else 1
     credit = pair_credit(
-        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source, (spans["a"], spans["b"]), (a.links, b.links)
+        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source_by_dates(a.date, b.date), (spans["a"], spans["b"]),
+        (a.links, b.links),
     )
     return Comparison(
         a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit

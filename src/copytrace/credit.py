@@ -38,6 +38,14 @@ class Credit:
     evidence: str | None = None
 
 
+def source_by_dates(date_a: str | None, date_b: str | None) -> int | None:
+    """Which of two documents is the source (0: A, 1: B) by their ISO dates, compared by day;
+    None when a date is missing or both fall on one day."""
+    if not date_a or not date_b or date_a[:10] == date_b[:10]:
+        return None
+    return 0 if date_a[:10] < date_b[:10] else 1
+
+
 def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ...]]:
     """``["rt.com=RT,Russia Today"]`` → ``{"rt.com": ("RT", "Russia Today")}``; raises ValueError."""
     aliases: dict[str, tuple[str, ...]] = {}

@@ -25,7 +25,7 @@ from .align import Aligned, align_batch
 from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .candidates import candidate_pairs
-from .credit import Credit, pair_credit, parse_aliases
+from .credit import Credit, pair_credit, parse_aliases, source_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -341,13 +341,10 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
         for edit in pair_edits(side(a), side(b), aligned.passages(x), scores.verdict[n] == COPY):
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), *edit.to_dict().items()):
                 rows[key].append(value)
-        source = None
-        if doc_a.date and doc_b.date and doc_a.date[:10] != doc_b.date[:10]:
-            source = 0 if doc_a.date[:10] < doc_b.date[:10] else 1
         credits.append(
             pair_credit(
-                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source, (spans_of.get(a, []), spans_of.get(b, [])),
-                (doc_a.links, doc_b.links),
+                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source_by_dates(doc_a.date, doc_b.date),
+                (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
             )
         )
         pair_ids.append((doc_a.doc_id, doc_b.doc_id))
