@@ -184,19 +184,20 @@ class _Extraction:
         """Records ready to hand on, in order, now that ``record`` has come."""
         if isinstance(record, PendingPage):
             self.pages += 1
-        if isinstance(record, PendingPage) and (self.workers <= 1 or (self.pool is None and self.pages <= self.INLINE_FIRST)):
-            record = self._resolve(record, None)
-        elif isinstance(record, PendingPage):
-            if self.pool is None:
-                self.pool = _process_pool(self.workers)
-            from .extract import extract_html
+            if self.workers > 1 and (self.pool is not None or self.pages > self.INLINE_FIRST):
+                if self.pool is None:
+                    self.pool = _process_pool(self.workers)
+                from .extract import extract_html
 
-            self.queue.append((record, self.pool.submit(extract_html, record.html, record.url)))
-            record.html = None  # sent; free the bytes here
-            return self._ready(self.WINDOW_PER_WORKER * self.workers)
+                self.queue.append((record, self.pool.submit(extract_html, record.html, record.url)))
+                record.html = None  # sent; free the bytes here
+                return self._ready(self.WINDOW_PER_WORKER * self.workers)
+            records = self._resolve(record, None)
+        else:
+            records = [record]
         if not self.queue:
-            return record if isinstance(record, list) else [record]
-        self.queue.append((record, None))
+            return records
+        self.queue.append((records, None))  # behind pages still in flight
         return self._ready(self.WINDOW_PER_WORKER * self.workers)
 
     @property
@@ -210,11 +211,8 @@ class _Extraction:
     def _ready(self, keep: int) -> list:
         out = []
         while self.queue and (len(self.queue) > keep or self.queue[0][1] is None or self.queue[0][1].done()):
-            record, future = self.queue.popleft()
-            if future is None:
-                out += record if isinstance(record, list) else [record]
-            else:
-                out += self._resolve(record, future)
+            item, future = self.queue.popleft()
+            out += item if future is None else self._resolve(item, future)
         return out
 
     @staticmethod
@@ -245,8 +243,9 @@ def _process_pool(workers: int):
 
 def read_file(
     path: Path, name: str | None = None, max_chars: int = 2_000_000, crawl_filter=None, reached: Callable[[int], None] | None = None
-) -> Iterator[Document | Reject]:
-    """Documents and rejects from one file, by its type; ``name`` is a text file's document id
+) -> Iterator[Document | Reject | PendingPage]:
+    """Documents, rejects and pages still to be extracted (:class:`PendingPage`, which
+    :func:`read_inputs` resolves) from one file, by its type; ``name`` is a text file's document id
     (default: the file name). Readers that stream (JSON Lines, crawls) call ``reached(position)``
     with how far into the file they have read."""
     name = name or path.name

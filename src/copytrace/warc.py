@@ -47,9 +47,9 @@ class CrawlFilter:
         return True
 
 
-def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reached=None) -> Iterator[Document | Reject]:
-    """Documents from the HTML responses of one WARC file, and rejects for what could not be read;
-    ``reached(position)`` is told how far into the file reading has gone after each record."""
+def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reached=None) -> Iterator[PendingPage | Reject]:
+    """The HTML responses of one WARC file, as pages to extract, and rejects for what could not be
+    read; ``reached(position)`` is told how far into the file reading has gone after each record."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
