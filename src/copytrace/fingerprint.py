@@ -257,32 +257,32 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     for t in range(count):
         first = codes[starts[t]]
         if first < top_fold and fold_case[first] != first:
-            flags[t] |= 64
+            flags[t] |= CAPITAL
         for q in range(starts[t], ends[t]):
             if 48 <= codes[q] <= 57:
-                flags[t] |= 32
+                flags[t] |= DIGIT
                 break
         q = starts[t] - 1
         while q >= 0 and _is_edge(codes[q], edge):
             q -= 1
         if q < 0 or codes[q] == 10 or codes[q] == 13:
-            flags[t] |= 1
+            flags[t] |= LINE_START
         q = ends[t]
         while q < n and _is_edge(codes[q], edge):
             q += 1
         if q >= n or codes[q] == 10 or codes[q] == 13:
-            flags[t] |= 2
+            flags[t] |= LINE_END
         if t + 1 < count and docs[t + 1] == docs[t]:
             for q in range(ends[t], starts[t + 1]):
                 if codes[q] == 10:
-                    flags[t] |= 4
+                    flags[t] |= BREAK_AFTER
                     break
             if _runs_together(codes, ends[t], starts[t + 1]):
-                flags[t] |= 8
+                flags[t] |= RUN_TOGETHER
             if _cut_mark(codes, ends[t], starts[t + 1]):
-                flags[t] |= 16
+                flags[t] |= CUT_MARK
             if _ends_sentence(codes, ends[t], starts[t + 1], lower_or_digit, fold_case):
-                flags[t + 1] |= 128
+                flags[t + 1] |= SENTENCE_START
         starts[t] -= doc_offsets[docs[t]]
         ends[t] -= doc_offsets[docs[t]]
     # slices of the oversized arrays: their untouched pages were never in memory
