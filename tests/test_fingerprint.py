@@ -140,3 +140,33 @@ def test_load_kernels_calls_every_compiled_entry_point():
         "print(all(k.signatures for k in _entry_points()))"
     )
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+def test_sentence_digit_and_capital_flags_match_their_definition(reuters):
+    """SENTENCE_START, DIGIT and CAPITAL, set in the compiled pass, against plain Python on the text."""
+    import re
+
+    from copytrace.fingerprint import CAPITAL, DIGIT, SENTENCE_START
+
+    stop = re.compile(r"[.!?][\"'“”‘’«»()\[\]\s\xa0]*$")
+    texts = [a.text for a in reuters[:200]]
+    texts[0] = "Troops arrived.The U.S. said 1.04 mln. “We left,” he said. (Reuters) - É bien. " + texts[0]
+    tokens = tokenize(texts)
+    for d, text in enumerate(texts):
+        t = tokens.of(d)
+        for w in range(len(t.hashes)):
+            word = text[t.starts[w] : t.ends[w]]
+            assert bool(t.flags[w] & DIGIT) == any(c in "0123456789" for c in word)
+            assert bool(t.flags[w] & CAPITAL) == (word[0].isupper() or word[0].istitle())
+            if w == 0:
+                continue
+            gap = text[t.ends[w - 1] : t.starts[w]]
+            before = text[t.ends[w - 1] - 1]
+            found = stop.search(gap)
+            if not found:
+                expected = False
+            elif any(c.isspace() for c in gap[found.start() :]):  # a space after the stop
+                expected = not word[0].islower()
+            else:  # run together: "arrived.The", not "U.S." or "1.04" or " .125"
+                expected = word[0].isupper() and before.islower()
+            assert bool(t.flags[w] & SENTENCE_START) == expected, (gap, word)
