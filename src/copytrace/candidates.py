@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numba import njit
+
 from .fingerprint import index_bits, sort_with_index
 
 #: Most pair votes materialized at once while counting (about 16 bytes each).
@@ -53,29 +55,20 @@ def candidate_pairs(
     """
     # Sorted by hash, and by document within a hash: the packed index keeps equal keys in input
     # order, which is document order.
-    h, order = sort_with_index(fp_hashes, index_bits(len(fp_hashes)))
-    d = fp_docs[order].astype(np.int64)
-    if len(d) and np.any(np.diff(fp_docs) < 0):
+    if len(fp_docs) and np.any(np.diff(fp_docs) < 0):
         raise ValueError("fingerprints must come in document order")
-    if len(h):
-        first = np.ones(len(h), bool)
-        first[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])
-        h, d = h[first], d[first]
-    n = len(h)
-    starts = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]])) if n else np.zeros(0, np.int64)
-    sizes = np.diff(np.append(starts, n))
+    h, order = sort_with_index(fp_hashes, index_bits(len(fp_hashes)))
+    site_of = doc_sites.astype(np.int64)
+    unknown = np.flatnonzero(site_of < 0)
+    site_of[unknown] = (doc_sites.max(initial=0) + 1) + unknown  # an unknown site is the document's own
+    d, starts, sizes, one_site = _postings(h, fp_docs[order].astype(np.int64), site_of)
     keep = sizes >= 2
     too_common = sizes > max_df
     keep &= ~too_common
-
-    one_site = np.zeros(len(starts), bool)
-    if not same_site and n:
-        sites = doc_sites[d].astype(np.int64)
-        unknown = sites < 0
-        sites[unknown] = (doc_sites.max(initial=0) + 1) + d[unknown]
-        one_site = np.minimum.reduceat(sites, starts) == np.maximum.reduceat(sites, starts)
-        one_site &= sizes >= 2
-        keep &= ~one_site
+    if same_site:
+        one_site[:] = False
+    one_site &= sizes >= 2
+    keep &= ~one_site
 
     a, b, votes = _count_pairs(d, starts[keep], sizes[keep])
     strong = votes >= min_shared
@@ -87,6 +80,36 @@ def candidate_pairs(
         dropped_common=int(too_common.sum()),
         dropped_same_site=int((one_site & ~too_common).sum()),
     )
+
+
+@njit(cache=True, nogil=True)
+def _postings(h, d, site_of):
+    """Posting lists of sorted fingerprint hashes ``h`` (documents ``d``, ascending within a hash),
+    in one pass: each document once per list, where each list starts and its size, and whether
+    all its documents are of one site."""
+    docs = np.empty(len(d), np.int64)
+    starts = np.empty(len(d), np.int64)
+    n_docs = 0
+    n_lists = 0
+    for i in range(len(h)):
+        if i == 0 or h[i] != h[i - 1]:
+            starts[n_lists] = n_docs
+            n_lists += 1
+        elif d[i] == d[i - 1]:
+            continue  # a document repeats a fingerprint: one posting
+        docs[n_docs] = d[i]
+        n_docs += 1
+    sizes = np.empty(n_lists, np.int64)
+    one_site = np.ones(n_lists, np.bool_)
+    for g in range(n_lists):
+        end = starts[g + 1] if g + 1 < n_lists else n_docs
+        sizes[g] = end - starts[g]
+        first = site_of[docs[starts[g]]]
+        for k in range(starts[g] + 1, end):
+            if site_of[docs[k]] != first:
+                one_site[g] = False
+                break
+    return docs[:n_docs], starts[:n_lists], sizes, one_site
 
 
 def _count_pairs(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray):

@@ -579,20 +579,24 @@ def load_kernels() -> None:
     from .settings import Settings
 
     from .artifacts import flag_documents
+    from .candidates import candidate_pairs
 
     words = Words.build(["load the kernels", "load the kernels"], 4)
     flag_documents(words, ["load the kernels", None])
     words.exclude(np.zeros(len(words.tokens.hashes), bool))
-    words.fingerprints(5, 4)
+    hashes, docs = words.fingerprints(5, 4)
+    candidate_pairs(hashes, docs, np.array([0, 1]), max_df=10, min_shared=1)
     words.index_seeds()
     align_batch(words, [0], [1], Settings())
 
 
 def _entry_points() -> list:
     """The compiled functions called from Python (the others are compiled into them)."""
-    from . import align, artifacts
+    from . import align, artifacts, candidates
 
-    return [_tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, align._align_kernel]
+    return [
+        _tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
+    ]
 
 
 def kernels_compiled() -> bool:
