@@ -6,7 +6,15 @@ import random
 import copytrace
 from benchmarks.edits import build, make_copy
 from benchmarks.planted import independent
-from copytrace.credit import CREDIT_REMOVED, CREDITED, SAME_SITE, UNCREDITED, pair_credit, parse_aliases
+from copytrace.credit import (
+    CREDIT_REMOVED,
+    CREDITED,
+    SAME_SITE,
+    UNCREDITED,
+    pair_credit,
+    parse_aliases,
+)
+from copytrace.edits import KINDS
 
 
 def test_each_planted_edit_is_labelled_where_it_is(reuters):
@@ -41,7 +49,7 @@ def test_scan_writes_edits_and_credit(tmp_path, reuters):
     ws = copytrace.Workspace(tmp_path / "ws")
     texts = {d["doc_id"]: d["text"] for d in ws.table("documents").to_pylist()}
     edits = ws.table("edits").to_pylist()
-    assert {"moved", "boilerplate_added"} <= {e["kind"] for e in edits}
+    assert {"moved", "boilerplate_added"} <= {e["kind"] for e in edits} <= set(KINDS)
     assert all(e["a_text"] == texts[e["a_id"]][e["a_start"] : e["a_end"]] for e in edits if e["a_start"] is not None)
     pairs = {(p["a_id"], p["b_id"]): p for p in ws.table("pairs").to_pylist()}
     for (source, copy), expected in credit_truth.items():

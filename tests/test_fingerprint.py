@@ -144,8 +144,6 @@ def test_load_kernels_calls_every_compiled_entry_point():
 
 def test_sentence_digit_and_capital_flags_match_their_definition(reuters):
     """SENTENCE_START, DIGIT and CAPITAL, set in the compiled pass, against plain Python on the text."""
-    import re
-
     from copytrace.fingerprint import CAPITAL, DIGIT, SENTENCE_START
 
     stop = re.compile(r"[.!?][\"'“”‘’«»()\[\]\s\xa0]*$")

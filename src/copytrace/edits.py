@@ -156,8 +156,8 @@ def pair_edits(a: Side, b: Side, passages, copy_like: bool) -> list[Edit]:
         others = ranges[:x] + ranges[x + 1 :]  # text aligned elsewhere (moved) is neither removed nor added
         edits += _inside(a, b, a_lo, a_hi, b_lo, b_hi, [(r[0], r[1]) for r in others], [(r[2], r[3]) for r in others])
     edits += _moved(a, b, ranges)
-    edits += _around(a, b, [(r[0], r[1]) for r in ranges], copy_like, SENTENCE_REMOVED, PARAGRAPH_REMOVED, BOILERPLATE_REMOVED, True)
-    edits += _around(b, a, [(r[2], r[3]) for r in ranges], copy_like, SENTENCE_ADDED, PARAGRAPH_ADDED, BOILERPLATE_ADDED, False)
+    edits += _around(a, b, [(r[0], r[1]) for r in ranges], copy_like, True)
+    edits += _around(b, a, [(r[2], r[3]) for r in ranges], copy_like, False)
     headline = _headline(a, b)
     if headline:  # the title's own changes are that one edit
         h = headline[0]
@@ -260,8 +260,7 @@ def _mostly_quoted(side: Side, span: tuple[int, int]) -> tuple[int, int] | None:
 def _whole(side: Side, other: Side, sentences: list[tuple[int, int]], side_is_a: bool) -> list[Edit]:
     """Sentences of one side with no counterpart: whole lines as paragraphs, else each sentence."""
     edits, run = [], []
-    paragraph_kind = PARAGRAPH_REMOVED if side_is_a else PARAGRAPH_ADDED
-    sentence_kind = SENTENCE_REMOVED if side_is_a else SENTENCE_ADDED
+    sentence_kind, paragraph_kind = (SENTENCE_REMOVED, PARAGRAPH_REMOVED) if side_is_a else (SENTENCE_ADDED, PARAGRAPH_ADDED)
     if side_is_a:  # sentences that are mostly a quotation: the quotation was cut
         kept = []
         for sentence in sentences:
@@ -351,12 +350,11 @@ def _moved(a: Side, b: Side, ranges: list[tuple[int, int, int, int]]) -> list[Ed
     ]
 
 
-def _around(
-    side: Side, other: Side, ranges: list[tuple[int, int]], copy_like: bool, sentence_kind: str, paragraph_kind: str,
-    boilerplate_kind: str, side_is_a: bool,
-) -> list[Edit]:
+def _around(side: Side, other: Side, ranges: list[tuple[int, int]], copy_like: bool, side_is_a: bool) -> list[Edit]:
     """Whole sentences and lines of ``side`` outside its passages: between them always, before and
     after them when one document is a copy of the other; template text as boilerplate."""
+    sentence_kind, paragraph_kind = (SENTENCE_REMOVED, PARAGRAPH_REMOVED) if side_is_a else (SENTENCE_ADDED, PARAGRAPH_ADDED)
+    boilerplate_kind = BOILERPLATE_REMOVED if side_is_a else BOILERPLATE_ADDED
     edits: list[Edit] = []
     for s, e in side.boilerplate or ():
         edits.append(_place(boilerplate_kind, side, other, (s, e), side_is_a))
@@ -375,10 +373,11 @@ def _around(
         breaks = (lo + 1 + np.flatnonzero(side.flags[lo : hi - 1] & BREAK_AFTER)).tolist()
         for t, end in zip([lo, *breaks], [*breaks, hi]):  # the gap's lines, then whole sentences
             span = side.span(t, end)
+            quote = _mostly_quoted(side, span) if side_is_a else None
             if side.in_boilerplate(*span):
                 pass
-            elif side_is_a and _mostly_quoted(side, span):
-                edits.append(_place(QUOTE_REMOVED, side, other, _mostly_quoted(side, span), True))
+            elif quote:
+                edits.append(_place(QUOTE_REMOVED, side, other, quote, True))
             elif side.whole_lines(t, end) and end - t >= 3:
                 edits.append(_place(paragraph_kind, side, other, span, side_is_a))
             else:
