@@ -2,6 +2,7 @@
 
 import json
 import random
+from collections import Counter
 
 import copytrace
 from benchmarks.edits import build, make_copy
@@ -45,10 +46,11 @@ def test_scan_writes_edits_and_credit(tmp_path, reuters):
     documents, truth, credit_truth = build(reuters, 16, seed=3)
     path = tmp_path / "copies.jsonl"
     path.write_text("\n".join(json.dumps(d) for d in documents) + "\n")
-    copytrace.scan([path], tmp_path / "ws")
+    summary = copytrace.scan([path], tmp_path / "ws")
     ws = copytrace.Workspace(tmp_path / "ws")
     texts = {d["doc_id"]: d["text"] for d in ws.table("documents").to_pylist()}
     edits = ws.table("edits").to_pylist()
+    assert summary.credit == Counter(credit_truth.values()) and sum(summary.edits.values()) == len(edits)
     assert {"moved", "boilerplate_added"} <= {e["kind"] for e in edits} <= set(KINDS)
     assert all(e["a_text"] == texts[e["a_id"]][e["a_start"] : e["a_end"]] for e in edits if e["a_start"] is not None)
     pairs = {(p["a_id"], p["b_id"]): p for p in ws.table("pairs").to_pylist()}

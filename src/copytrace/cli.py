@@ -304,6 +304,10 @@ def _show_summary(result: ScanResult) -> None:
     table.add_row("[red]copy[/] pairs", f"{result.pairs['copy']:,}")
     table.add_row("[yellow]partial[/] pairs", f"{result.pairs['partial']:,}")
     table.add_row("passages", f"{result.passages:,}")
+    if result.credit:
+        table.add_row("credit", ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.credit.items()))
+    if result.edits:
+        table.add_row("labelled edits", f"{sum(result.edits.values()):,}")
     table.add_row("seconds", f"{result.seconds:.1f}" + (f" (reused: {', '.join(result.resumed)})" if result.resumed else ""))
     out.print(table)
     if result.top_reused:

@@ -50,6 +50,9 @@ class ScanResult:
     top_reused: list[dict]
     seconds: float
     resumed: list[str] = field(default_factory=list)
+    #: Pairs per credit status, and labelled edits per kind (empty with ``edits=False``).
+    credit: dict[str, int] = field(default_factory=dict)
+    edits: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -60,6 +63,8 @@ class ScanResult:
             "pairs": self.pairs,
             "passages": self.passages,
             "top_reused": self.top_reused,
+            "credit": self.credit,
+            "edits": self.edits,
             "seconds": round(self.seconds, 3),
             "resumed": self.resumed,
         }
@@ -127,7 +132,8 @@ def scan(
         raise
 
     if align_done:
-        pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict"])
+        pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict", "credit"])
+        edit_kinds = ws.table("edits", columns=["kind"]).column("kind")
         n_passages = ws.table("passages", columns=["a_id"]).num_rows
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
@@ -152,6 +158,7 @@ def scan(
             ws.write(name, table)
         ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
         pairs = tables["pairs"]
+        edit_kinds = tables["edits"].column("kind")
         n_passages = tables["passages"].num_rows
     writer.shutdown()
 
@@ -168,6 +175,8 @@ def scan(
         top_reused=_top_reused(docs, pairs),
         seconds=time.perf_counter() - started,
         resumed=resumed,
+        credit=dict(Counter(c for c in pairs.column("credit").to_pylist() if c is not None).most_common()),
+        edits=dict(Counter(edit_kinds.to_pylist()).most_common()),
     )
 
 
