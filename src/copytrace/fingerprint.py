@@ -215,9 +215,11 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     salt = np.uint64(0xD6E8FEB86659FD93)
     base = np.uint64(0x100000001B3)
     docs = np.empty(cap, np.int64)
+    flags = np.zeros(cap, np.uint8)
     doc = 0
     count = 0
     start = -1
+    digit = False
     h = np.uint64(0)
     power = np.uint64(1)
     for p in range(n):
@@ -227,13 +229,16 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
             hashes[count] = _mix64(h ^ (np.uint64(p - start) * salt))
             starts[count] = start
             ends[count] = p
+            if digit:
+                flags[count] |= DIGIT
             count += 1
             start = -1
         if kind == 0:
             continue
         f = np.uint64(fold_case[c]) if c < top_fold else np.uint64(c)
-        while p >= doc_offsets[doc + 1]:
-            doc += 1
+        if kind == 2 or start < 0:  # a word begins: in which document (words never span two)
+            while p >= doc_offsets[doc + 1]:
+                doc += 1
         if kind == 2:
             hashes[count] = _mix64(f ^ salt)
             starts[count] = p
@@ -244,24 +249,23 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
         if start < 0:
             docs[count] = doc
             start = p
+            digit = False
+            if f != np.uint64(c):  # it has a lower-case form: a capital
+                flags[count] |= CAPITAL
             h = np.uint64(0)
             power = np.uint64(1)
+        if 48 <= c <= 57:
+            digit = True
         h += f * power
         power *= base
     if start >= 0:
         hashes[count] = _mix64(h ^ (np.uint64(n - start) * salt))
         starts[count] = start
         ends[count] = n
+        if digit:
+            flags[count] |= DIGIT
         count += 1
-    flags = np.zeros(count, np.uint8)
     for t in range(count):
-        first = codes[starts[t]]
-        if first < top_fold and fold_case[first] != first:
-            flags[t] |= CAPITAL
-        for q in range(starts[t], ends[t]):
-            if 48 <= codes[q] <= 57:
-                flags[t] |= DIGIT
-                break
         q = starts[t] - 1
         while q >= 0 and _is_edge(codes[q], edge):
             q -= 1
@@ -272,7 +276,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
             q += 1
         if q >= n or codes[q] == 10 or codes[q] == 13:
             flags[t] |= LINE_END
-        if t + 1 < count and docs[t + 1] == docs[t]:
+        single_space = starts[t + 1] - ends[t] == 1 and codes[ends[t]] == 32 if t + 1 < count else False
+        if t + 1 < count and docs[t + 1] == docs[t] and not single_space:  # (most gaps: nothing to find)
             for q in range(ends[t], starts[t + 1]):
                 if codes[q] == 10:
                     flags[t] |= BREAK_AFTER
@@ -286,7 +291,7 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
         starts[t] -= doc_offsets[docs[t]]
         ends[t] -= doc_offsets[docs[t]]
     # slices of the oversized arrays: their untouched pages were never in memory
-    return hashes[:count], starts[:count], ends[:count], docs[:count], flags
+    return hashes[:count], starts[:count], ends[:count], docs[:count], flags[:count]
 
 
 def ngram_hashes(hashes: np.ndarray, doc_starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
