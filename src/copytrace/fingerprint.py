@@ -89,9 +89,9 @@ def tokenize(texts: list[str]) -> Tokens:
     doc_offsets = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(lengths + 1, out=doc_offsets[1:])
     codes = to_codes("\n".join(pieces) + "\n")
-    hashes, starts, ends, token_doc, flags = _tokenize_codes(codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE)
-    doc_starts = np.zeros(len(pieces) + 1, np.int64)
-    np.cumsum(np.bincount(token_doc, minlength=len(pieces)), out=doc_starts[1:])
+    hashes, starts, ends, doc_starts, flags = _tokenize_codes(
+        codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE
+    )
     for d, (origin_start, origin_end) in slow.items():
         mine = slice(doc_starts[d], doc_starts[d + 1])  # a document's words are contiguous
         ends[mine] = origin_end[ends[mine] - 1]
@@ -200,7 +200,8 @@ def _ends_sentence(codes, end, next_start, lower_or_digit, fold_case):
 @njit(cache=True, nogil=True)
 def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge):
     """Words of documents joined by line breaks (``doc_offsets``: where each starts in ``codes``):
-    hash, start and end (offsets into its document), document, flags.
+    hash, start and end (offsets into its document) and flags of each, and where each document's
+    words start.
 
     A word's hash is a polynomial over its case-folded code points modulo 2**64 mixed with its
     length by the SplitMix64 finalizer; each CJK or kana character is a word by itself.
@@ -214,7 +215,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     top_fold = len(fold_case)
     salt = np.uint64(0xD6E8FEB86659FD93)
     base = np.uint64(0x100000001B3)
-    docs = np.empty(cap, np.int64)
+    n_docs = len(doc_offsets) - 1
+    doc_starts = np.zeros(n_docs + 1, np.int64)  # counts per document first, then their running sum
     flags = np.zeros(cap, np.uint8)
     doc = 0
     count = 0
@@ -243,11 +245,11 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
             hashes[count] = _mix64(f ^ salt)
             starts[count] = p
             ends[count] = p + 1
-            docs[count] = doc
+            doc_starts[doc + 1] += 1
             count += 1
             continue
         if start < 0:
-            docs[count] = doc
+            doc_starts[doc + 1] += 1
             start = p
             digit = False
             if f != np.uint64(c):  # it has a lower-case form: a capital
@@ -265,7 +267,12 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
         if digit:
             flags[count] |= DIGIT
         count += 1
+    for d in range(n_docs):
+        doc_starts[d + 1] += doc_starts[d]
+    d = 0  # the document of word t
     for t in range(count):
+        while t >= doc_starts[d + 1]:
+            d += 1
         q = starts[t] - 1
         while q >= 0 and _is_edge(codes[q], edge):
             q -= 1
@@ -277,7 +284,7 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
         if q >= n or codes[q] == 10 or codes[q] == 13:
             flags[t] |= LINE_END
         single_space = starts[t + 1] - ends[t] == 1 and codes[ends[t]] == 32 if t + 1 < count else False
-        if t + 1 < count and docs[t + 1] == docs[t] and not single_space:  # (most gaps: nothing to find)
+        if t + 1 < doc_starts[d + 1] and not single_space:  # the next word is in this document (most gaps: nothing to find)
             for q in range(ends[t], starts[t + 1]):
                 if codes[q] == 10:
                     flags[t] |= BREAK_AFTER
@@ -288,10 +295,10 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
                 flags[t] |= CUT_MARK
             if _ends_sentence(codes, ends[t], starts[t + 1], lower_or_digit, fold_case):
                 flags[t + 1] |= SENTENCE_START
-        starts[t] -= doc_offsets[docs[t]]
-        ends[t] -= doc_offsets[docs[t]]
+        starts[t] -= doc_offsets[d]
+        ends[t] -= doc_offsets[d]
     # slices of the oversized arrays: their untouched pages were never in memory
-    return hashes[:count], starts[:count], ends[:count], docs[:count], flags[:count]
+    return hashes[:count], starts[:count], ends[:count], doc_starts, flags[:count]
 
 
 def ngram_hashes(hashes: np.ndarray, doc_starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
