@@ -131,3 +131,17 @@ def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):
     assert tasks["words"].total == documents and tasks["words"].completed == documents
     assert tasks["align"].total == tasks["align"].completed > 0
     assert all(t.finished for t in tasks.values())
+
+
+def test_settings_out_of_range_are_clear_errors(tmp_path):
+    """A setting the engine cannot honour stops the command at once, with the reason."""
+    for args, reason in (
+        (["--max-chars", "0"], "max_chars must be between"),
+        (["--max-chars", str(2**31)], "max_chars must be between"),
+        (["--since", "yesterday"], "ISO 8601"),
+        (["--alias", "rt.com"], "SITE=NAME"),
+        (["--site-by", "path"], "site_by must be"),
+    ):
+        out = runner.invoke(app, ["scan", str(SAMPLE), "--out", str(tmp_path / "ws"), *args])
+        assert out.exit_code == 2 and reason in out.stderr, (args, out.stderr)
+    assert not (tmp_path / "ws").exists()

@@ -35,8 +35,8 @@ class Tokens:
     """
 
     hashes: np.ndarray  # uint64
-    starts: np.ndarray  # int64, offsets into the document's original text
-    ends: np.ndarray  # int64, exclusive
+    starts: np.ndarray  # int32, offsets into the document's original text (under max_chars)
+    ends: np.ndarray  # int32, exclusive
     doc_starts: np.ndarray  # int64, len = n_docs + 1
     flags: np.ndarray  # uint8: LINE_START | LINE_END | BREAK_AFTER | RUN_TOGETHER | CUT_MARK | DIGIT | CAPITAL | SENTENCE_START
 
@@ -52,7 +52,7 @@ class Tokens:
     def concat(parts: list["Tokens"]) -> "Tokens":
         """Concatenate batches of documents into one."""
         if not parts:
-            return Tokens(*(np.zeros(0, t) for t in (np.uint64, np.int64, np.int64)), np.zeros(1, np.int64), np.zeros(0, np.uint8))
+            return Tokens(*(np.zeros(0, t) for t in (np.uint64, np.int32, np.int32)), np.zeros(1, np.int64), np.zeros(0, np.uint8))
         offsets = np.cumsum([0] + [p.doc_starts[-1] for p in parts[:-1]])
         doc_starts = np.concatenate(
             [[0]] + [p.doc_starts[1:] + off for p, off in zip(parts, offsets)]
@@ -209,8 +209,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     n = len(codes)
     cap = n + 1  # every word has a character (CJK: one each); untouched pages cost no memory
     hashes = np.empty(cap, np.uint64)
-    starts = np.empty(cap, np.int64)
-    ends = np.empty(cap, np.int64)
+    starts = np.empty(cap, np.int32)  # positions in a batch: a batch's text is well under 2**31
+    ends = np.empty(cap, np.int32)
     top_kind = len(word_kind) - 1
     top_fold = len(fold_case)
     salt = np.uint64(0xD6E8FEB86659FD93)

@@ -10,6 +10,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 
+#: Longest article that can be read: word offsets are 32-bit (a batch of text stays under 2**31).
+MAX_CHARS_LIMIT = 1_000_000_000
+
+
 @dataclass(frozen=True)
 class Settings:
     # --- fingerprints -------------------------------------------------------------------------
@@ -113,6 +117,8 @@ class Settings:
         from .credit import parse_aliases
 
         parse_aliases(self.aliases)  # raises ValueError for a malformed one
+        if not 0 < self.max_chars <= MAX_CHARS_LIMIT:
+            raise ValueError(f"max_chars must be between 1 and {MAX_CHARS_LIMIT:,}, got {self.max_chars}")
         if self.site_by not in ("domain", "host"):
             raise ValueError(f"site_by must be 'domain' or 'host', got {self.site_by!r}")
         if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:
