@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@echo "compiling copytrace's kernels with numba (once per install, about 20 s)"
-	$(BIN)/python -c "import copytrace; copytrace.compare_texts('warm up', 'warm up')"
+	$(BIN)/python -c "from copytrace.fingerprint import load_kernels; load_kernels()"
 	touch $(STAMP)
 
 # Scan the bundled sample corpus and show what was found.
