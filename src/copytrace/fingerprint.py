@@ -224,8 +224,8 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     digit = False
     h = np.uint64(0)
     power = np.uint64(1)
-    for p in range(n):
-        c = codes[p]
+    for p in range(n + 1):
+        c = codes[p] if p < n else 10  # a line break past the end closes the last word
         kind = word_kind[min(c, top_kind)]
         if kind != 1 and start >= 0:  # the open word ends here
             hashes[count] = _mix64(h ^ (np.uint64(p - start) * salt))
@@ -260,13 +260,6 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
             digit = True
         h += f * power
         power *= base
-    if start >= 0:
-        hashes[count] = _mix64(h ^ (np.uint64(n - start) * salt))
-        starts[count] = start
-        ends[count] = n
-        if digit:
-            flags[count] |= DIGIT
-        count += 1
     for d in range(n_docs):
         doc_starts[d + 1] += doc_starts[d]
     d = 0  # the document of word t
