@@ -287,9 +287,8 @@ def _find_reuse(
         spans_of.setdefault(d, []).append((s, e))
     template_chars = np.zeros(len(docs), np.int64)
     np.add.at(template_chars, span_docs, span_ends - span_starts)
-    chosen = scores.pair if settings.edits else scores.pair[:0]
-    found = label_pairs(docs, words, cands.a[chosen], cands.b[chosen], aligned, scores, spans_of, settings, progress)
     pair_a, pair_b = cands.a[scores.pair], cands.b[scores.pair]
+    found = label_pairs(docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, progress) if settings.edits else _Labels()
     pairs = pa.table(
         {
             "a_id": ids.take(pair_a),
@@ -311,9 +310,9 @@ def _find_reuse(
 class _Labels:
     """The edits and the credit of every pair, as columns."""
 
-    edit_rows: dict[str, list]
-    credit: list[Credit]
-    pair_ids: list[tuple[str, str]]
+    edit_rows: dict[str, list] = field(default_factory=lambda: {name: [] for name in SCHEMAS["edits"].names})
+    credit: list[Credit] = field(default_factory=list)
+    pair_ids: list[tuple[str, str]] = field(default_factory=list)
 
     def credit_columns(self, n_pairs: int) -> dict[str, list]:
         """The credit columns of ``n_pairs`` pairs (nulls when edits were not labelled)."""
@@ -334,7 +333,8 @@ class _Labels:
 
 def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, spans_of, settings: Settings, progress: Progress) -> _Labels:
     """Labelled edits (:mod:`copytrace.edits`) and credit (:mod:`copytrace.credit`) of every pair
-    with passages. Python per pair: a few hundred microseconds each."""
+    with passages (``pair_a[n]``, ``pair_b[n]``: the documents of ``scores.pair[n]``). Python per
+    pair: 0.3–1 ms each."""
     aliases = parse_aliases(settings.aliases)
     sides: dict[int, Side] = {}
 
@@ -343,22 +343,22 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
             sides[d] = side_of(words, d, docs[d].title, spans_of.get(d, []))
         return sides[d]
 
-    rows: dict[str, list] = {k: [] for k in ("a_id", "b_id", "kind", "a_start", "a_end", "b_start", "b_end", "a_text", "b_text")}
-    credits, pair_ids = [], []
+    labels = _Labels()
+    rows = labels.edit_rows
     for n, (x, a, b) in enumerate(zip(scores.pair.tolist(), pair_a.tolist(), pair_b.tolist())):
         doc_a, doc_b = docs[a], docs[b]
         for edit in pair_edits(side(a), side(b), aligned.passages(x), scores.verdict[n] == COPY):
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), *edit.to_dict().items()):
                 rows[key].append(value)
-        credits.append(
+        labels.credit.append(
             pair_credit(
                 doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source_by_dates(doc_a.date, doc_b.date),
                 (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
             )
         )
-        pair_ids.append((doc_a.doc_id, doc_b.doc_id))
+        labels.pair_ids.append((doc_a.doc_id, doc_b.doc_id))
         progress.advance(1)
-    return _Labels(rows, credits, pair_ids)
+    return labels
 
 
 #: The tables the align stage writes (a scan resumes past it only when all are there).
