@@ -1,5 +1,6 @@
 """Words, n-gram hashes and winnowing."""
 
+import itertools
 import random
 import re
 
@@ -65,6 +66,52 @@ def test_winnowing_keeps_a_fraction_of_ngrams(reuters):
     density = len(chosen) / valid.sum()
     assert 0.3 < density < 0.55  # about 2 / (w + 1) = 0.4
     assert valid[chosen].all()
+
+
+def test_winnowing_selects_every_window_minimum_and_only_those():
+    """The compiled pass carries the minimum between windows; it must select exactly what the
+    definition does, ties included (few distinct hashes make many)."""
+    rng = np.random.default_rng(5)
+    for n, w in ((1, 4), (5, 4), (3, 7)):
+        lengths = rng.integers(0, 40, 300)
+        doc_starts = np.concatenate([[0], np.cumsum(lengths)])
+        grams = rng.integers(0, 6, doc_starts[-1]).astype(np.uint64)
+        chosen, _ = winnow(grams, doc_starts, n, w)
+        expected = set()
+        for lo, end in itertools.pairwise(doc_starts):
+            hi = end - n + 1
+            if hi - lo < w:
+                expected.update(range(lo, max(lo, hi)))
+            for start in range(lo, hi - w + 1):
+                low = grams[start : start + w].min()
+                expected.update(q for q in range(start, start + w) if grams[q] == low)
+        assert chosen.tolist() == sorted(expected)
+
+
+def test_ngram_hashes_are_the_polynomial_of_their_words(reuters):
+    """Rolled from one n-gram to the next, each hash must equal the polynomial of its own words;
+    seeds hashed for chosen documents only equal the same documents' n-grams."""
+    from copytrace.fingerprint import _mix64
+
+    tokens = tokenize([a.text for a in reuters[:40]])
+    base = np.uint64(0x9E3779B97F4A7C15)
+    grams, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, 4)
+    for d in range(len(tokens)):
+        lo, hi = tokens.doc_starts[d], tokens.doc_starts[d + 1]
+        for t in range(lo, hi):
+            assert valid[t] == (t + 4 <= hi)
+            if valid[t]:
+                acc = 0
+                for k in range(4):
+                    acc = (acc * int(base) + int(tokens.hashes[t + k])) % 2**64
+                assert grams[t] == _mix64(np.uint64(acc))
+    words = Words.build([a.text for a in reuters[:40]], 4)
+    words.index_seeds(np.array([3, 17]))
+    inside = np.zeros(len(tokens.hashes), bool)
+    for d in (3, 17):
+        inside[tokens.doc_starts[d] : tokens.doc_starts[d + 1]] = True
+    assert np.array_equal(words.seeds[inside], grams[inside]) and not words.seeds[~inside].any()
+    assert inside[words.matchable].all()
 
 
 def test_line_flags_match_their_definition_on_the_text(reuters):
@@ -137,9 +184,11 @@ def test_load_kernels_calls_every_compiled_entry_point():
 
     check = (
         "from copytrace.fingerprint import _entry_points, load_kernels; load_kernels(); "
-        "print(all(k.signatures for k in _entry_points()))"
+        "print(all(k.signatures for k in _entry_points()), sorted(str(s[0].dtype) for s in _entry_points()[0].signatures))"
     )
-    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip() == "True"
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip()
+    # The tokenizer reads ASCII text as bytes and other text as code points: both must be ready.
+    assert out == "True ['uint32', 'uint8']"
 
 
 def test_sentence_digit_and_capital_flags_match_their_definition(reuters):

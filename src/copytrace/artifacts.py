@@ -20,7 +20,14 @@ import re
 import numpy as np
 from numba import njit
 
-from .fingerprint import CUT_MARK, Words, _lines, index_bits, sort_with_index, tokenize
+from .fingerprint import (
+    CUT_MARK,
+    Words,
+    index_bits,
+    lines_of,
+    sort_with_index,
+    tokenize,
+)
 from .fingerprint import RUN_TOGETHER as RUN_TOGETHER_BIT
 
 RUN_TOGETHER = "sentences_run_together"
@@ -54,7 +61,7 @@ def flag_documents(words: Words, titles: list[str | None]) -> list[list[str]]:
     # titles are hashed.
     some = np.flatnonzero(line_len >= 3)
     repeats = _any_per_doc(line_doc[some[_later(line_hash[some], line_doc[some])]], n_docs)
-    title_hash, title_words = _title_hashes([titles[d] if repeats[d] else None for d in range(n_docs)])
+    title_hash, title_words = _title_hashes([title if repeat else None for title, repeat in zip(titles, repeats.tolist())])
     given = np.fromiter((bool(title) for title in titles), bool, n_docs)
     untitled = np.flatnonzero((title_words < 3) & (repeats | ~given))
     first_line = np.searchsorted(line_doc, untitled)  # lines come in document order
@@ -115,7 +122,7 @@ def _title_hashes(titles: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Each title's hash as a line (as :meth:`Words.lines` hashes lines) and its number of words."""
     tokens = tokenize([title or "" for title in titles])
     words_per_title = np.diff(tokens.doc_starts)
-    _, line_hash, _, line_doc = _lines(tokens.hashes, np.zeros(len(tokens.hashes), np.uint8), tokens.doc_starts)
+    _, line_hash, _, line_doc = lines_of(tokens.hashes, np.zeros(len(tokens.hashes), np.uint8), tokens.doc_starts)
     hashes = np.zeros(len(titles), np.uint64)
     hashes[line_doc] = line_hash  # one line per title with words
     return hashes, words_per_title

@@ -75,6 +75,12 @@ def tokenize(texts: list[str]) -> Tokens:
     with a line break (never part of a word) so no word spans two of them; offsets are mapped back
     to each document's original characters.
     """
+    return _tokenize(texts)[0]
+
+
+def _tokenize(texts: list[str], ngram: int = 0, window: int = 0) -> tuple[Tokens, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`tokenize`, and with ``ngram`` and ``window`` the winnowed fingerprints of the words
+    (word positions, documents, hashes; see :func:`winnow`), found in the same compiled call."""
     tables = char_tables()
     pieces: list[str] = []
     slow: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -88,15 +94,28 @@ def tokenize(texts: list[str]) -> Tokens:
     lengths = np.fromiter((len(p) for p in pieces), np.int64, len(pieces))
     doc_offsets = np.zeros(len(pieces) + 1, np.int64)
     np.cumsum(lengths + 1, out=doc_offsets[1:])
-    codes = to_codes("\n".join(pieces) + "\n")
-    hashes, starts, ends, doc_starts, flags = _tokenize_codes(
-        codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE
+    joined = "\n".join([*pieces, ""])  # each document followed by a line break
+    # ASCII (most news in Latin script, before curly quotes) is read one byte per character:
+    # encoding it is a copy, where UTF-32 takes 15 times as long and four times the memory.
+    codes = np.frombuffer(joined.encode("ascii"), np.uint8) if joined.isascii() else to_codes(joined)
+    # Room for a word per character (CJK: one each), allocated by numpy: huge pages where the system
+    # allows them, and the pages past the last word are never touched.
+    cap = len(codes) + 1
+    hashes = np.empty(cap, np.uint64)
+    offsets = np.empty(2 * cap, np.int32)  # starts, then ends (a batch stays under 2**31 characters)
+    starts, ends = offsets[:cap], offsets[cap:]
+    flags = np.zeros(cap, np.uint8)
+    doc_starts = np.zeros(len(pieces) + 1, np.int64)
+    count, *fingerprints = _words_and_fingerprints(
+        codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE,
+        hashes, starts, ends, flags, doc_starts, ngram, window,
     )
+    hashes, starts, ends, flags = hashes[:count], starts[:count], ends[:count], flags[:count]
     for d, (origin_start, origin_end) in slow.items():
         mine = slice(doc_starts[d], doc_starts[d + 1])  # a document's words are contiguous
         ends[mine] = origin_end[ends[mine] - 1]
         starts[mine] = origin_start[starts[mine]]
-    return Tokens(hashes, starts, ends, doc_starts, flags)
+    return Tokens(hashes, starts, ends, doc_starts, flags), tuple(fingerprints)
 
 
 #: Bits of ``Tokens.flags``, which alignment reads to place passages on line boundaries.
@@ -198,26 +217,21 @@ def _ends_sentence(codes, end, next_start, lower_or_digit, fold_case):
 
 
 @njit(cache=True, nogil=True)
-def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge):
+def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts):
     """Words of documents joined by line breaks (``doc_offsets``: where each starts in ``codes``):
     hash, start and end (offsets into its document) and flags of each, and where each document's
-    words start.
+    words start, written into the arrays given (``flags`` and ``doc_starts`` zeroed, all long
+    enough); returns the number of words.
 
     A word's hash is a polynomial over its case-folded code points modulo 2**64 mixed with its
     length by the SplitMix64 finalizer; each CJK or kana character is a word by itself.
     """
     n = len(codes)
-    cap = n + 1  # every word has a character (CJK: one each); untouched pages cost no memory
-    hashes = np.empty(cap, np.uint64)
-    starts = np.empty(cap, np.int32)  # positions in a batch: a batch's text is well under 2**31
-    ends = np.empty(cap, np.int32)
     top_kind = len(word_kind) - 1
     top_fold = len(fold_case)
     salt = np.uint64(0xD6E8FEB86659FD93)
     base = np.uint64(0x100000001B3)
-    n_docs = len(doc_offsets) - 1
-    doc_starts = np.zeros(n_docs + 1, np.int64)  # counts per document first, then their running sum
-    flags = np.zeros(cap, np.uint8)
+    n_docs = len(doc_offsets) - 1  # doc_starts: counts per document first, then their running sum
     doc = 0
     count = 0
     start = -1
@@ -263,21 +277,27 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
     for d in range(n_docs):
         doc_starts[d + 1] += doc_starts[d]
     d = 0  # the document of word t
+    spaced_before = False  # a single space separates word t from the previous word
     for t in range(count):
         while t >= doc_starts[d + 1]:
             d += 1
-        q = starts[t] - 1
-        while q >= 0 and _is_edge(codes[q], edge):
-            q -= 1
-        if q < 0 or codes[q] == 10 or codes[q] == 13:
-            flags[t] |= LINE_START
-        q = ends[t]
-        while q < n and _is_edge(codes[q], edge):
-            q += 1
-        if q >= n or codes[q] == 10 or codes[q] == 13:
-            flags[t] |= LINE_END
+        # Most gaps are one space (and the gap between two documents holds their line break):
+        # nothing to find there.
         single_space = starts[t + 1] - ends[t] == 1 and codes[ends[t]] == 32 if t + 1 < count else False
-        if t + 1 < doc_starts[d + 1] and not single_space:  # the next word is in this document (most gaps: nothing to find)
+        if not spaced_before:
+            q = starts[t] - 1
+            while q >= 0 and _is_edge(codes[q], edge):
+                q -= 1
+            if q < 0 or codes[q] == 10 or codes[q] == 13:
+                flags[t] |= LINE_START
+        if not single_space:
+            q = ends[t]
+            while q < n and _is_edge(codes[q], edge):
+                q += 1
+            if q >= n or codes[q] == 10 or codes[q] == 13:
+                flags[t] |= LINE_END
+        spaced_before = single_space
+        if t + 1 < doc_starts[d + 1] and not single_space:  # the next word is in this document
             for q in range(ends[t], starts[t + 1]):
                 if codes[q] == 10:
                     flags[t] |= BREAK_AFTER
@@ -290,33 +310,68 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
                 flags[t + 1] |= SENTENCE_START
         starts[t] -= doc_offsets[d]
         ends[t] -= doc_offsets[d]
-    # slices of the oversized arrays: their untouched pages were never in memory
-    return hashes[:count], starts[:count], ends[:count], doc_starts, flags[:count]
+    return count
 
 
-def ngram_hashes(hashes: np.ndarray, doc_starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True, nogil=True)
+def _words_and_fingerprints(
+    codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts, ngram, window
+):
+    """:func:`_tokenize_codes`, then (``ngram`` > 0) the winnowed fingerprints of the words: one
+    call, so a thread finding the words of a batch needs the GIL only before and after it."""
+    count = _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts)
+    if ngram <= 0:
+        return count, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    grams = np.zeros(count, np.uint64)
+    valid = np.zeros(count, np.bool_)
+    for d in range(len(doc_starts) - 1):
+        _doc_ngrams(hashes, doc_starts[d], doc_starts[d + 1], ngram, grams, valid)
+    positions, docs = _winnow(grams, doc_starts, ngram, window)
+    return count, positions, docs, grams[positions]
+
+
+def ngram_hashes(hashes: np.ndarray, doc_starts: np.ndarray, n: int, docs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Hash of the ``n`` words starting at each word, and whether those words are in one document
     (the words of document ``d`` being ``doc_starts[d]:doc_starts[d + 1]``).
 
     Returns ``(grams, valid)``, both as long as ``hashes``; ``grams[t]`` is meaningful where
-    ``valid[t]``.
+    ``valid[t]``. With ``docs``, only those documents' n-grams are hashed (0 and not valid
+    elsewhere; the memory of the others is never touched).
     """
-    return _ngram_hashes(hashes, doc_starts.astype(np.int64, copy=False), n)
+    # Allocated by numpy: zero pages until written, and huge pages where the system allows them.
+    grams = np.zeros(len(hashes), np.uint64)
+    valid = np.zeros(len(hashes), np.bool_)
+    doc_starts = doc_starts.astype(np.int64, copy=False)
+    docs = np.arange(len(doc_starts) - 1, dtype=np.int64) if docs is None else np.asarray(docs, np.int64)
+    _ngram_hashes(hashes, doc_starts, n, docs, grams, valid)
+    return grams, valid
 
 
 @njit(cache=True, nogil=True)
-def _ngram_hashes(hashes, doc_starts, n):
-    grams = np.zeros(len(hashes), np.uint64)
-    valid = np.zeros(len(hashes), np.bool_)
+def _ngram_hashes(hashes, doc_starts, n, docs, grams, valid):
+    for d in docs:
+        _doc_ngrams(hashes, doc_starts[d], doc_starts[d + 1], n, grams, valid)
+
+
+@njit(cache=True, nogil=True)
+def _doc_ngrams(hashes, lo, hi, n, grams, valid):
+    """The n-gram hashes of words ``lo:hi``: each is ``mix(sum(hashes[t + k] * base**(n-1-k)))``
+    modulo 2**64, the polynomial rolled from one n-gram to the next in constant time."""
     base = np.uint64(0x9E3779B97F4A7C15)
-    for d in range(len(doc_starts) - 1):
-        for t in range(doc_starts[d], doc_starts[d + 1] - n + 1):
-            acc = np.uint64(0)
-            for k in range(n):
-                acc = acc * base + hashes[t + k]
-            grams[t] = _mix64(acc)
-            valid[t] = True
-    return grams, valid
+    if hi - lo < n:
+        return
+    top = np.uint64(1)  # base ** (n - 1): the weight of the word that leaves
+    for _ in range(n - 1):
+        top *= base
+    acc = np.uint64(0)
+    for k in range(n):
+        acc = acc * base + hashes[lo + k]
+    grams[lo] = _mix64(acc)
+    valid[lo] = True
+    for t in range(lo + 1, hi - n + 1):
+        acc = (acc - hashes[t - 1] * top) * base + hashes[t + n - 1]
+        grams[t] = _mix64(acc)
+        valid[t] = True
 
 
 def winnow(grams: np.ndarray, doc_starts: np.ndarray, n: int, w: int) -> tuple[np.ndarray, np.ndarray]:
@@ -341,13 +396,23 @@ def _winnow(grams, doc_starts, n, w):
         if hi - lo < w:  # too short for one window: keep all
             keep[lo:hi] = True
             count += hi - lo
+            continue
+        # The minimum is carried from window to window and found again only when it leaves.
+        low = grams[lo]
         for start in range(lo, hi - w + 1):
-            low = grams[start]
-            for q in range(start + 1, start + w):
-                low = min(low, grams[q])
-            for q in range(start, start + w):
-                if grams[q] == low and not keep[q]:
-                    keep[q] = True
+            new = grams[start + w - 1]
+            if start == lo or grams[start - 1] == low:
+                low = grams[start]
+                for q in range(start + 1, start + w):
+                    low = min(low, grams[q])
+                for q in range(start, start + w):
+                    if grams[q] == low and not keep[q]:
+                        keep[q] = True
+                        count += 1
+            elif new <= low:  # the old minimum is still inside: the new n-gram may beat or tie it
+                low = new
+                if not keep[start + w - 1]:
+                    keep[start + w - 1] = True
                     count += 1
     positions = np.empty(count, np.int64)
     docs = np.empty(count, np.int64)
@@ -395,21 +460,21 @@ def matchable_seeds(seeds: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Words:
-    """The words of a corpus with their alignment seeds: what fingerprinting and alignment share.
+    """The words of a corpus: what fingerprinting and alignment share.
 
-    ``seeds[t]`` is the hash of the ``seed_size`` words starting at word ``t`` (meaningful where the
-    k-gram stays inside the document).
+    Alignment seeds (the hash of the ``seed_size`` words starting at each word) are computed by
+    :meth:`index_seeds`, only for the documents that take part in some pair.
     """
 
     tokens: Tokens
-    seeds: np.ndarray
     texts: list[str]
     seed_size: int
-    #: Whether ``seeds[t]`` lies inside its document.
-    valid: np.ndarray
-    #: Word positions whose seed k-gram lies inside its document and occurs more than once among
-    #: the documents to align: the only seeds that can match anything (sorted global word
-    #: indices). Set by :meth:`index_seeds`.
+    #: ``seeds[t]``: the hash of the ``seed_size`` words starting at word ``t``, for the words of
+    #: the documents given to :meth:`index_seeds` (0 elsewhere). Set by it.
+    seeds: np.ndarray | None = None
+    #: Word positions whose seed k-gram lies inside its document, touches no masked word and occurs
+    #: more than once among the documents to align: the only seeds that can match anything
+    #: (sorted global word indices). Set by :meth:`index_seeds`.
     matchable: np.ndarray | None = None
     #: ``matchable[matchable_starts[d]:matchable_starts[d + 1]]`` are document ``d``'s.
     matchable_starts: np.ndarray | None = None
@@ -423,30 +488,29 @@ class Words:
     def exclude(self, masked: np.ndarray) -> None:
         """Keep the words where ``masked`` is set out of fingerprints and alignment seeds."""
         self.masked = masked
-        self.valid = self.valid & ~_touches(masked, self.seed_size)
-        self.matchable = self.matchable_starts = None
+        self.seeds = self.matchable = self.matchable_starts = None
 
     def lines(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Lines of words (a line ends where a line break separates two words): each word's line,
         and per line its hash (of its words, in order), first word and document. Computed once."""
         if self._line_table is None:
             t = self.tokens
-            self._line_table = _lines(t.hashes, t.flags, t.doc_starts)
+            self._line_table = lines_of(t.hashes, t.flags, t.doc_starts)
         return self._line_table
 
     def index_seeds(self, docs: np.ndarray | None = None) -> None:
-        """Find the matchable seeds of ``docs`` (all documents when None): what alignment joins.
+        """Hash the seeds of ``docs`` (all documents when None) and find the matchable ones: what
+        alignment joins.
 
         Only documents that take part in some pair need it, so a scan with few candidate pairs
-        sorts few seeds.
+        hashes and sorts few seeds.
         """
-        valid = self.valid
-        if docs is not None:
-            chosen = np.zeros(len(self.tokens), bool)
-            chosen[docs] = True
-            valid = valid & np.repeat(chosen, np.diff(self.tokens.doc_starts))
+        t = self.tokens
+        self.seeds, valid = ngram_hashes(t.hashes, t.doc_starts, self.seed_size, docs)
+        if self.masked is not None:
+            valid &= ~_touches(self.masked, self.seed_size)
         self.matchable = matchable_seeds(self.seeds, valid)
-        self.matchable_starts = np.searchsorted(self.matchable, self.tokens.doc_starts)
+        self.matchable_starts = np.searchsorted(self.matchable, t.doc_starts)
 
     @classmethod
     def build(cls, texts: list[str], seed_size: int, batch_chars: int = 1_000_000, progress=None, workers: int = 1) -> "Words":
@@ -486,22 +550,16 @@ class _Batch:
     """What a worker thread finds in one batch of documents (positions local to the batch)."""
 
     tokens: Tokens
-    seeds: np.ndarray
-    valid: np.ndarray
     fp_positions: np.ndarray | None = None  # winnowed n-grams: word positions, documents, hashes
     fp_docs: np.ndarray | None = None
     fp_hashes: np.ndarray | None = None
 
 
-def _batch_words(texts: list[str], seed_size: int, ngram: int | None, window: int | None) -> _Batch:
-    tokens = tokenize(texts)
-    seeds, valid = ngram_hashes(tokens.hashes, tokens.doc_starts, seed_size)
-    batch = _Batch(tokens, seeds, valid)
-    if ngram is not None and window is not None:
-        grams, _ = ngram_hashes(tokens.hashes, tokens.doc_starts, ngram)
-        batch.fp_positions, batch.fp_docs = winnow(grams, tokens.doc_starts, ngram, window)
-        batch.fp_hashes = grams[batch.fp_positions]
-    return batch
+def _batch_words(texts: list[str], ngram: int | None, window: int | None) -> _Batch:
+    if ngram is None or window is None:
+        return _Batch(tokenize(texts))
+    tokens, (positions, docs, hashes) = _tokenize(texts, ngram, window)
+    return _Batch(tokens, positions, docs, hashes)
 
 
 class WordsBuilder:
@@ -529,7 +587,7 @@ class WordsBuilder:
 
     def _submit(self) -> None:
         if self._batch:
-            work = self._pool.submit(_batch_words, self._batch, self.seed_size, self.ngram, self.window)
+            work = self._pool.submit(_batch_words, self._batch, self.ngram, self.window)
             self._batches.append((len(self._batch), work))
         self._batch, self._size = [], 0
 
@@ -549,9 +607,7 @@ class WordsBuilder:
         finally:
             self.close()
         tokens = Tokens.concat([b.tokens for b in parts])
-        seeds = np.concatenate([b.seeds for b in parts]) if parts else np.zeros(0, np.uint64)
-        valid = np.concatenate([b.valid for b in parts]) if parts else np.zeros(0, bool)
-        words = Words(tokens, seeds, self.texts, self.seed_size, valid)
+        words = Words(tokens, self.texts, self.seed_size)
         if self.ngram is not None and parts:
             word_offsets = np.cumsum([0] + [len(b.tokens.hashes) for b in parts[:-1]])
             doc_offsets = np.cumsum([0] + [len(b.tokens) for b in parts[:-1]])
@@ -586,6 +642,7 @@ def load_kernels() -> None:
     from .artifacts import flag_documents
     from .candidates import candidate_pairs
 
+    tokenize(["“Load” the kernels"])  # text that is not ASCII is read as UTF-32 code points
     words = Words.build(["load the kernels", "load the kernels"], 4)
     flag_documents(words, ["load the kernels", None])
     words.exclude(np.zeros(len(words.tokens.hashes), bool))
@@ -600,7 +657,7 @@ def _entry_points() -> list:
     from . import align, artifacts, candidates
 
     return [
-        _tokenize_codes, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
+        _words_and_fingerprints, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
     ]
 
 
@@ -612,14 +669,18 @@ def kernels_compiled() -> bool:
         return True
 
 
-@njit(cache=True, nogil=True)
-def _lines(hashes, flags, doc_starts):
+def lines_of(hashes: np.ndarray, flags: np.ndarray, doc_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """See :meth:`Words.lines`."""
-    n = len(hashes)
-    line_of = np.empty(n, np.int64)
+    n = len(hashes)  # a line per word at most: numpy's pages past the last line are never touched
+    line_of, line_first, line_doc = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     line_hash = np.empty(n, np.uint64)
-    line_first = np.empty(n, np.int64)
-    line_doc = np.empty(n, np.int64)
+    lines = _lines(hashes, flags, doc_starts.astype(np.int64, copy=False), line_of, line_hash, line_first, line_doc)
+    return line_of, line_hash[:lines], line_first[:lines], line_doc[:lines]
+
+
+@njit(cache=True, nogil=True)
+def _lines(hashes, flags, doc_starts, line_of, line_hash, line_first, line_doc):
+    """Fills :func:`lines_of`'s arrays; returns the number of lines."""
     lines = -1
     base = np.uint64(0x9E3779B97F4A7C15)
     for d in range(len(doc_starts) - 1):
@@ -635,4 +696,4 @@ def _lines(hashes, flags, doc_starts):
             start_new = (flags[t] & BREAK_AFTER) != 0
     for x in range(lines + 1):
         line_hash[x] = _mix64(line_hash[x])
-    return line_of, line_hash[: lines + 1], line_first[: lines + 1], line_doc[: lines + 1]
+    return lines + 1

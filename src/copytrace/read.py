@@ -406,11 +406,17 @@ def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Do
     return doc
 
 
+#: Bytes read from an input file at a time.
+READ_BLOCK = 1 << 20
+
+
 def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], None] | None = None) -> Iterator[Document | Reject]:
     source = str(path)
     line_no = 0
     try:
-        with open(path, "rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
+        # Read in large blocks: every read call lets go of the GIL, and the threads finding words
+        # would then keep this one waiting for it (4 KB blocks: 5,000 waits on the speed benchmark).
+        with open(path, "rb", buffering=READ_BLOCK) as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
             for line_no, raw_line in enumerate(fh, start=1):
                 if reached is not None and line_no % 256 == 0:
                     reached(raw.tell())  # of the file as stored: compressed bytes for .gz

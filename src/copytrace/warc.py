@@ -20,7 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .read import HTML_BYTES_PER_CHAR, Document, PendingPage, Reject, parse_date
+from .read import (
+    HTML_BYTES_PER_CHAR,
+    READ_BLOCK,
+    Document,
+    PendingPage,
+    Reject,
+    parse_date,
+)
 from .sites import site_of_url
 
 #: How far past a broken record to look for the next one.
@@ -62,7 +69,7 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reach
     while start is not None:
         offset = start
         resume = None
-        with open(path, "rb") as raw, _stream(raw, whole_gzip) as fh:
+        with open(path, "rb", buffering=READ_BLOCK) as raw, _stream(raw, whole_gzip) as fh:
             fh.seek(start)
             records = ArchiveIterator(fh, check_digests=False)
             try:
