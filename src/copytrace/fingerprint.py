@@ -110,7 +110,9 @@ def _tokenize(texts: list[str], ngram: int = 0, window: int = 0) -> tuple[Tokens
         codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE,
         hashes, starts, ends, flags, doc_starts, ngram, window,
     )
-    hashes, starts, ends, flags = hashes[:count], starts[:count], ends[:count], flags[:count]
+    # Copied out: kept until every batch is done, the room for a word per character would hold
+    # its (huge) pages that much longer.
+    hashes, starts, ends, flags = hashes[:count].copy(), starts[:count].copy(), ends[:count].copy(), flags[:count].copy()
     for d, (origin_start, origin_end) in slow.items():
         mine = slice(doc_starts[d], doc_starts[d + 1])  # a document's words are contiguous
         ends[mine] = origin_end[ends[mine] - 1]
