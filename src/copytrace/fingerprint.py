@@ -325,9 +325,7 @@ def _words_and_fingerprints(
     if ngram <= 0:
         return count, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64)
     grams = np.zeros(count, np.uint64)
-    valid = np.zeros(count, np.bool_)
-    for d in range(len(doc_starts) - 1):
-        _doc_ngrams(hashes, doc_starts[d], doc_starts[d + 1], ngram, grams, valid)
+    _ngram_hashes(hashes, doc_starts, ngram, np.arange(len(doc_starts) - 1), grams, np.zeros(count, np.bool_))
     positions, docs = _winnow(grams, doc_starts, ngram, window)
     return count, positions, docs, grams[positions]
 
@@ -400,7 +398,7 @@ def _winnow(grams, doc_starts, n, w):
             count += hi - lo
             continue
         # The minimum is carried from window to window and found again only when it leaves.
-        low = grams[lo]
+        low = grams[lo]  # (the first window sets it)
         for start in range(lo, hi - w + 1):
             new = grams[start + w - 1]
             if start == lo or grams[start - 1] == low:
