@@ -30,7 +30,7 @@ import copytrace
 
 from .accuracy import RESULTS, WORK, write_jsonl
 from .planted import COPY_SITES, SYNONYMS, independent
-from .reuters import Article, load_reuters
+from .reuters import Article, load_reuters, modern
 
 IN_TEXT = (
     "sentence_removed", "sentence_added", "paragraph_removed", "paragraph_added", "quote_removed", "quote_changed",
@@ -242,8 +242,8 @@ def build(articles: list[Article], copies: int, seed: int):
             source = Article(source.id, source.title, source.date, ("(Reuters) - " + source.paragraphs[0], *source.paragraphs[1:]))
         copy_id = f"{sites[n % len(sites)]}/{n:03d}"
         text, title, edits = make_copy(source, other, copy_id, rng, vocabulary, credit)
-        documents.append({"id": source.id, "site": "reuters.com", "title": source.title, "date": source.date, "text": source.text})
-        documents.append({"id": copy_id, "site": copy_id.split("/")[0], "title": title, "date": _later(source.date), "text": text})
+        documents.append({"id": source.id, "site": "reuters.com", "title": source.title, "date": modern(source.date), "text": source.text})
+        documents.append({"id": copy_id, "site": copy_id.split("/")[0], "title": title, "date": _later(modern(source.date)), "text": text})
         truth += edits
         credit_truth[(source.id, copy_id)] = "credited" if credit.startswith("credited") else credit
     return documents, truth, credit_truth

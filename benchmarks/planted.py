@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from .reuters import Article
+from .reuters import Article, modern
 
 KINDS = (
     "verbatim",
@@ -261,7 +261,7 @@ def _record(article: Article, site: str = "reuters.com") -> dict:
         "url": f"https://www.{site}/article/{article.id}",
         "site": site,
         "title": article.title,
-        "date": article.date,
+        "date": modern(article.date),
         "text": article.text,
     }
 

@@ -4,8 +4,11 @@
 
 Writes ``examples/sample.jsonl`` (real Reuters articles, copies of some made the way copy sites
 make them, one paragraph lifted into an unrelated article; see benchmarks/planted.py),
-``examples/sample-truth.json`` (which copy came from which article, and how) and the two files of
-``examples/pair/`` used by ``make demo``'s compare.
+``examples/sample-truth.json`` (which copy came from which article, and how), the two files of
+``examples/pair/`` used by ``make demo``'s compare, and ``examples/cascades.jsonl`` with
+``examples/cascades-truth.json``: twelve planted copy trees (stars, chains, trees, wire stories
+with no source in the corpus; see benchmarks/chains.py) among unrelated articles, each document's
+true parent recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from benchmarks import chains
 from benchmarks.accuracy import write_jsonl
 from benchmarks.planted import build, independent
 from benchmarks.reuters import load_reuters
@@ -35,6 +39,15 @@ def main() -> None:
     (HERE / "pair" / "reuters-original.txt").write_text(docs[planted.copy_source[mixed]]["text"] + "\n")
     (HERE / "pair" / "copy-site.txt").write_text(docs[mixed]["text"] + "\n")
     print(f"{len(planted.documents)} documents, {len(planted.copy_kind)} copies")
+
+    docs = chains.build(articles, cascades=12, undated=0.2, seed=21, distractors=48)
+    write_jsonl(chains._records(docs), HERE / "cascades.jsonl")
+    truth = {
+        d.id: {"parent": d.parent, "cascade": d.cascade, "shape": chains.SHAPES[d.cascade % len(chains.SHAPES)], "bad_date": d.bad_date}
+        for d in sorted(docs, key=lambda d: d.id) if d.cascade >= 0
+    }
+    (HERE / "cascades-truth.json").write_text(json.dumps(truth, indent=1))
+    print(f"{len(docs)} documents, {len(truth)} in 12 cascades")
 
 
 if __name__ == "__main__":

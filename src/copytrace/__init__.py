@@ -7,13 +7,16 @@ The Python API the CLI is a thin layer over::
     print(result.verdict, result.coverage_a, result.passages)
     summary = copytrace.scan(["articles/"], "workspace")         # writes Parquet tables
     pairs = copytrace.Workspace("workspace").table("pairs")      # a pyarrow Table
+    story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
 """
 
 from .align import Passage
 from .compare import Comparison, InputError, compare, compare_documents, compare_texts
+from .export import export
 from .read import Document, Reject, read_inputs
 from .scan import ScanResult, scan
 from .settings import Settings
+from .trace import find_document, trace_document
 from .workspace import Workspace
 
 __version__ = "0.1.0"
@@ -30,6 +33,9 @@ __all__ = [
     "compare",
     "compare_documents",
     "compare_texts",
+    "export",
+    "find_document",
     "read_inputs",
     "scan",
+    "trace_document",
 ]

@@ -17,11 +17,16 @@ from rich import filesize
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from . import __version__
 from .compare import Comparison, InputError, compare as compare_files
+from .dates import UNTRUSTED_DATE
+from .export import FORMATS, export as run_export
 from .scan import ScanResult, scan as run_scan
 from .settings import Settings
+from .trace import find_document, trace_document
+from .workspace import Workspace
 
 app = typer.Typer(
     help="Find where news text was copied, what was changed, and who copied whom.",
@@ -135,6 +140,9 @@ def _show_edits(result: Comparison) -> None:
     c = result.credit
     where = f" — {'AB'[c.doc]}: {escape(_clip(c.evidence or ''))}" if c.doc is not None else ""
     out.print(f"credit: [bold]{c.status}[/]{where}")
+    d = result.direction
+    first = "undecided" if d.first is None else f"{'AB'[d.first]} first"
+    out.print(f"direction: [bold]{first}[/] ({escape(d.evidence)}, confidence {d.confidence:.2f}) — {escape(d.detail)}")
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -259,13 +267,17 @@ def scan(
     since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or before this ISO date.")] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="More names of a site for credit, as SITE=NAME[,NAME] (repeatable).")] = None,
-    edits: Annotated[bool, typer.Option("--edits/--no-edits", help="Label the edits and the credit of every pair.")] = True,
+    edits: Annotated[bool, typer.Option("--edits/--no-edits", help="Label the edits and the credit of every pair, and trace who copied whom.")] = True,
+    earliest_date: Annotated[str, typer.Option(help="Dates before this are not trusted (CMS defaults, epochs).")] = Settings.earliest_date,
+    date_confidence: Annotated[float, typer.Option(help="Dates decide who came first when they do so with this probability.")] = Settings.date_confidence,
+    site_weight: Annotated[float, typer.Option(help="Weight of each site's history of publishing first (0: not used).")] = Settings.site_weight,
 ) -> None:
-    """Find all reuse in a corpus and write the workspace tables (documents, pairs, passages, rejects)."""
+    """Find all reuse in a corpus, trace who copied whom, and write the workspace tables."""
     try:
         settings = Settings(
             same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers,
             sites=tuple(site or ()), since=since, until=until, site_by=site_by, aliases=tuple(alias or ()), edits=edits,
+            earliest_date=earliest_date, date_confidence=date_confidence, site_weight=site_weight,
         )
     except ValueError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
@@ -308,6 +320,10 @@ def _show_summary(result: ScanResult) -> None:
         table.add_row("credit", ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.credit.items()))
     if result.edits:
         table.add_row("labelled edits", f"{sum(result.edits.values()):,}")
+    if result.provenance:
+        p = result.provenance
+        table.add_row("cascades", f"{p.get('cascades', 0):,} ({p.get('inferred_upstream', 0):,} with an inferred upstream source)")
+        table.add_row("directions", f"decided {p.get('directed', 0):,}, common source {p.get('common_source', 0):,}, unknown {p.get('unknown', 0):,}")
     table.add_row("seconds", f"{result.seconds:.1f}" + (f" (reused: {', '.join(result.resumed)})" if result.resumed else ""))
     out.print(table)
     if result.top_reused:
@@ -321,3 +337,177 @@ def _show_summary(result: ScanResult) -> None:
         out.print(top)
     if result.rejects_skipped or result.rejects_kept:
         out.print(f"[dim]Input problems are listed in {escape(result.workspace)}/rejects.parquet[/]")
+    if result.provenance.get("cascades"):
+        out.print(f"[dim]Next: copytrace sites {escape(result.workspace)} · copytrace trace {escape(result.workspace)} DOC_ID · copytrace export {escape(result.workspace)} --format gexf[/]")
+
+
+# --- provenance: trace, sites, export ----------------------------------------------------------------
+
+
+def _open_workspace(path: Path, *tables: str) -> Workspace:
+    ws = Workspace(path)
+    missing = [t for t in tables if not ws.has(t)]
+    if missing:
+        err.print(f"[bold red]error:[/] {escape(str(path))} has no {', '.join(missing)} table: run `copytrace scan` into it first", soft_wrap=True)
+        raise typer.Exit(2)
+    return ws
+
+
+def _duration(seconds: float | None) -> str:
+    """``3 h 20 min``, ``2.5 days``, ``-``."""
+    if seconds is None:
+        return "–"
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{sign}{seconds / 3600:.1f} h"
+    return f"{sign}{seconds / 86400:.1f} days"
+
+
+@app.command()
+def trace(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    document: Annotated[str, typer.Argument(help="A document id or URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cascade as one JSON object.")] = False,
+) -> None:
+    """Show the copy tree of one article: its origin, who copied it from whom, with the evidence."""
+    ws = _open_workspace(workspace, "documents", "pairs", "edges", "cascades")
+    found = find_document(ws, document)
+    if found is None:
+        err.print(f"[bold red]error:[/] no document with id or URL {escape(document)!r} in {escape(str(workspace))}", soft_wrap=True)
+        raise typer.Exit(2)
+    result = trace_document(ws, found)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    _show_trace(result)
+
+
+def _show_trace(result: dict) -> None:
+    doc = result["document"]
+    cascade = result["cascade"]
+    if cascade is None:
+        out.print(f"[bold]{escape(doc['doc_id'])}[/] is in no copy cascade (no other document is mostly a copy of it or it of them).")
+    else:
+        root = cascade["root"]
+        title = f"cascade {cascade['cascade_id']}: {cascade['members']} documents on {cascade['sites']} sites, depth {cascade['depth']}"
+        if cascade["inferred_upstream"]:
+            title += " · source outside the corpus (inferred)"
+        by_parent: dict[str, list[dict]] = {}
+        for e in result["edges"]:
+            by_parent.setdefault(e["parent"], []).append(e)
+        info = {d["doc_id"]: d for d in result["members"]}
+
+        def label(node: str, edge: dict | None) -> Text:
+            text = Text()
+            if node in info:
+                d = info[node]
+                text.append(node, style="bold reverse" if node == doc["doc_id"] else "bold")
+                untrusted = " (untrusted)" if set(d.get("flags") or ()) & UNTRUSTED_DATE else ""
+                text.append(f"  {d['site'] or '–'}  {d['date'] or 'no date'}{untrusted}", style="cyan")
+            else:
+                text.append(f"[{node}]", style="italic magenta")
+            if edge is not None:
+                sure = min(edge["confidence"], edge["parent_confidence"])
+                style = "dim" if edge["evidence"] == "undetermined" else "green" if sure >= 0.9 else "yellow"
+                text.append(f"  ← {edge['evidence']} {sure:.2f}", style=style)
+                if edge["delay_seconds"] is not None:
+                    text.append(f"  +{_duration(edge['delay_seconds'])}")
+                if edge["credit"]:
+                    text.append(f"  credit: {edge['credit']}", style="dim")
+            return text
+
+        tree = Tree(label(root, None))
+
+        def grow(node: str, branch: Tree) -> None:
+            for e in sorted(by_parent.get(node, []), key=lambda e: e["child"]):
+                grow(e["child"], branch.add(label(e["child"], e)))
+
+        grow(root, tree)
+        out.print(Panel(tree, title=escape(title), title_align="left"))
+        own = next((e for e in result["edges"] if e["child"] == doc["doc_id"]), None)
+        if own is not None:
+            out.print(f"[bold]{escape(doc['doc_id'])}[/]: {escape(own['detail'])}")
+    if result["pairs"]:
+        table = Table(title="every document sharing text with it", title_justify="left", expand=True)
+        for name in ("other", "verdict", "direction", "evidence", "conf.", "credit"):
+            table.add_column(name)
+        for p in result["pairs"]:
+            table.add_row(
+                escape(p["other"]), p["verdict"], p["direction"], escape(p["direction_evidence"] or ""),
+                f"{p['direction_confidence']:.2f}" if p["direction_confidence"] is not None else "–", p["credit"] or "–",
+            )
+        out.print(table)
+
+
+SITE_COLUMNS = {
+    "site": "site", "articles": "articles", "originated": "origin", "first_carrier": "first carrier",
+    "copies_of_other_sites": "copies", "copied_share": "copying", "copied_by_others": "copied by others",
+    "credit_rate": "credit", "delay_median_seconds": "delay",
+}
+
+
+@app.command()
+def sites(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    sort: Annotated[str, typer.Option(help=f"Column to sort by: {', '.join(SITE_COLUMNS)}.")] = "copied_by_others",
+    ascending: Annotated[bool, typer.Option("--ascending/--descending", help="Sort order.")] = False,
+    limit: Annotated[int, typer.Option(help="Rows to show (0: all).")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON Lines.")] = False,
+) -> None:
+    """Per-site statistics: who originates, who copies whom, credit rate, delay after the origin."""
+    ws = _open_workspace(workspace, "sites")
+    if sort not in SITE_COLUMNS:
+        err.print(f"[bold red]error:[/] --sort must be one of {', '.join(SITE_COLUMNS)}; got {escape(sort)!r}", soft_wrap=True)
+        raise typer.Exit(2)
+    rows = ws.table("sites").to_pylist()
+    present = [r for r in rows if r[sort] is not None]
+    present.sort(key=lambda r: (r[sort], r["site"]) if ascending else (_negate(r[sort]), r["site"]))
+    rows = present + [r for r in rows if r[sort] is None]
+    if limit:
+        rows = rows[:limit]
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    wide = out.width >= 150
+    table = Table(title=f"sites of {escape(str(workspace))}, by {SITE_COLUMNS[sort]}", title_justify="left")
+    for name in SITE_COLUMNS.values():
+        table.add_column(name, justify="left" if name == "site" else "right", no_wrap=name == "site", overflow="fold")
+    if wide:
+        table.add_column("top sources")
+        table.add_column("top copiers")
+    for r in rows:
+        cells = [
+            escape(r["site"]), f"{r['articles']:,}", f"{r['originated']:,}", f"{r['first_carrier']:,}", f"{r['copies_of_other_sites']:,}",
+            f"{r['copied_share']:.0%}", f"{r['copied_by_others']:,}", "–" if r["credit_rate"] is None else f"{r['credit_rate']:.0%}",
+            _duration(r["delay_median_seconds"]),
+        ]
+        if wide:
+            cells += [escape(", ".join(r["top_sources"][:3])), escape(", ".join(r["top_copiers"][:3]))]
+        table.add_row(*cells)
+    out.print(table)
+    if not wide:
+        out.print("[dim]top sources and copiers: in a terminal 150 columns wide, or with --json[/]")
+
+
+def _negate(value):
+    return -value if isinstance(value, (int, float)) else "".join(chr(0x10FFFF - ord(c)) for c in value)
+
+
+@app.command("export")
+def export_command(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "graphml",
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write to (default: WORKSPACE/export).")] = None,
+) -> None:
+    """Write the site graph and the document graph (copy trees) for Gephi, networkx or notebooks."""
+    _open_workspace(workspace, "documents", "edges", "cascades", "sites", "site_edges")
+    try:
+        written = run_export(workspace, fmt, out_dir or workspace / "export")
+    except ValueError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    for path in written:
+        out.print(f"wrote {escape(str(path))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,10 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .credit import UNKNOWN, Credit, pair_credit, parse_aliases, source_by_dates
+from .credit import UNKNOWN, Credit, pair_credit, parse_aliases
+from .dates import date_problems, document_time, first_by_dates
 from .edits import Edit, pair_edits, side_of
+from .provenance import Direction, compare_direction
 from .score import COPY, NONE, score_pairs
 from .settings import Settings
 
@@ -40,6 +43,8 @@ class Comparison:
     edits: list[Edit] = field(default_factory=list)
     #: Whether the copy names its source (:mod:`copytrace.credit`).
     credit: Credit = field(default_factory=lambda: Credit(UNKNOWN))
+    #: Which one came first, why, and how sure (:func:`copytrace.provenance.pair_direction`).
+    direction: Direction = field(default_factory=lambda: Direction(None, "none", 0.0, "they share no text"))
 
     def to_dict(self) -> dict:
         """The ``copytrace compare --json`` object (see the README)."""
@@ -62,6 +67,12 @@ class Comparison:
                 "start": self.credit.start,
                 "end": self.credit.end,
                 "evidence": self.credit.evidence,
+            },
+            "direction": {
+                "first": None if self.direction.first is None else "ab"[self.direction.first],
+                "evidence": self.direction.evidence,
+                "confidence": self.direction.confidence,
+                "detail": self.direction.detail,
             },
         }
 
@@ -107,12 +118,24 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     passages = aligned.passages(0)
     verdict = str(scores.verdict[0])
     edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
+    problems = date_problems(
+        [a.date, b.date], [a.crawled_at, b.crawled_at], [a.date_updated, b.date_updated], ["a", "b"], datetime.now(UTC),
+        settings.earliest_date, settings.batch_timestamp_min,
+    )
+    for problem in problems:
+        (a, b)[problem.index].flags.append(problem.flag)
+    when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
     credit = pair_credit(
-        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), source_by_dates(a.date, b.date), (spans["a"], spans["b"]),
-        (a.links, b.links),
+        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), first_by_dates(*when, settings.date_confidence),
+        (spans["a"], spans["b"]), (a.links, b.links),
+    )
+    direction = compare_direction(
+        (a.chars, b.chars), when, passages, edits, (spans["a"], spans["b"]), credit.status, credit.doc, (credit.start, credit.end),
+        settings, ("A", "B"),
     )
     return Comparison(
-        a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit
+        a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit,
+        direction=direction,
     )
 
 

@@ -5,8 +5,9 @@ A site is named by its domain (``rt.com``, ``www.rt.com``), by its brand (the do
 (three letters or fewer) must match in capitals as whole words (``RT``, not "rt" inside "start");
 longer ones match in any case as whole words (``© Reuters``, ``according to Sputnik``).
 
-For a pair of documents from two sites, the source is the earlier one when both dates are known;
-otherwise either may be, and the first reading that finds evidence wins:
+For a pair of documents from two sites, the source is the earlier one when their dates decide it
+(:func:`copytrace.dates.first_by_dates`; untrusted dates are left out); otherwise either may be,
+and the first reading that finds evidence wins:
 
 - ``credited``: the copy names the source's site (the evidence is that line);
 - ``credit_removed``: the copy does not, but the source carries a line naming its own site
@@ -36,14 +37,6 @@ class Credit:
     start: int | None = None
     end: int | None = None
     evidence: str | None = None
-
-
-def source_by_dates(date_a: str | None, date_b: str | None) -> int | None:
-    """Which of two documents is the source (0: A, 1: B) by their ISO dates, compared by day;
-    None when a date is missing or both fall on one day."""
-    if not date_a or not date_b or date_a[:10] == date_b[:10]:
-        return None
-    return 0 if date_a[:10] < date_b[:10] else 1
 
 
 def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ...]]:

@@ -1,8 +1,10 @@
 """The scan job: find all reuse in a corpus and write the workspace tables.
 
-read → words → boilerplate → fingerprints → candidates → align → score → edits and credit, with
-the documents and rejects written once their words (which the artifact flags need) are found, and
-the other tables at the end, each atomically. The manifest
+read → words → boilerplate → fingerprints → candidates → align → score → edits and credit →
+provenance (directions, cascades, site statistics), with the documents and rejects written once
+their words (which the artifact flags need) are found, the align stage's tables when it ends, and
+the provenance tables (and ``pairs`` again, with its direction columns) after them, each
+atomically. The manifest
 records finished stages with a signature of the inputs and the settings, so a scan that was
 interrupted, or is run again on the same inputs, picks up what is already done.
 """
@@ -19,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -28,13 +31,16 @@ from .align import Aligned, align_batch
 from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .candidates import candidate_pairs
-from .credit import Credit, pair_credit, parse_aliases, source_by_dates
+from .credit import Credit, pair_credit, parse_aliases
+from .dates import DateProblem, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
+from .provenance import Provenance, trace_provenance
 from .read import Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL, score_pairs
-from .settings import Settings
+from .settings import STAGE_OF, Settings
+from .site_stats import site_tables
 from .warc import CrawlFilter
 from .workspace import SCHEMAS, Workspace, rows_to_table
 
@@ -56,6 +62,8 @@ class ScanResult:
     #: Pairs per credit status, and labelled edits per kind (empty with ``edits=False``).
     credit: dict[str, int] = field(default_factory=dict)
     edits: dict[str, int] = field(default_factory=dict)
+    #: Pairs per direction, cascades, and cascades with an inferred upstream node.
+    provenance: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -68,6 +76,7 @@ class ScanResult:
             "top_reused": self.top_reused,
             "credit": self.credit,
             "edits": self.edits,
+            "provenance": self.provenance,
             "seconds": round(self.seconds, 3),
             "resumed": self.resumed,
         }
@@ -126,20 +135,28 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
 
     # Keys are compared with what manifest.json holds, so they are made of JSON values only.
     crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
-    read_key = {"signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by}
+    read_key = {
+        "signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by,
+        "earliest_date": settings.earliest_date, "batch_timestamp_min": settings.batch_timestamp_min,
+    }
     # Settings that change results; how many threads run them does not.
-    align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in settings.to_dict().items() if k != "workers"}}))
+    shaping = {k: v for k, v in settings.to_dict().items() if STAGE_OF.get(k) != "execution"}
+    align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in shaping.items() if STAGE_OF.get(k) != "provenance"}}))
+    provenance_key = json.loads(json.dumps({"signature": signature, "settings": shaping}))
     read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects")
     align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
+    provenance_done = align_done and manifest.get("provenance") == provenance_key and all(ws.has(n) for n in PROVENANCE_TABLES)
 
     # The words of each batch of documents are found on worker threads while reading goes on.
     workers = settings.workers or os.cpu_count() or 1
     builder = None if align_done else WordsBuilder(settings.seed, workers=workers, ngram=settings.ngram, window=settings.window)
     writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
     documents_written = None  # the write of documents and rejects, once submitted
+    documents_table: pa.Table | None = None  # the documents table, once made (provenance reads it)
     try:
         if read_done:
-            docs = _documents_from_table(ws.table("documents"))
+            documents_table = ws.table("documents")
+            docs = _documents_from_table(documents_table)
             rejects = ws.table("rejects").to_pylist()
             resumed.append("read")
             if builder:
@@ -154,16 +171,16 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         raise
 
     if align_done:
-        pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict", "credit"])
-        edit_kinds = ws.table("edits", columns=["kind"]).column("kind")
-        n_passages = ws.table("passages", columns=["a_id"]).num_rows
+        tables = None
         n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
     else:
         def write_documents(words: Words) -> None:
+            nonlocal documents_table
             for doc, flags in zip(docs, flag_documents(words, [d.title for d in docs])):
-                doc.flags = flags
-            ws.write("documents", _documents_table(docs))
+                doc.flags = [*doc.flags, *flags]  # after any date flags
+            documents_table = _documents_table(docs)
+            ws.write("documents", documents_table)
             ws.write("rejects", rows_to_table("rejects", rejects))
             ws.save_manifest({"read": read_key})
 
@@ -179,10 +196,20 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         for name, table in tables.items():
             ws.write(name, table)
         ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
-        pairs = tables["pairs"]
-        edit_kinds = tables["edits"].column("kind")
-        n_passages = tables["passages"].num_rows
     writer.shutdown()
+
+    stages = {"read": read_key, "align": align_key, "candidates": n_candidates}
+    if provenance_done:
+        resumed.append("provenance")
+        provenance_counts = manifest.get("provenance_counts", {})
+    else:
+        if documents_table is None:  # the documents were not rewritten: their table is in the workspace
+            documents_table = ws.table("documents", columns=["doc_id", "site", "date", "crawled_at", "flags", "chars"])
+        provenance_counts = _provenance_stage(ws, documents_table, tables, settings, progress)
+        ws.save_manifest({**stages, "provenance": provenance_key, "provenance_counts": provenance_counts})
+    pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict", "credit"])
+    edit_kinds = ws.table("edits", columns=["kind"]).column("kind")
+    n_passages = ws.table("passages", columns=["a_id"]).num_rows
 
     outcomes = Counter(r["outcome"] for r in rejects)
     verdicts = Counter(pairs.column("verdict").to_pylist())
@@ -199,7 +226,41 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         resumed=resumed,
         credit=dict(Counter(c for c in pairs.column("credit").to_pylist() if c is not None).most_common()),
         edits=dict(Counter(edit_kinds.to_pylist()).most_common()),
+        provenance=provenance_counts,
     )
+
+
+#: The columns of ``pairs`` the provenance stage fills.
+DIRECTION_COLUMNS = ("direction", "direction_evidence", "direction_confidence", "direction_detail", "delay_seconds", "cascade_id")
+
+#: The tables the provenance stage writes (besides the direction columns of ``pairs``).
+PROVENANCE_TABLES = ("edges", "cascades", "sites", "site_edges", "settings")
+
+
+def _provenance_stage(ws: Workspace, documents: pa.Table, tables: dict[str, pa.Table] | None, settings: Settings, progress: Progress) -> dict:
+    """Directions, cascades and site statistics from the align stage's tables (``tables``, or the
+    workspace's when the align stage was resumed); writes them and returns the counts. Without
+    labelled edits (``--no-edits``: pairs and passages only) the tables are written empty."""
+    tables = tables or {name: ws.table(name) for name in ("pairs", "passages", "edits", "boilerplate_spans")}
+    meta = documents.select(["doc_id", "site", "date", "crawled_at", "flags", "chars"])
+    if settings.edits:
+        found = trace_provenance(meta, tables["pairs"], tables["passages"], tables["edits"], tables["boilerplate_spans"], settings, progress)
+    else:
+        empty = {name: [None] * tables["pairs"].num_rows for name in DIRECTION_COLUMNS}
+        found = Provenance(empty, SCHEMAS["edges"].empty_table(), SCHEMAS["cascades"].empty_table(), {})
+    pairs = tables["pairs"]
+    for name, values in found.directions.items():
+        column = pa.array(values, SCHEMAS["pairs"].field(name).type)
+        if name in pairs.column_names:
+            pairs = pairs.set_column(pairs.column_names.index(name), name, column)
+        else:
+            pairs = pairs.append_column(name, column)
+    sites, site_edges = site_tables(meta, found.edges, found.cascades, found.published)
+    ws.write("pairs", pairs)
+    for name, table in (("edges", found.edges), ("cascades", found.cascades), ("sites", sites), ("site_edges", site_edges)):
+        ws.write(name, table)
+    ws.write("settings", rows_to_table("settings", settings.table_rows()))
+    return found.counts
 
 
 def _load_kernels_quietly() -> None:
@@ -228,7 +289,21 @@ def _read(inputs, settings: Settings, progress: Progress, total_bytes: int, buil
             progress.count(1)
             if builder:
                 builder.add(record.text)
+    for problem in check_dates(docs, settings):
+        doc = docs[problem.index]
+        doc.flags = [*doc.flags, problem.flag]
+        reject = Reject(doc.source, doc.line, problem.reason, "kept")
+        rejects.append({"source": doc.source, "line": doc.line, "reason": problem.reason, "outcome": "kept", "doc_id": doc.doc_id})
+        progress.message(reject.message())
     return docs, rejects
+
+
+def check_dates(docs: list[Document], settings: Settings) -> list[DateProblem]:
+    """The dates of ``docs`` that cannot be trusted (:func:`copytrace.dates.date_problems`)."""
+    return date_problems(
+        [d.date for d in docs], [d.crawled_at for d in docs], [d.date_updated for d in docs], [d.source for d in docs],
+        datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
+    )
 
 
 def _documents_table(docs: list[Document]) -> pa.Table:
@@ -323,6 +398,7 @@ def _find_reuse(
             "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
             "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),
             **found.credit_columns(len(scores.pair)),
+            **{name: [None] * len(scores.pair) for name in DIRECTION_COLUMNS},  # filled by the provenance stage
         }
     )
     return {"passages": passages, "pairs": pairs, "edits": found.edits_table(), **boilerplate}, len(cands)
@@ -367,6 +443,13 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
 
     labels = _Labels()
     rows = labels.edit_rows
+    times: dict[int, object] = {}
+
+    def time_of(d: int):
+        if d not in times:
+            times[d] = document_time(docs[d].date, docs[d].crawled_at, docs[d].flags)
+        return times[d]
+
     for n, (x, a, b) in enumerate(zip(scores.pair.tolist(), pair_a.tolist(), pair_b.tolist())):
         doc_a, doc_b = docs[a], docs[b]
         for edit in pair_edits(side(a), side(b), aligned.passages(x), scores.verdict[n] == COPY):
@@ -374,7 +457,7 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
                 rows[key].append(value)
         labels.credit.append(
             pair_credit(
-                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, source_by_dates(doc_a.date, doc_b.date),
+                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, first_by_dates(time_of(a), time_of(b), settings.date_confidence),
                 (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
             )
         )

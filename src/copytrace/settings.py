@@ -6,12 +6,25 @@ traced back to how it was produced.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 
 #: Longest article that can be read: word offsets are 32-bit (a batch of text stays under 2**31).
 MAX_CHARS_LIMIT = 1_000_000_000
+
+
+#: The stage each setting shapes (the rest shape fingerprints, candidates, alignment and edits).
+STAGE_OF = {
+    **dict.fromkeys(("max_chars", "site_by", "sites", "since", "until", "earliest_date", "batch_timestamp_min"), "read"),
+    **dict.fromkeys(
+        ("date_confidence", "explain_tolerance", "min_own_chars", "date_weight", "credit_weight", "insert_weight", "delete_weight",
+         "lost_weight", "site_weight", "upstream_cost", "min_confidence"),
+        "provenance",
+    ),
+    "workers": "execution",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,40 @@ class Settings:
     #: from it are always looked for).
     aliases: tuple[str, ...] = ()
 
+    # --- provenance ----------------------------------------------------------------------------
+    #: Dates decide who came first when they put one document first with at least this
+    #: probability (times uniform over what each date can mean: a day, a local time of unknown
+    #: zone, a capture time as an upper bound).
+    date_confidence: float = 0.9
+    #: Characters of a copy's text that a candidate parent may lack and still be its parent (edges
+    #: of aligned passages differ by a word or two between pairs).
+    explain_tolerance: int = 48
+    #: Containment decides a direction when one document has at least this many characters of its
+    #: own text that the other lacks (about a sentence), and the other a quarter as much at most.
+    min_own_chars: int = 120
+    #: Weights of the evidence in a copy tree's edge costs (see copytrace.provenance.edge_costs):
+    #: dates, per unit of -log(2p); credit, per credit line; text the copy would have inserted
+    #: and deleted, per 100 characters; the child's text that others carry and the parent lacks,
+    #: per 100 characters.
+    date_weight: float = 1.0
+    credit_weight: float = 1.0
+    insert_weight: float = 1.0
+    delete_weight: float = 0.5
+    lost_weight: float = 3.0
+    #: Weight of a site's history of publishing first (in pairs decided by dates or credit) for
+    #: edges the other evidence leaves open; 0 turns it off.
+    site_weight: float = 0.5
+    #: The cost of making a document a first carrier of its text (a child of the cascade's
+    #: upstream node): a cascade has one origin unless that costs more than this for each other.
+    upstream_cost: float = 3.0
+    #: An edge whose direction is surer than this is reported; below, ``undetermined``.
+    min_confidence: float = 0.6
+    #: Dates before this are not trusted (CMS defaults, epochs).
+    earliest_date: str = "1990-01-01"
+    #: One full time-stamp shared by this many articles of one input file (and by a fifth of its
+    #: dated articles) is an import time, not a publication time: not trusted.
+    batch_timestamp_min: int = 10
+
     # --- input limits -------------------------------------------------------------------------
     #: Longer articles are rejected: real news articles are far shorter; such inputs are
     #: usually concatenated dumps or binary data.
@@ -96,6 +143,10 @@ class Settings:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def table_rows(self) -> list[dict]:
+        """The settings as rows of the ``settings`` table: name, JSON value, the stage they shape."""
+        return [{"name": k, "value": json.dumps(v), "stage": STAGE_OF.get(k, "align")} for k, v in self.to_dict().items()]
+
     @classmethod
     def from_dict(cls, data: dict) -> "Settings":
         known = {f.name for f in fields(cls)}
@@ -105,7 +156,7 @@ class Settings:
         for name in ("ngram", "window", "max_df", "min_shared", "seed", "min_passage_words"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("since", "until"):
+        for name in ("since", "until", "earliest_date"):
             value = getattr(self, name)
             if value is not None:
                 try:
@@ -121,5 +172,14 @@ class Settings:
             raise ValueError(f"max_chars must be between 1 and {MAX_CHARS_LIMIT:,}, got {self.max_chars}")
         if self.site_by not in ("domain", "host"):
             raise ValueError(f"site_by must be 'domain' or 'host', got {self.site_by!r}")
+        if not 0.5 < self.date_confidence <= 1.0:
+            raise ValueError(f"date_confidence must be above 0.5 and at most 1, got {self.date_confidence}")
+        if self.explain_tolerance < 0 or self.min_own_chars < 1 or self.batch_timestamp_min < 2:
+            raise ValueError("explain_tolerance must be >= 0, min_own_chars >= 1 and batch_timestamp_min >= 2")
+        weights = ("date_weight", "credit_weight", "insert_weight", "delete_weight", "lost_weight", "site_weight", "upstream_cost")
+        if any(getattr(self, name) < 0 for name in weights):
+            raise ValueError(f"{', '.join(weights)} must not be negative")
+        if not 0.5 <= self.min_confidence < 1.0:
+            raise ValueError(f"min_confidence must be at least 0.5 and below 1, got {self.min_confidence}")
         if not 0.0 <= self.min_similarity <= 1.0 or not 0.0 < self.copy_coverage <= 1.0:
             raise ValueError("min_similarity and copy_coverage are shares between 0 and 1")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 3  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links
+FORMAT_VERSION = 4  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+# 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -71,6 +72,83 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("credit_start", pa.int64()),
             ("credit_end", pa.int64()),
             ("credit_evidence", pa.string()),
+            ("direction", pa.string()),
+            ("direction_evidence", pa.string()),
+            ("direction_confidence", pa.float64()),
+            ("direction_detail", pa.string()),
+            ("delay_seconds", pa.float64()),
+            ("cascade_id", pa.int64()),
+        ]
+    ),
+    "edges": pa.schema(
+        [
+            ("cascade_id", pa.int64()),
+            ("parent", pa.string()),
+            ("child", pa.string()),
+            ("parent_site", pa.string()),
+            ("child_site", pa.string()),
+            ("inferred_parent", pa.bool_()),
+            ("evidence", pa.string()),
+            ("confidence", pa.float64()),
+            ("parent_confidence", pa.float64()),
+            ("detail", pa.string()),
+            ("delay_seconds", pa.float64()),
+            ("credit", pa.string()),
+            ("distance_chars", pa.int64()),
+        ]
+    ),
+    "cascades": pa.schema(
+        [
+            ("cascade_id", pa.int64()),
+            ("root", pa.string()),
+            ("root_site", pa.string()),
+            ("inferred_upstream", pa.bool_()),
+            ("root_evidence", pa.string()),
+            ("members", pa.int64()),
+            ("sites", pa.int64()),
+            ("depth", pa.int64()),
+            ("first_date", pa.string()),
+            ("last_date", pa.string()),
+            ("span_seconds", pa.float64()),
+            ("doc_ids", pa.list_(pa.string())),
+        ]
+    ),
+    "sites": pa.schema(
+        [
+            ("site", pa.string()),
+            ("articles", pa.int64()),
+            ("in_cascades", pa.int64()),
+            ("originated", pa.int64()),
+            ("first_carrier", pa.int64()),
+            ("copies", pa.int64()),
+            ("copies_of_other_sites", pa.int64()),
+            ("copied_share", pa.float64()),
+            ("copied_by_others", pa.int64()),
+            ("credited", pa.int64()),
+            ("credit_rate", pa.float64()),
+            ("delay_median_seconds", pa.float64()),
+            ("delay_p10_seconds", pa.float64()),
+            ("delay_p90_seconds", pa.float64()),
+            ("delay_histogram", pa.list_(pa.int64())),
+            ("top_sources", pa.list_(pa.string())),
+            ("top_copiers", pa.list_(pa.string())),
+        ]
+    ),
+    "site_edges": pa.schema(
+        [
+            ("source_site", pa.string()),
+            ("copier_site", pa.string()),
+            ("copies", pa.int64()),
+            ("credited", pa.int64()),
+            ("credit_rate", pa.float64()),
+            ("delay_median_seconds", pa.float64()),
+        ]
+    ),
+    "settings": pa.schema(
+        [
+            ("name", pa.string()),
+            ("value", pa.string()),
+            ("stage", pa.string()),
         ]
     ),
     "passages": pa.schema(

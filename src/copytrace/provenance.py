@@ -1,0 +1,761 @@
+"""Who copied whom: the direction of every reuse pair, and copy trees ("cascades").
+
+**Evidence for one pair**, strongest first (:func:`pair_direction`); the first that decides wins,
+and a pair nothing decides is ``unknown``, never guessed:
+
+1. ``dates``: the publication times, with their uncertainty (:mod:`copytrace.dates`), put one first
+   with probability >= ``date_confidence``;
+2. ``credit``: one names the other's site (``Source: rt.com``): the one named is the source;
+3. ``byline``: one names its own site outside its template (``(Reuters) -``) and the other drops it;
+4. ``containment``: one has at least ``min_own_chars`` of text the other lacks, while the other
+   has at most a quarter as much of its own: copies lose text (cut quotes, dropped sentences,
+   excerpts) far more often than sources lack it.
+
+**Cascades.** Documents joined by ``copy`` pairs form a group carrying one text. Inside a group,
+copytrace reconstructs the tree the way textual scholars build a stemma from shared variants:
+
+- *P explains X* when every part of X's text that some other member also carries is in P (up to
+  ``explain_tolerance`` characters), leaving out members that could descend from X. A copy can only
+  pass on text its parent had, so P can be X's parent only if P explains X. When P explains X but
+  X does not explain P, X lacks text that P shares with others: P comes first (evidence
+  ``shared_text``), unless the dates say otherwise.
+- Each document's parent is, among the members that explain it and come first, the one it differs
+  from least (characters on either side missing from the other, word changes included): a copy of a
+  copy shares the intermediate's edits, so it is closer to the intermediate than to the origin.
+- A group whose top is more than one document gets an **inferred upstream node** outside the
+  corpus (a wire story, a press release): ``independent`` when each of them carries text of the
+  story another lacks (none can be the source of the others), ``undetermined`` when the evidence
+  cannot order them (identical texts, no dates).
+
+The direction of a pair inside a cascade follows the tree: an ancestor is the source of its
+descendants (evidence ``chain`` when not a direct parent); two copies of one source are
+``common_source``. Pairs outside cascades (partial reuse between groups) use the pair evidence.
+
+Text presence is measured on 4-character bins of each text: aligned passages, less the text of
+every labelled edit inside them (words changed, sentences or quotes removed), less boilerplate
+and credit lines (copies add the same ``Source: ...`` line independently).
+Without labelled edits (``--no-edits``) only passages count, so dropped sentences inside a passage
+are not seen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from .credit import CREDIT_REMOVED, CREDITED
+from .dates import Moment, document_time, precedes
+from .progress import Progress, Silent
+from .score import COPY
+from .settings import Settings
+
+A_TO_B, B_TO_A, COMMON_SOURCE, UNKNOWN = "a_to_b", "b_to_a", "common_source", "unknown"
+DATES, CREDIT, BYLINE, CONTAINMENT, SHARED_TEXT, CHAIN = "dates", "credit", "byline", "containment", "shared_text", "chain"
+SITE_HISTORY = "site_history"
+INDEPENDENT, UNDETERMINED = "independent", "undetermined"
+
+#: How much each kind of evidence is trusted (dates give their own probability).
+CONFIDENCE = {CREDIT: 0.9, SHARED_TEXT: 0.85, BYLINE: 0.8, CONTAINMENT: 0.75, INDEPENDENT: 0.85, UNDETERMINED: 0.0}
+
+#: Edit kinds whose text, on either side, is not shared by the pair.
+VARIANT_KINDS = frozenset(
+    {"quote_removed", "quote_changed", "sentence_removed", "sentence_added", "paragraph_removed", "paragraph_added",
+     "words_changed", "number_changed", "name_changed"}
+)
+BIN = 4  # characters per presence bin
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which of two documents came first (``first``: 0 or 1; None when not decided), why, and how
+    sure."""
+
+    first: int | None
+    evidence: str
+    confidence: float
+    detail: str = ""
+
+
+def pair_direction(
+    when: tuple[Moment | None, Moment | None], credit: str | None, credit_doc: int | None, missing: tuple[int, int],
+    settings: Settings, names: tuple[str, str] = ("A", "B"),
+) -> Direction:
+    """The direction of one pair from its own evidence (see the module's description).
+    ``credit_doc``: which document carries the credit evidence; ``missing``: characters of each
+    one's own text (not boilerplate) that the other lacks."""
+    p = precedes(*when)
+    if p >= settings.date_confidence or p <= 1 - settings.date_confidence:
+        first = 0 if p >= 0.5 else 1
+        return Direction(first, DATES, round(max(p, 1 - p), 4), f"{names[first]} was published first (p={max(p, 1 - p):.2f})")
+    if credit == CREDITED and credit_doc is not None:
+        return Direction(1 - credit_doc, CREDIT, CONFIDENCE[CREDIT], f"{names[credit_doc]} names {names[1 - credit_doc]}'s site")
+    if credit == CREDIT_REMOVED and credit_doc is not None:
+        return Direction(credit_doc, BYLINE, CONFIDENCE[BYLINE], f"{names[credit_doc]} names its own site; {names[1 - credit_doc]} dropped it")
+    for first in (0, 1):
+        own, other = missing[first], missing[1 - first]
+        if own >= settings.min_own_chars and other * 4 <= own:
+            return Direction(
+                first, CONTAINMENT, CONFIDENCE[CONTAINMENT],
+                f"{names[1 - first]} lacks {own} characters of {names[first]} and has {other} of its own",
+            )
+    return Direction(None, "none", 0.0, "no dates, credit or containment decide")
+
+
+# --- presence of each text in the other ------------------------------------------------------------
+
+
+def _bins(n_chars: int) -> int:
+    return (n_chars + BIN - 1) // BIN
+
+
+@dataclass
+class _Pairs:
+    """The reuse pairs as parallel arrays, with each side's presence mask."""
+
+    a: np.ndarray
+    b: np.ndarray
+    verdict: list[str]
+    credit: list[str | None]
+    credit_doc: list[int | None]  # 0: a carries the credit evidence, 1: b
+    text: list[np.ndarray] = field(default_factory=list)  # per document: the bins of its own text (not boilerplate)
+    present_a: list[np.ndarray] = field(default_factory=list)  # bins of a's own text that b carries
+    present_b: list[np.ndarray] = field(default_factory=list)
+    missing_a: np.ndarray | None = None  # characters of a's own text that b lacks
+    missing_b: np.ndarray | None = None
+
+
+@dataclass
+class _Ranges:
+    """Character ranges as arrays: whose (an index), start, end (end exclusive)."""
+
+    owner: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def rows(cls, rows: list[tuple[int, int, int]]) -> _Ranges:
+        """From ``(owner, start, end)`` rows."""
+        array = np.array(rows, np.int64).reshape(-1, 3)
+        return cls(array[:, 0], array[:, 1], array[:, 2])
+
+
+def _covered(lengths: np.ndarray, ranges: _Ranges) -> np.ndarray:
+    """Segments of ``lengths`` bins laid end to end, True where some range of their owner covers a
+    bin (a difference array summed once, not a Python loop per range)."""
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    keep = ranges.end > ranges.start
+    owner = ranges.owner[keep]
+    lo = offsets[owner] + ranges.start[keep] // BIN
+    hi = np.minimum(offsets[owner] + (ranges.end[keep] + BIN - 1) // BIN, offsets[owner + 1])
+    total = int(offsets[-1])
+    count = np.bincount(lo, minlength=total + 1)[: total + 1] - np.bincount(hi, minlength=total + 1)[: total + 1]
+    return np.cumsum(count[:-1]) > 0
+
+
+def _presence(pairs: _Pairs, chars: dict[int, int], not_text: _Ranges, passages: _Ranges, changed: _Ranges) -> None:
+    """Fill each pair's presence masks and missing counts, for all pairs in a few array passes.
+
+    ``chars``: the length of every document in a pair; ``not_text``: ranges of those documents that
+    are not their own text (boilerplate, credit lines), by document; ``passages`` and ``changed``
+    (the text of variant edits): ranges by pair side, owner ``2p`` for side a of pair p and
+    ``2p + 1`` for side b."""
+    docs = np.array(sorted(chars), np.int64)
+    position = {d: i for i, d in enumerate(docs.tolist())}
+    doc_bins = np.array([_bins(chars[d]) for d in docs.tolist()], np.int64)
+    doc_offsets = np.concatenate([[0], np.cumsum(doc_bins)])
+    own = np.array([position[d] for d in not_text.owner.tolist()], np.int64)
+    text = ~_covered(doc_bins, _Ranges(own, not_text.start, not_text.end))
+    pairs.text = [None] * (int(docs.max()) + 1 if len(docs) else 0)
+    for d, i in position.items():
+        pairs.text[d] = text[doc_offsets[i] : doc_offsets[i + 1]]
+
+    side_doc = np.array([position[d] for d in np.column_stack([pairs.a, pairs.b]).ravel().tolist()], np.int64)
+    side_bins = doc_bins[side_doc]
+    side_offsets = np.concatenate([[0], np.cumsum(side_bins)])
+    # Each side's bins, pointed back at its document's text.
+    at = np.arange(int(side_offsets[-1])) - np.repeat(side_offsets[:-1], side_bins) + np.repeat(doc_offsets[side_doc], side_bins)
+    own_text = text[at]
+    present = _covered(side_bins, passages) & ~_covered(side_bins, changed) & own_text
+    starts = side_offsets[:-1]
+    # (np.add.reduceat over booleans would stay boolean: count as integers)
+    text_count = np.add.reduceat(own_text.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
+    present_count = np.add.reduceat(present.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
+    missing = (text_count - present_count) * BIN
+    pairs.missing_a, pairs.missing_b = missing[0::2].astype(np.int64), missing[1::2].astype(np.int64)
+    views = [present[lo:hi] for lo, hi in zip(side_offsets[:-1].tolist(), side_offsets[1:].tolist())]
+    pairs.present_a, pairs.present_b = views[0::2], views[1::2]
+
+
+# --- cascades --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Edge:
+    """A tree edge: ``parent`` (a document index, or -1 for the cascade's inferred upstream node)
+    gave ``child`` its text."""
+
+    parent: int
+    child: int
+    evidence: str
+    confidence: float  # that the parent came first
+    detail: str
+    pair: int | None  # the reuse pair between them (None for an upstream edge)
+    choice: float = 1.0  # that this parent, rather than the next best, gave the child its text
+
+
+@dataclass
+class Cascade:
+    members: list[int]
+    edges: list[Edge]
+    root: int  # a document, or -1: an inferred upstream node
+    root_evidence: str  # "origin", "independent" or "undetermined"
+
+
+def _groups(n_docs: int, pairs: _Pairs) -> list[list[int]]:
+    """Documents joined by copy pairs (union-find), each group sorted, groups by first member."""
+    parent = list(range(n_docs))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, verdict in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.verdict):
+        if verdict == COPY:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = defaultdict(list)
+    in_copies = {d for a, b, verdict in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.verdict) if verdict == COPY for d in (a, b)}
+    for d in sorted(in_copies):
+        members[find(d)].append(d)
+    return [m for _, m in sorted(members.items())]
+
+
+def build_cascade(
+    members: list[int], pair_of: dict[tuple[int, int], int], pairs: _Pairs, when: list[Moment | None], settings: Settings,
+    names: list[str], history: SiteHistory | None = None,
+) -> Cascade:
+    """The copy tree of one group of documents: the cheapest tree (a minimum-cost arborescence)
+    rooted at a virtual upstream node, where each edge's cost weighs the evidence against that
+    parent having given that child its text (see :func:`edge_costs`). The upstream node keeps one
+    child (the origin) unless no member can be the source of the others."""
+    costs, upstream = edge_costs(members, pair_of, pairs, when, settings, names, history)
+    arcs = [(UP, x, settings.upstream_cost + upstream[x], None) for x in members]
+    into: dict[int, list[tuple[float, int, EdgeCost]]] = defaultdict(list)
+    for (y, x), c in costs.items():
+        into[x].append((c.total, y, c))
+    for x, options in into.items():  # the cheapest few parents of each document are plenty
+        arcs += [(y, x, total, c) for total, y, c in sorted(options, key=lambda o: (o[0], o[1]))[:PARENT_OPTIONS]]
+    chosen = min_arborescence(UP, arcs)
+    incoming: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for y, x, total, _ in arcs:
+        incoming[x].append((total, y))
+
+    def choice(x: int, parent: int, total: float) -> float:
+        others = [t for t, y in incoming[x] if y != parent]
+        return 1 / (1 + math.exp(-(min(others) - total))) if others else 1.0
+
+    edges = []
+    first_carriers = [x for x, (y, _, _) in chosen.items() if y == UP]
+    for x, (y, total, cost) in sorted(chosen.items()):
+        if y == UP:
+            continue
+        edge = _edge(y, x, cost, costs.get((x, y)), settings, names)
+        edge.choice = round(choice(x, y, total), 4)
+        edge.pair = pair_of[min(x, y), max(x, y)]
+        edges.append(edge)
+    if len(first_carriers) == 1:
+        return Cascade(members, edges, first_carriers[0], "origin")
+    for r in first_carriers:
+        sure = round(choice(r, UP, settings.upstream_cost + upstream[r]), 4)
+        if sure >= settings.min_confidence:
+            detail = f"no other member can be the source of {names[r]}: each lacks text of the story that it carries"
+            edges.append(Edge(UP, r, INDEPENDENT, sure, detail, None, sure))
+        else:
+            detail = f"{names[r]} may be a first carrier of the text or a copy of another member: the evidence does not decide"
+            edges.append(Edge(UP, r, UNDETERMINED, sure, detail, None, sure))
+    return Cascade(members, edges, -1, INDEPENDENT)
+
+
+UP = -1  # the virtual upstream node of a cascade
+#: Incoming edges kept per document for the tree search (the cheapest): large groups stay fast.
+PARENT_OPTIONS = 8
+
+
+@dataclass(frozen=True)
+class EdgeCost:
+    """The cost of ``parent → child`` (lower: more likely), by kind of evidence."""
+
+    dates: float
+    credit: float
+    text: float  # insertions and deletions the copy would have made
+    lost: float  # text of the child that other members carry and the parent lacks
+    site: float  # the two sites' history of publishing first
+    p_dates: float
+    credit_note: str
+    site_note: str = ""
+
+    @property
+    def total(self) -> float:
+        return self.dates + self.credit + self.text + self.lost + self.site
+
+
+def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names, history: SiteHistory | None = None) -> tuple[dict[tuple[int, int], EdgeCost], dict[int, float]]:
+    """The cost of every possible edge ``(parent, child)`` between members sharing text, and the
+    text cost of each member as a copy of an upstream version holding all the group's text (its
+    singular text inserted, the largest part of another member's shared text it lacks deleted):
+
+    - dates: ``-log(2p)`` where p < 0.5 is the probability the parent was published first (a large
+      cost when the dates contradict the edge, none otherwise);
+    - credit: a cost when the parent names the child's site (it is then the copy);
+    - text: the child's text the parent lacks (insertions) and the parent's text the child lacks
+      (deletions), per 100 characters, insertions weighing more (copies cut far more than they add);
+    - lost: per 100 characters, text of the child that another member carries but the parent
+      lacks (a copy cannot pass on text it does not have), members that may descend from the child
+      left out;
+    - site: ``-log(2q)`` when q < 0.5, q the chance the parent's site publishes before the child's,
+      from the two sites' history in other pairs (:class:`SiteHistory`).
+    """
+    tol_bins = settings.explain_tolerance / BIN
+    neighbours: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, x in enumerate(members):
+        for y in members[i + 1 :]:
+            p = pair_of.get((x, y))
+            if p is not None:
+                neighbours[x].append((y, p))
+                neighbours[y].append((x, p))
+
+    def presence(x: int, p: int) -> np.ndarray:
+        return pairs.present_a[p] if pairs.a[p] == x else pairs.present_b[p]
+
+    def lost_of(x: int, skip: set[int]) -> dict[int, float]:
+        rows = neighbours[x]
+        if not rows:
+            return {}
+        matrix = np.stack([presence(x, p) for _, p in rows])
+        counted = np.array([y not in skip for y, _ in rows])
+        count = matrix[counted].sum(0, dtype=np.int32)
+        others = (count[None, :] - (matrix & counted[:, None])) > 0  # carried by a member other than row r
+        lost = (others & ~matrix).sum(1)
+        return {y: float(n) for (y, _), n in zip(rows, lost.tolist())}
+
+    if len(members) == 2:  # nothing else carries their text: no lost text, singular = missing
+        x, y = members
+        p = pair_of[x, y]
+        miss = {pairs.a[p]: pairs.missing_a[p], pairs.b[p]: pairs.missing_b[p]}
+        upstream = {m: settings.insert_weight * float(miss[m]) / 100 for m in members}
+        return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history, tol_bins), upstream
+    base = {x: lost_of(x, set()) for x in members}
+    singular = {}
+    for x in members:
+        carried = np.logical_or.reduce([presence(x, p) for _, p in neighbours[x]])
+        singular[x] = float((pairs.text[x] & ~carried).sum() * BIN)
+    upstream = {}
+    for x in members:
+        lacks = [
+            (pairs.missing_b[p] if pairs.a[p] == x else pairs.missing_a[p]) - singular[z] for z, p in neighbours[x]
+        ]
+        upstream[x] = (settings.insert_weight * singular[x] + settings.delete_weight * max(0.0, *lacks)) / 100
+    lost = {}
+    for x in members:
+        # Members that may descend from x (and carry on text x added): x explains them.
+        descendants = {z for z, _ in neighbours[x] if base[z].get(x, math.inf) <= tol_bins}
+        lost[x] = lost_of(x, descendants)
+    return _pair_costs(members, neighbours, lost, pairs, when, settings, names, history, tol_bins), upstream
+
+
+def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settings, names, history, tol_bins) -> dict[tuple[int, int], EdgeCost]:
+    """The :class:`EdgeCost` of every ``(parent, child)`` (see :func:`edge_costs`); ``lost[x][y]``:
+    bins of x's text others carry and y lacks."""
+    costs: dict[tuple[int, int], EdgeCost] = {}
+    for x in members:
+        for y, p in neighbours[x]:
+            order = precedes(when[y], when[x])
+            # Order evidence only penalizes a parent it puts after the child: a bonus for agreeing
+            # dates would favour an early ancestor over the undated parent in between.
+            dates = max(0.0, -math.log(max(2 * order, 1e-3))) * settings.date_weight
+            missing_x, missing_y = (pairs.missing_a[p], pairs.missing_b[p]) if pairs.a[p] == x else (pairs.missing_b[p], pairs.missing_a[p])
+            text = (settings.insert_weight * missing_x + settings.delete_weight * missing_y) / 100
+            credit, note = 0.0, ""
+            if pairs.credit[p] == CREDITED and pairs.credit_doc[p] is not None:
+                naming = pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]
+                # A penalty for the parent naming the child's site; no reward for the child naming the
+                # parent's, which a copy of a copy inherits (it would favour the grandparent).
+                credit, note = (0.0, f"{names[x]} names {names[y]}'s site") if naming == x else (2 * settings.credit_weight, "")
+            extra = max(0.0, lost[x][y] - tol_bins) * BIN
+            site, site_note = history.cost(pairs, p, y, x, settings.site_weight) if history else (0.0, "")
+            costs[y, x] = EdgeCost(dates, credit, text, settings.lost_weight * extra / 100, site, order, note, site_note)
+    return costs
+
+
+def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, settings: Settings, names) -> Edge:
+    """A chosen edge with its evidence: what made it cheaper than the reverse, and how sure that
+    is (a logistic of the cost difference; an edge whose reverse costs about the same is
+    ``undetermined``)."""
+    if reverse is None:
+        return Edge(parent, child, SHARED_TEXT, CONFIDENCE[SHARED_TEXT], f"{names[parent]} is the closest version that holds {names[child]}'s text", None)
+    margins = {
+        DATES: reverse.dates - cost.dates, CREDIT: reverse.credit - cost.credit,
+        CONTAINMENT: reverse.text - cost.text, SHARED_TEXT: reverse.lost - cost.lost, SITE_HISTORY: reverse.site - cost.site,
+    }
+    gap = reverse.total - cost.total
+    confidence = 1 / (1 + math.exp(-gap))
+    evidence = max(margins, key=lambda k: margins[k])
+    if confidence < settings.min_confidence or margins[evidence] <= 0:
+        return Edge(parent, child, UNDETERMINED, round(confidence, 4), f"the evidence does not tell whether {names[parent]} or {names[child]} came first", None)
+    details = {
+        DATES: f"{names[parent]} was published first (p={cost.p_dates:.2f})",
+        CREDIT: cost.credit_note or f"{names[child]} names {names[parent]}'s site",
+        CONTAINMENT: f"{names[child]} lacks text of {names[parent]} (copies cut more than they add)",
+        SHARED_TEXT: f"{names[child]} lacks text of {names[parent]} that other copies carry",
+        SITE_HISTORY: cost.site_note,
+    }
+    if evidence == DATES:
+        confidence = max(confidence, cost.p_dates)
+    return Edge(parent, child, evidence, round(confidence, 4), details[evidence], None)
+
+
+def min_arborescence(root: int, arcs: list[tuple[int, int, float, object]]) -> dict[int, tuple[int, float, object]]:
+    """The cheapest set of arcs giving every node but ``root`` one parent with no cycle
+    (Chu–Liu/Edmonds). ``arcs``: ``(parent, child, cost, payload)``; returns ``child -> (parent,
+    cost, payload)`` with the original arcs."""
+    nodes = {v for _, v, _, _ in arcs} | {root}
+    best: dict[int, tuple[int, int, float, int]] = {}
+    for i, (u, v, w, _) in enumerate(arcs):
+        if v != root and u != v and (v not in best or (w, u) < (best[v][2], best[v][0])):
+            best[v] = (u, v, w, i)
+    cycle = _find_cycle(best, root)
+    if cycle is None:
+        return {v: (arcs[i][0], arcs[i][2], arcs[i][3]) for v, (_, _, _, i) in best.items()}
+    in_cycle = set(cycle)
+    merged = max(nodes) + 1
+    contracted, origin = [], []
+    for i, (u, v, w, _) in enumerate(arcs):
+        if v in in_cycle and u not in in_cycle:
+            contracted.append((u, merged, w - best[v][2], None))
+        elif u in in_cycle and v not in in_cycle:
+            contracted.append((merged, v, w, None))
+        elif u not in in_cycle and v not in in_cycle:
+            contracted.append((u, v, w, None))
+        else:
+            continue
+        origin.append(i)
+    inner = min_arborescence(root, [(u, v, w, n) for n, (u, v, w, _) in enumerate(contracted)])
+    result: dict[int, tuple[int, float, object]] = {}
+    for v, (_, _, n) in inner.items():
+        i = origin[n]
+        u0, v0, w0, payload = arcs[i]
+        result[v0] = (u0, w0, payload)
+    entered = next(arcs[origin[n]][1] for v, (_, _, n) in inner.items() if v == merged)
+    for v in cycle:
+        if v != entered:
+            u, _, w, i = best[v]
+            result[v] = (u, w, arcs[i][3])
+    return result
+
+
+def _find_cycle(best: dict[int, tuple[int, int, float, int]], root: int) -> list[int] | None:
+    state: dict[int, int] = {}
+    for start in best:
+        path, v = [], start
+        while v != root and v in best and v not in state:
+            state[v] = 1
+            path.append(v)
+            v = best[v][0]
+        if v in state and state[v] == 1:
+            return path[path.index(v) :]
+        for x in path:
+            state[x] = 2
+    return None
+
+
+def compare_direction(
+    chars: tuple[int, int], when: tuple[Moment | None, Moment | None], passages, edits, boilerplate: tuple[list, list],
+    credit: str | None, credit_doc: int | None, credit_span: tuple[int | None, int | None], settings: Settings,
+    names: tuple[str, str] = ("A", "B"),
+) -> Direction:
+    """:func:`pair_direction` of two documents compared alone (``copytrace compare``):
+    ``passages`` as :class:`~copytrace.align.Passage`, ``edits`` as :class:`~copytrace.edits.Edit`,
+    ``boilerplate`` each one's template ranges."""
+    spans = [(d, s, e) for d in (0, 1) for s, e in boilerplate[d]]
+    if credit_doc is not None and credit_span[0] is not None and credit_span[1] is not None:
+        spans.append((credit_doc, *credit_span))
+    pair = _Pairs(np.array([0]), np.array([1]), [""], [credit], [credit_doc])
+
+    def sides(rows) -> _Ranges:  # side a is owner 0, side b owner 1 (the one pair's two sides)
+        return _Ranges.rows(
+            [(0, r.a_start, r.a_end) for r in rows if r.a_start is not None] + [(1, r.b_start, r.b_end) for r in rows if r.b_start is not None]
+        )
+
+    variants = [e for e in edits if e.kind in VARIANT_KINDS]
+    _presence(pair, {0: chars[0], 1: chars[1]}, _Ranges.rows(spans), sides(passages), sides(variants))
+    return pair_direction(when, credit, credit_doc, (int(pair.missing_a[0]), int(pair.missing_b[0])), settings, names)
+
+
+class SiteHistory:
+    """Which site published first, in the pairs whose dates or credit decide it: a prior for
+    edges nothing else orients (a state broadcaster is rarely the copy of an aggregator)."""
+
+    def __init__(self, pairs: _Pairs, sites: list[str | None], decided: list[Direction]):
+        self.sites = sites
+        self.first: dict[str, int] = defaultdict(int)
+        self.later: dict[str, int] = defaultdict(int)
+        self.decided = decided
+        for p, d in enumerate(decided):
+            if d.first is None:
+                continue
+            source, copy = (pairs.a[p], pairs.b[p]) if d.first == 0 else (pairs.b[p], pairs.a[p])
+            s_source, s_copy = sites[source], sites[copy]
+            if s_source and s_copy and s_source != s_copy:
+                self.first[s_source] += 1
+                self.later[s_copy] += 1
+
+    def cost(self, pairs: _Pairs, p: int, parent: int, child: int, weight: float) -> tuple[float, str]:
+        """``-log(2q) * weight`` for ``parent → child`` (pair ``p`` itself left out), and why."""
+        s_parent, s_child = self.sites[parent], self.sites[child]
+        if not weight or not s_parent or not s_child or s_parent == s_child:
+            return 0.0, ""
+        counts = {s: [self.first[s], self.later[s]] for s in (s_parent, s_child)}
+        own = self.decided[p]
+        if own.first is not None:  # leave this pair's own evidence out
+            source = pairs.a[p] if own.first == 0 else pairs.b[p]
+            counts[self.sites[source]][0] -= 1
+            counts[self.sites[child if source == parent else parent]][1] -= 1
+        (pf, pl), (cf, cl) = counts[s_parent], counts[s_child]
+        score = math.log((pf + 1) / (pl + 1)) - math.log((cf + 1) / (cl + 1))
+        q = 1 / (1 + math.exp(-score))
+        note = f"{s_parent} was first in {pf} of {pf + pl} decided pairs with other sites, {s_child} in {cf} of {cf + cl}"
+        return max(0.0, -math.log(max(2 * q, 1e-3))) * weight, note
+
+
+# --- the stage -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Provenance:
+    """The tables of the provenance stage, and counts for the scan summary."""
+
+    directions: dict[str, list]  # columns added to ``pairs``
+    edges: pa.Table
+    cascades: pa.Table
+    counts: dict[str, int]
+    #: When each document in a pair was published (the middle of its interval), by id.
+    published: dict[str, float] = field(default_factory=dict)
+
+
+def trace_provenance(
+    documents: pa.Table, pairs: pa.Table, passages: pa.Table, edits: pa.Table, boilerplate_spans: pa.Table,
+    settings: Settings, progress: Progress | None = None,
+) -> Provenance:
+    """Directions, cascades and tree edges from the workspace tables (``documents`` needs
+    ``doc_id``, ``site``, ``date``, ``crawled_at``, ``flags``, ``chars``)."""
+    progress = progress or Silent()
+    ids = documents.column("doc_id").to_pylist()
+    index = {d: i for i, d in enumerate(ids)}
+    sites = documents.column("site").to_pylist()
+    a = np.array([index[x] for x in pairs.column("a_id").to_pylist()], np.int64)
+    b = np.array([index[x] for x in pairs.column("b_id").to_pylist()], np.int64)
+    # Only documents in some pair take part: their times, their text masks.
+    used = np.union1d(a, b)
+    taken = documents.select(["date", "crawled_at", "flags", "chars"]).take(pa.array(used))
+    when: list[Moment | None] = [None] * len(ids)
+    date_text: list[str | None] = [None] * len(ids)
+    chars: dict[int, int] = {}
+    for d, date_, crawl, flags, n in zip(used.tolist(), *(taken.column(c).to_pylist() for c in ("date", "crawled_at", "flags", "chars"))):
+        when[d], date_text[d], chars[d] = document_time(date_, crawl, flags), date_, n
+
+    credit_ids = pairs.column("credit_id").to_pylist()
+    reuse = _Pairs(
+        a, b, pairs.column("verdict").to_pylist(), pairs.column("credit").to_pylist(),
+        [None if c is None else (0 if c == ids[x] else 1) for c, x in zip(credit_ids, a.tolist())],
+    )
+    pair_of = {(min(x, y), max(x, y)): p for p, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    in_pairs = pa.compute.is_in(boilerplate_spans.column("doc_id"), pa.array([ids[d] for d in used.tolist()], pa.string()))
+    spans = boilerplate_spans.filter(in_pairs)
+    # Credit lines are left out too: copies add the same "Source: ..." line independently, so a
+    # shared one is no sign that one copy was made from the other (the credit evidence counts apart).
+    credited = pairs.filter(pa.compute.is_valid(pairs.column("credit_start")))
+    not_text = _Ranges(
+        np.array([index[d] for d in spans.column("doc_id").to_pylist() + credited.column("credit_id").to_pylist()], np.int64),
+        np.concatenate([spans.column("start").to_numpy(), credited.column("credit_start").to_numpy()]).astype(np.int64),
+        np.concatenate([spans.column("end").to_numpy(), credited.column("credit_end").to_numpy()]).astype(np.int64),
+    )
+    variants = edits.filter(pa.compute.is_in(edits.column("kind"), pa.array(sorted(VARIANT_KINDS))))
+    _presence(reuse, chars, not_text, _side_ranges(passages, pairs), _side_ranges(variants, pairs))
+
+    groups = _groups(len(ids), reuse)
+    progress.stage("provenance", total=len(groups), unit="cascades")
+    own_evidence = [
+        pair_direction((when[x], when[y]), reuse.credit[p], reuse.credit_doc[p], (0, 0), settings)
+        for p, (x, y) in enumerate(zip(a.tolist(), b.tolist()))
+    ]
+    history = SiteHistory(reuse, sites, own_evidence)
+    cascades = []
+    for members in groups:
+        cascades.append(build_cascade(members, pair_of, reuse, when, settings, ids, history))
+        progress.advance(1)
+
+    directions = _pair_directions(reuse, cascades, when, settings, ids)
+    edges, cascade_rows = _tables(cascades, reuse, when, ids, sites, date_text)
+    counts = {
+        "cascades": len(cascades),
+        "inferred_upstream": sum(c.root < 0 for c in cascades),
+        "directed": sum(d in (A_TO_B, B_TO_A) for d in directions["direction"]),
+        "common_source": sum(d == COMMON_SOURCE for d in directions["direction"]),
+        "unknown": sum(d == UNKNOWN for d in directions["direction"]),
+    }
+    published = {ids[d]: when[d].middle for d in used.tolist() if when[d] is not None and when[d].middle is not None}
+    return Provenance(directions, edges, cascade_rows, counts, published)
+
+
+def _side_ranges(table: pa.Table, pairs: pa.Table) -> _Ranges:
+    """The a-side and b-side ranges of ``table`` (passages or edits, with ``a_id``, ``b_id``,
+    ``a_start``...; a null start: no place on that side) by pair side: owner ``2p`` or ``2p + 1``
+    for pair p of ``pairs`` (a join in Arrow, not a Python lookup per row)."""
+    keys = pa.table({"a_id": pairs.column("a_id"), "b_id": pairs.column("b_id"), "_pair": pa.array(np.arange(pairs.num_rows))})
+    joined = table.select(["a_id", "b_id", "a_start", "a_end", "b_start", "b_end"]).join(keys, ["a_id", "b_id"], join_type="inner")
+    pair = joined.column("_pair").to_numpy().astype(np.int64)
+
+    def column(name: str) -> np.ndarray:
+        return pa.compute.fill_null(joined.column(name), 0).to_numpy().astype(np.int64)
+
+    return _Ranges(
+        np.concatenate([2 * pair, 2 * pair + 1]),
+        np.concatenate([column("a_start"), column("b_start")]),
+        np.concatenate([column("a_end"), column("b_end")]),
+    )
+
+
+def _pair_directions(pairs: _Pairs, cascades: list[Cascade], when, settings: Settings, names) -> dict[str, list]:
+    """The direction columns of ``pairs``: from the tree inside a cascade, from the pair's own
+    evidence elsewhere."""
+    parent: dict[int, Edge] = {}
+    cascade_of: dict[int, int] = {}
+    for c_id, cascade in enumerate(cascades):
+        for e in cascade.edges:
+            parent[e.child] = e
+        for m in cascade.members:
+            cascade_of[m] = c_id
+
+    def lineage(x: int) -> list[Edge]:  # edges from x up to its cascade's root
+        path = []
+        while x in parent:
+            path.append(parent[x])
+            x = parent[x].parent
+            if x < 0:
+                break
+        return path
+
+    columns: dict[str, list] = {name: [] for name in ("direction", "direction_evidence", "direction_confidence", "direction_detail", "delay_seconds", "cascade_id")}
+
+    def put(direction: str, evidence: str, confidence: float, detail: str, delay: float | None, cascade: int | None) -> None:
+        for name, value in zip(columns, (direction, evidence, round(confidence, 4), detail, delay, cascade)):
+            columns[name].append(value)
+
+    for p, (a, b) in enumerate(zip(pairs.a.tolist(), pairs.b.tolist())):
+        c = cascade_of.get(a)
+        if c is not None and c == cascade_of.get(b):
+            up_a, up_b = lineage(a), lineage(b)
+            above_a, above_b = [e.parent for e in up_a], [e.parent for e in up_b]
+            if a in above_b or b in above_a:
+                source, copy, path = (a, b, up_b[: above_b.index(a) + 1]) if a in above_b else (b, a, up_a[: above_a.index(b) + 1])
+                if any(e.evidence == UNDETERMINED for e in path):
+                    put(UNKNOWN, UNDETERMINED, 0.0, next(e.detail for e in path if e.evidence == UNDETERMINED), None, c)
+                    continue
+                if precedes(when[source], when[copy]) <= 1 - settings.date_confidence:
+                    put(UNKNOWN, "conflict", 0.0, f"the copy tree puts {names[source]} first, its date puts it after {names[copy]}", None, c)
+                    continue
+                if len(path) == 1:
+                    evidence, detail = path[0].evidence, path[0].detail
+                else:
+                    evidence = CHAIN
+                    detail = f"{names[copy]} copies {names[source]} through " + " → ".join(names[e.parent] for e in reversed(path[:-1]))
+                put(A_TO_B if source == a else B_TO_A, evidence, min(e.confidence for e in path), detail, _delay(when[source], when[copy]), c)
+                continue
+            common = next((x for x in above_a if x in above_b), None)
+            steps = up_a[: above_a.index(common) + 1] + up_b[: above_b.index(common) + 1] if common is not None else []
+            sure = min((min(e.confidence, e.choice) for e in steps), default=0.0)
+            if common is not None and sure >= settings.min_confidence and not any(e.evidence == UNDETERMINED for e in steps):
+                source = names[common] if common >= 0 else "an upstream text outside the corpus"
+                put(COMMON_SOURCE, COMMON_SOURCE, sure, f"both descend from {source}", None, c)
+                continue
+            put(UNKNOWN, UNDETERMINED, 0.0, "the copy tree between them has an edge of undetermined direction", None, c)
+            continue
+        d = pair_direction(
+            (when[a], when[b]), pairs.credit[p], pairs.credit_doc[p], (int(pairs.missing_a[p]), int(pairs.missing_b[p])),
+            settings, (names[a], names[b]),
+        )
+        if d.first is None:
+            put(UNKNOWN, d.evidence, 0.0, d.detail, None, None)
+        else:
+            source, copy = (a, b) if d.first == 0 else (b, a)
+            put(A_TO_B if d.first == 0 else B_TO_A, d.evidence, d.confidence, d.detail, _delay(when[source], when[copy]), None)
+    return columns
+
+
+def _delay(source: Moment | None, copy: Moment | None) -> float | None:
+    """Seconds from the source's publication to the copy's (middles of their intervals)."""
+    if source is None or copy is None or source.middle is None or copy.middle is None:
+        return None
+    return float(copy.middle - source.middle)
+
+
+def upstream_id(cascade_id: int) -> str:
+    """The id of a cascade's inferred upstream node (never a document id: it has a space)."""
+    return f"upstream of cascade {cascade_id}"
+
+
+def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> tuple[pa.Table, pa.Table]:
+    edge_rows: dict[str, list] = defaultdict(list)
+    cascade_rows: dict[str, list] = defaultdict(list)
+    for c_id, cascade in enumerate(cascades):
+        children: dict[int, list[int]] = defaultdict(list)
+        for e in cascade.edges:
+            children[e.parent].append(e.child)
+            parent_id = upstream_id(c_id) if e.parent < 0 else ids[e.parent]
+            row = {
+                "cascade_id": c_id, "parent": parent_id, "child": ids[e.child],
+                "parent_site": None if e.parent < 0 else sites[e.parent], "child_site": sites[e.child],
+                "inferred_parent": e.parent < 0, "evidence": e.evidence, "confidence": round(e.confidence, 4),
+                "parent_confidence": round(e.choice, 4), "detail": e.detail,
+                "delay_seconds": None if e.parent < 0 else _delay(when[e.parent], when[e.child]),
+                "credit": None if e.pair is None else pairs.credit[e.pair],
+                "distance_chars": None if e.pair is None else int(pairs.missing_a[e.pair] + pairs.missing_b[e.pair]),
+            }
+            for k, v in row.items():
+                edge_rows[k].append(v)
+        depth, stack = 0, [(cascade.root, 0)]
+        while stack:
+            node, level = stack.pop()
+            depth = max(depth, level)
+            stack += [(c, level + 1) for c in children.get(node, ())]
+        member_dates = sorted(dates[m] for m in cascade.members if dates[m])
+        middles = [when[m].middle for m in cascade.members if when[m] is not None and when[m].middle is not None]
+        row = {
+            "cascade_id": c_id,
+            "root": upstream_id(c_id) if cascade.root < 0 else ids[cascade.root],
+            "root_site": None if cascade.root < 0 else sites[cascade.root],
+            "inferred_upstream": cascade.root < 0,
+            "root_evidence": cascade.root_evidence,
+            "members": len(cascade.members),
+            "sites": len({sites[m] for m in cascade.members if sites[m]}),
+            "depth": depth,
+            "first_date": member_dates[0] if member_dates else None,
+            "last_date": member_dates[-1] if member_dates else None,
+            "span_seconds": float(max(middles) - min(middles)) if len(middles) > 1 else None,
+            "doc_ids": [ids[m] for m in cascade.members],
+        }
+        for k, v in row.items():
+            cascade_rows[k].append(v)
+    from .workspace import SCHEMAS
+
+    return (
+        pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["edges"].names}, schema=SCHEMAS["edges"]),
+        pa.Table.from_pydict({n: cascade_rows.get(n, []) for n in SCHEMAS["cascades"].names}, schema=SCHEMAS["cascades"]),
+    )

@@ -1,0 +1,141 @@
+"""Per-site numbers from the copy trees: who originates, who copies whom, how fast, with credit.
+
+Counted from the ``edges`` and ``cascades`` tables, so every number follows the trees' evidence:
+
+- ``originated``: cascades whose origin (root) is one of the site's articles;
+- ``first_carrier``: its articles that are among the first carriers of a text whose source is
+  outside the corpus (children of an inferred upstream node: wire stories, press releases);
+- ``copies``: its articles whose parent is another article in the corpus;
+  ``copies_of_other_sites`` those whose parent is on another site, and ``copied_share`` their
+  share of all its articles;
+- ``credited`` / ``credit_rate``: of those copies, how many name the source's site (or link to it);
+- delays: from the publication of the cascade's origin (for a cascade with an inferred upstream
+  node, its earliest dated member) to each copy's, in seconds; ``delay_histogram`` counts copies
+  within 1 hour, 1–6 h, 6–24 h, 1–7 days and later;
+- ``top_sources`` / ``top_copiers``: the sites it copies most / that copy it most, as
+  ``"site (n)"``.
+
+``site_edges``: one row per source site → copier site with copies, credit and the median delay from
+parent to copy. Copies within one site are left out of ``site_edges`` and of
+``copies_of_other_sites``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+
+from .credit import CREDITED
+from .dates import document_time
+from .workspace import SCHEMAS
+
+#: Upper ends of the delay histogram's bins, in seconds (the last bin is open).
+DELAY_BINS = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
+TOP = 5
+
+
+def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, published: dict[str, float] | None = None) -> tuple[pa.Table, pa.Table]:
+    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``, and
+    ``date``, ``crawled_at`` and ``flags`` unless ``published``, the publication time of every
+    document in a cascade, is given)."""
+    ids = documents.column("doc_id").to_pylist()
+    site_of = dict(zip(ids, documents.column("site").to_pylist()))
+    if published is None:
+        published = {}
+        for d, date_, crawl, flags in zip(ids, *(documents.column(c).to_pylist() for c in ("date", "crawled_at", "flags"))):
+            m = document_time(date_, crawl, flags)
+            if m is not None and m.middle is not None:
+                published[d] = m.middle
+    middle = published
+    counts = pa.compute.value_counts(documents.column("site").drop_null()).to_pylist()
+    articles = Counter({c["values"]: c["counts"] for c in counts})
+    in_cascades: Counter[str] = Counter()
+    originated: Counter[str] = Counter()
+    origin_time: dict[int, float] = {}
+    for c_id, root, members in zip(*(cascades.column(c).to_pylist() for c in ("cascade_id", "root", "doc_ids"))):
+        in_cascades.update(site_of[m] for m in members if site_of.get(m))
+        if root in site_of:
+            if site_of[root]:
+                originated[site_of[root]] += 1
+            if root in middle:
+                origin_time[c_id] = middle[root]
+        else:
+            dated = [middle[m] for m in members if m in middle]
+            if dated:
+                origin_time[c_id] = min(dated)
+
+    first_carrier: Counter[str] = Counter()
+    copies: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    copied_by: Counter[str] = Counter()
+    credited: Counter[str] = Counter()
+    delays: dict[str, list[float]] = defaultdict(list)
+    sources: dict[str, Counter] = defaultdict(Counter)
+    copiers: dict[str, Counter] = defaultdict(Counter)
+    pair_rows: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, []])
+    columns = ("cascade_id", "child", "child_site", "parent_site", "inferred_parent", "credit", "delay_seconds")
+    for c_id, child, child_site, parent_site, inferred, credit, delay in zip(*(edges.column(c).to_pylist() for c in columns)):
+        if not child_site:
+            continue
+        if inferred:
+            first_carrier[child_site] += 1
+        else:
+            copies[child_site] += 1
+            if c_id in origin_time and child in middle:
+                delays[child_site].append(middle[child] - origin_time[c_id])
+        if inferred or not parent_site or parent_site == child_site:
+            continue
+        other[child_site] += 1
+        copied_by[parent_site] += 1
+        sources[child_site][parent_site] += 1
+        copiers[parent_site][child_site] += 1
+        row = pair_rows[parent_site, child_site]
+        row[0] += 1
+        if credit == CREDITED:
+            credited[child_site] += 1
+            row[1] += 1
+        if delay is not None:
+            row[2].append(delay)
+
+    rows: dict[str, list] = defaultdict(list)
+    for site in sorted(articles):
+        d = np.array(delays.get(site, []), float)
+        row = {
+            "site": site,
+            "articles": articles[site],
+            "in_cascades": in_cascades[site],
+            "originated": originated[site],
+            "first_carrier": first_carrier[site],
+            "copies": copies[site],
+            "copies_of_other_sites": other[site],
+            "copied_share": round(other[site] / articles[site], 4),
+            "copied_by_others": copied_by[site],
+            "credited": credited[site],
+            "credit_rate": round(credited[site] / other[site], 4) if other[site] else None,
+            "delay_median_seconds": float(np.median(d)) if len(d) else None,
+            "delay_p10_seconds": float(np.percentile(d, 10)) if len(d) else None,
+            "delay_p90_seconds": float(np.percentile(d, 90)) if len(d) else None,
+            "delay_histogram": np.bincount(np.searchsorted(DELAY_BINS, d, side="right"), minlength=len(DELAY_BINS) + 1).tolist(),
+            "top_sources": [f"{s} ({n})" for s, n in _top(sources[site])],
+            "top_copiers": [f"{s} ({n})" for s, n in _top(copiers[site])],
+        }
+        for k, v in row.items():
+            rows[k].append(v)
+    sites = pa.Table.from_pydict({n: rows.get(n, []) for n in SCHEMAS["sites"].names}, schema=SCHEMAS["sites"])
+
+    edge_rows: dict[str, list] = defaultdict(list)
+    for (source, copier), (n, n_credited, delay_list) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        for k, v in (
+            ("source_site", source), ("copier_site", copier), ("copies", n), ("credited", n_credited),
+            ("credit_rate", round(n_credited / n, 4)), ("delay_median_seconds", float(np.median(delay_list)) if delay_list else None),
+        ):
+            edge_rows[k].append(v)
+    site_edges = pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["site_edges"].names}, schema=SCHEMAS["site_edges"])
+    return sites, site_edges
+
+
+def _top(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
