@@ -413,7 +413,7 @@ def _show_trace(result: dict) -> None:
                 style = "dim" if edge["evidence"] == "undetermined" else "green" if sure >= 0.9 else "yellow"
                 text.append(f"  ← {edge['evidence']} {sure:.2f}", style=style)
                 if edge["delay_seconds"] is not None:
-                    text.append(f"  +{_duration(edge['delay_seconds'])}")
+                    text.append(f"  {'+' if edge['delay_seconds'] >= 0 else ''}{_duration(edge['delay_seconds'])}")
                 if edge["credit"]:
                     text.append(f"  credit: {edge['credit']}", style="dim")
             return text
@@ -441,11 +441,18 @@ def _show_trace(result: dict) -> None:
         out.print(table)
 
 
+#: Columns of `copytrace sites`: long and short headers (the short ones fit 80 columns).
 SITE_COLUMNS = {
-    "site": "site", "articles": "articles", "originated": "origin", "first_carrier": "first carrier",
-    "copies_of_other_sites": "copies", "copied_share": "copying", "copied_by_others": "copied by others",
-    "credit_rate": "credit", "delay_median_seconds": "delay",
+    "site": ("site", "site"), "articles": ("articles", "arts"), "originated": ("originated", "orig"),
+    "first_carrier": ("first carrier", "first"), "copies_of_other_sites": ("copies of other sites", "copies"),
+    "copied_share": ("share copying", "share"), "copied_by_others": ("copied by others", "copied"),
+    "credit_rate": ("credit rate", "credit"), "delay_median_seconds": ("median delay", "delay"),
 }
+SITE_LEGEND = (
+    "arts: articles · orig: cascades it originated · first: first carrier of a text from outside the corpus · "
+    "copies: copies of other sites (share: of its articles) · copied: its articles copied by others · "
+    "credit: copies naming their source · delay: median after the origin"
+)
 
 
 @app.command()
@@ -471,13 +478,20 @@ def sites(
         for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
-    wide = out.width >= 150
-    table = Table(title=f"sites of {escape(str(workspace))}, by {SITE_COLUMNS[sort]}", title_justify="left")
-    for name in SITE_COLUMNS.values():
-        table.add_column(name, justify="left" if name == "site" else "right", no_wrap=name == "site", overflow="fold")
+    wide = out.width >= 160
+    table = Table(
+        title=f"sites of {escape(str(workspace))}, by {SITE_COLUMNS[sort][0]}", title_justify="left", box=None, header_style="bold underline",
+        padding=(0, 1), pad_edge=False,
+    )
+    longest = max((len(r["site"]) for r in rows), default=4)
+    for name, (_, short) in SITE_COLUMNS.items():
+        if name == "site":
+            table.add_column(short, min_width=min(longest, 24), overflow="fold")
+        else:
+            table.add_column(short, justify="right", no_wrap=True)
     if wide:
-        table.add_column("top sources")
-        table.add_column("top copiers")
+        table.add_column("top sources", min_width=30)
+        table.add_column("top copiers", min_width=30)
     for r in rows:
         cells = [
             escape(r["site"]), f"{r['articles']:,}", f"{r['originated']:,}", f"{r['first_carrier']:,}", f"{r['copies_of_other_sites']:,}",
@@ -489,7 +503,9 @@ def sites(
         table.add_row(*cells)
     out.print(table)
     if not wide:
-        out.print("[dim]top sources and copiers: in a terminal 150 columns wide, or with --json[/]")
+        out.print(f"[dim]{SITE_LEGEND}; top sources and copiers: in a terminal 160 columns wide, or with --json[/]")
+    else:
+        out.print(f"[dim]{SITE_LEGEND}[/]")
 
 
 def _negate(value):

@@ -11,25 +11,22 @@ and a pair nothing decides is ``unknown``, never guessed:
    has at most a quarter as much of its own: copies lose text (cut quotes, dropped sentences,
    excerpts) far more often than sources lack it.
 
-**Cascades.** Documents joined by ``copy`` pairs form a group carrying one text. Inside a group,
-copytrace reconstructs the tree the way textual scholars build a stemma from shared variants:
-
-- *P explains X* when every part of X's text that some other member also carries is in P (up to
-  ``explain_tolerance`` characters), leaving out members that could descend from X. A copy can only
-  pass on text its parent had, so P can be X's parent only if P explains X. When P explains X but
-  X does not explain P, X lacks text that P shares with others: P comes first (evidence
-  ``shared_text``), unless the dates say otherwise.
-- Each document's parent is, among the members that explain it and come first, the one it differs
-  from least (characters on either side missing from the other, word changes included): a copy of a
-  copy shares the intermediate's edits, so it is closer to the intermediate than to the origin.
-- A group whose top is more than one document gets an **inferred upstream node** outside the
-  corpus (a wire story, a press release): ``independent`` when each of them carries text of the
-  story another lacks (none can be the source of the others), ``undetermined`` when the evidence
-  cannot order them (identical texts, no dates).
+**Cascades.** Documents joined by ``copy`` pairs form a group carrying one text, and its tree is
+reconstructed the way textual scholars build a stemma from shared variants (:func:`build_cascade`):
+every possible edge *parent → child* gets a cost (:func:`edge_costs`: the text the child would
+have inserted and deleted, text of the child that other members carry but the parent lacks, and
+penalties from dates, credit and the sites' history), a virtual upstream node may give any member
+its text at a fixed extra cost, and the cheapest tree rooted at that node is the cascade (a
+minimum-cost arborescence, Chu–Liu/Edmonds). A copy of a copy shares the intermediate's changes,
+so it is cheapest to hang it under the intermediate. When the upstream node keeps one child, that
+is the origin; when it keeps several, none of them can be the source of the others (each lacks
+text of the story another carries): the root is an **inferred upstream source**, a wire story or
+a press release. An edge whose reverse costs about the same is ``undetermined``.
 
 The direction of a pair inside a cascade follows the tree: an ancestor is the source of its
 descendants (evidence ``chain`` when not a direct parent); two copies of one source are
-``common_source``. Pairs outside cascades (partial reuse between groups) use the pair evidence.
+``common_source`` when every edge between them is sure. Pairs outside cascades (partial reuse
+between groups) use the pair evidence.
 
 Text presence is measured on 4-character bins of each text: aligned passages, less the text of
 every labelled edit inside them (words changed, sentences or quotes removed), less boilerplate
@@ -67,6 +64,8 @@ VARIANT_KINDS = frozenset(
      "words_changed", "number_changed", "name_changed"}
 )
 BIN = 4  # characters per presence bin
+#: An end cut off (text after the last shared one) counts as this many deleted characters at most.
+TAIL_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -126,6 +125,8 @@ class _Pairs:
     present_b: list[np.ndarray] = field(default_factory=list)
     missing_a: np.ndarray | None = None  # characters of a's own text that b lacks
     missing_b: np.ndarray | None = None
+    tail_a: np.ndarray | None = None  # of those, the ones after the last text of a that b carries
+    tail_b: np.ndarray | None = None
 
 
 @dataclass
@@ -186,6 +187,12 @@ def _presence(pairs: _Pairs, chars: dict[int, int], not_text: _Ranges, passages:
     present_count = np.add.reduceat(present.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
     missing = (text_count - present_count) * BIN
     pairs.missing_a, pairs.missing_b = missing[0::2].astype(np.int64), missing[1::2].astype(np.int64)
+    # The missing text after the last present bin of each side: an end cut off in the other.
+    local = np.arange(len(present)) - np.repeat(starts, side_bins)
+    last = np.maximum.reduceat(np.where(present, local + 1, 0), starts) if len(starts) else np.zeros(0, np.int64)
+    text_before = np.concatenate([[0], np.cumsum(own_text, dtype=np.int64)])
+    tail = (text_before[side_offsets[1:]] - text_before[starts + last]) * BIN
+    pairs.tail_a, pairs.tail_b = tail[0::2].astype(np.int64), tail[1::2].astype(np.int64)
     views = [present[lo:hi] for lo, hi in zip(side_offsets[:-1].tolist(), side_offsets[1:].tolist())]
     pairs.present_a, pairs.present_b = views[0::2], views[1::2]
 
@@ -246,7 +253,10 @@ def build_cascade(
     parent having given that child its text (see :func:`edge_costs`). The upstream node keeps one
     child (the origin) unless no member can be the source of the others."""
     costs, upstream = edge_costs(members, pair_of, pairs, when, settings, names, history)
-    arcs = [(UP, x, settings.upstream_cost + upstream[x], None) for x in members]
+    # Two documents that each lack text of the other are two trims of one story when a sentence
+    # each is missing: half the cost keeps that from needing 300 characters of cuts.
+    base_cost = settings.upstream_cost / 2 if len(members) == 2 else settings.upstream_cost
+    arcs = [(UP, x, base_cost + upstream[x], None) for x in members]
     into: dict[int, list[tuple[float, int, EdgeCost]]] = defaultdict(list)
     for (y, x), c in costs.items():
         into[x].append((c.total, y, c))
@@ -259,7 +269,7 @@ def build_cascade(
 
     def choice(x: int, parent: int, total: float) -> float:
         others = [t for t, y in incoming[x] if y != parent]
-        return 1 / (1 + math.exp(-(min(others) - total))) if others else 1.0
+        return _logistic(min(others) - total) if others else 1.0
 
     edges = []
     first_carriers = [x for x, (y, _, _) in chosen.items() if y == UP]
@@ -273,14 +283,20 @@ def build_cascade(
     if len(first_carriers) == 1:
         return Cascade(members, edges, first_carriers[0], "origin")
     for r in first_carriers:
-        sure = round(choice(r, UP, settings.upstream_cost + upstream[r]), 4)
+        sure = round(choice(r, UP, base_cost + upstream[r]), 4)
         if sure >= settings.min_confidence:
             detail = f"no other member can be the source of {names[r]}: each lacks text of the story that it carries"
             edges.append(Edge(UP, r, INDEPENDENT, sure, detail, None, sure))
         else:
             detail = f"{names[r]} may be a first carrier of the text or a copy of another member: the evidence does not decide"
             edges.append(Edge(UP, r, UNDETERMINED, sure, detail, None, sure))
-    return Cascade(members, edges, -1, INDEPENDENT)
+    sure_top = all(e.evidence == INDEPENDENT for e in edges if e.parent == UP)
+    return Cascade(members, edges, -1, INDEPENDENT if sure_top else UNDETERMINED)
+
+
+def _logistic(x: float) -> float:
+    """1 / (1 + e^-x), without overflow (costs grow with the length of the texts)."""
+    return 1 / (1 + math.exp(-min(max(x, -60.0), 60.0)))
 
 
 UP = -1  # the virtual upstream node of a cascade
@@ -348,8 +364,10 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
     if len(members) == 2:  # nothing else carries their text: no lost text, singular = missing
         x, y = members
         p = pair_of[x, y]
+        # With two documents, text only one has is as likely the other's cut as its own addition,
+        # and cuts are the more common: the upstream version holds the text of both.
         miss = {pairs.a[p]: pairs.missing_a[p], pairs.b[p]: pairs.missing_b[p]}
-        upstream = {m: settings.insert_weight * float(miss[m]) / 100 for m in members}
+        upstream = {x: settings.delete_weight * float(miss[y]) / 100, y: settings.delete_weight * float(miss[x]) / 100}
         return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history, tol_bins), upstream
     base = {x: lost_of(x, set()) for x in members}
     singular = {}
@@ -380,8 +398,14 @@ def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settin
             # Order evidence only penalizes a parent it puts after the child: a bonus for agreeing
             # dates would favour an early ancestor over the undated parent in between.
             dates = max(0.0, -math.log(max(2 * order, 1e-3))) * settings.date_weight
-            missing_x, missing_y = (pairs.missing_a[p], pairs.missing_b[p]) if pairs.a[p] == x else (pairs.missing_b[p], pairs.missing_a[p])
-            text = (settings.insert_weight * missing_x + settings.delete_weight * missing_y) / 100
+            if pairs.a[p] == x:
+                missing_x, missing_y, tail_y = pairs.missing_a[p], pairs.missing_b[p], pairs.tail_b[p]
+            else:
+                missing_x, missing_y, tail_y = pairs.missing_b[p], pairs.missing_a[p], pairs.tail_a[p]
+            # Cutting off the end is one act, however long the end: two copies cut at different
+            # points are no closer to each other than to their source.
+            deleted = missing_y - tail_y + min(tail_y, TAIL_CHARS)
+            text = (settings.insert_weight * missing_x + settings.delete_weight * deleted) / 100
             credit, note = 0.0, ""
             if pairs.credit[p] == CREDITED and pairs.credit_doc[p] is not None:
                 naming = pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]
@@ -404,8 +428,7 @@ def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, set
         DATES: reverse.dates - cost.dates, CREDIT: reverse.credit - cost.credit,
         CONTAINMENT: reverse.text - cost.text, SHARED_TEXT: reverse.lost - cost.lost, SITE_HISTORY: reverse.site - cost.site,
     }
-    gap = reverse.total - cost.total
-    confidence = 1 / (1 + math.exp(-gap))
+    confidence = _logistic(reverse.total - cost.total)
     evidence = max(margins, key=lambda k: margins[k])
     if confidence < settings.min_confidence or margins[evidence] <= 0:
         return Edge(parent, child, UNDETERMINED, round(confidence, 4), f"the evidence does not tell whether {names[parent]} or {names[child]} came first", None)
@@ -576,6 +599,8 @@ def trace_provenance(
         [None if c is None else (0 if c == ids[x] else 1) for c, x in zip(credit_ids, a.tolist())],
     )
     pair_of = {(min(x, y), max(x, y)): p for p, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    groups = _groups(len(ids), reuse)
+    progress.stage("provenance", total=len(groups), unit="cascades")
     in_pairs = pa.compute.is_in(boilerplate_spans.column("doc_id"), pa.array([ids[d] for d in used.tolist()], pa.string()))
     spans = boilerplate_spans.filter(in_pairs)
     # Credit lines are left out too: copies add the same "Source: ..." line independently, so a
@@ -589,8 +614,6 @@ def trace_provenance(
     variants = edits.filter(pa.compute.is_in(edits.column("kind"), pa.array(sorted(VARIANT_KINDS))))
     _presence(reuse, chars, not_text, _side_ranges(passages, pairs), _side_ranges(variants, pairs))
 
-    groups = _groups(len(ids), reuse)
-    progress.stage("provenance", total=len(groups), unit="cascades")
     own_evidence = [
         pair_direction((when[x], when[y]), reuse.credit[p], reuse.credit_doc[p], (0, 0), settings)
         for p, (x, y) in enumerate(zip(a.tolist(), b.tolist()))

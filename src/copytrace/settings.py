@@ -112,7 +112,9 @@ class Settings:
     #: edges the other evidence leaves open; 0 turns it off.
     site_weight: float = 0.5
     #: The cost of making a document a first carrier of its text (a child of the cascade's
-    #: upstream node): a cascade has one origin unless that costs more than this for each other.
+    #: upstream node), on top of its edits from a version holding all the group's text; half in
+    #: a cascade of two. A cascade keeps one origin unless its other members would have to have
+    #: lost text that others carry.
     upstream_cost: float = 3.0
     #: An edge whose direction is surer than this is reported; below, ``undetermined``.
     min_confidence: float = 0.6
