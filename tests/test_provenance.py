@@ -230,6 +230,10 @@ def test_site_statistics_add_up(cascades_ws):
         assert s["credited"] == credited
         assert s["credit_rate"] is None if not s["copies_of_other_sites"] else s["credit_rate"] == pytest.approx(credited / s["copies_of_other_sites"], abs=1e-4)
         assert sum(s["delay_histogram"]) <= s["copies"]
+    # Delays come from date intervals: where dates cannot order two documents a copy is 0 s late,
+    # never earlier than its source (the trees here agree with every trusted date).
+    delays = [e[k] for e in edges for k in ("delay_seconds", "delay_after_origin_seconds") if e[k] is not None]
+    assert delays and min(delays) == 0.0
     site_edges = ws.table("site_edges").to_pylist()
     assert sum(e["copies"] for e in site_edges) == len(across)
     assert all(e["source_site"] != e["copier_site"] for e in site_edges)
@@ -243,7 +247,8 @@ def test_settings_are_stored_and_provenance_reruns_alone(tmp_path):
     copytrace.scan([CASCADES], ws_path)
     settings = {r["name"]: r for r in copytrace.Workspace(ws_path).table("settings").to_pylist()}
     assert set(settings) == set(copytrace.Settings().to_dict())
-    assert json.loads(settings["date_confidence"]["value"]) == 0.9 and settings["date_confidence"]["stage"] == "provenance"
+    assert json.loads(settings["date_confidence"]["value"]) == 0.9 and settings["date_confidence"]["stage"] == "align"  # credit uses it
+    assert settings["site_weight"]["stage"] == "provenance"
     assert settings["ngram"]["stage"] == "align" and settings["max_chars"]["stage"] == "read"
     again = copytrace.scan([CASCADES], ws_path)
     assert again.resumed == ["read", "align", "provenance"]

@@ -568,8 +568,6 @@ class Provenance:
     edges: pa.Table
     cascades: pa.Table
     counts: dict[str, int]
-    #: When each document in a pair was published (the middle of its interval), by id.
-    published: dict[str, float] = field(default_factory=dict)
 
 
 def trace_provenance(
@@ -633,8 +631,7 @@ def trace_provenance(
         "common_source": sum(d == COMMON_SOURCE for d in directions["direction"]),
         "unknown": sum(d == UNKNOWN for d in directions["direction"]),
     }
-    published = {ids[d]: when[d].middle for d in used.tolist() if when[d] is not None and when[d].middle is not None}
-    return Provenance(directions, edges, cascade_rows, counts, published)
+    return Provenance(directions, edges, cascade_rows, counts)
 
 
 def _side_ranges(table: pa.Table, pairs: pa.Table) -> _Ranges:
@@ -723,10 +720,14 @@ def _pair_directions(pairs: _Pairs, cascades: list[Cascade], when, settings: Set
 
 
 def _delay(source: Moment | None, copy: Moment | None) -> float | None:
-    """Seconds from the source's publication to the copy's (middles of their intervals)."""
+    """Seconds from the source's publication to the copy's: the middles of their intervals, and 0
+    when that is negative but the intervals overlap (the dates cannot order them, and a copy does
+    not come before its source)."""
     if source is None or copy is None or source.middle is None or copy.middle is None:
         return None
-    return float(copy.middle - source.middle)
+    delay = float(copy.middle - source.middle)
+    overlap = copy.lo <= source.hi and source.lo <= copy.hi
+    return 0.0 if delay < 0 and overlap else delay
 
 
 def upstream_id(cascade_id: int) -> str:
@@ -739,6 +740,9 @@ def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> 
     cascade_rows: dict[str, list] = defaultdict(list)
     for c_id, cascade in enumerate(cascades):
         children: dict[int, list[int]] = defaultdict(list)
+        # The origin's time, or for a text from outside the corpus its first dated carrier's.
+        dated = [when[m] for m in cascade.members if when[m] is not None and when[m].middle is not None]
+        origin = when[cascade.root] if cascade.root >= 0 else min(dated, key=lambda m: m.middle, default=None)
         for e in cascade.edges:
             children[e.parent].append(e.child)
             parent_id = upstream_id(c_id) if e.parent < 0 else ids[e.parent]
@@ -748,6 +752,7 @@ def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> 
                 "inferred_parent": e.parent < 0, "evidence": e.evidence, "confidence": round(e.confidence, 4),
                 "parent_confidence": round(e.choice, 4), "detail": e.detail,
                 "delay_seconds": None if e.parent < 0 else _delay(when[e.parent], when[e.child]),
+                "delay_after_origin_seconds": _delay(origin, when[e.child]),
                 "credit": None if e.pair is None else pairs.credit[e.pair],
                 "distance_chars": None if e.pair is None else int(pairs.missing_a[e.pair] + pairs.missing_b[e.pair]),
             }

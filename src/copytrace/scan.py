@@ -32,7 +32,7 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .candidates import candidate_pairs
 from .credit import Credit, pair_credit, parse_aliases
-from .dates import DateProblem, date_problems, document_time, first_by_dates
+from .dates import DateProblem, Moment, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -255,7 +255,7 @@ def _provenance_stage(ws: Workspace, documents: pa.Table, tables: dict[str, pa.T
             pairs = pairs.set_column(pairs.column_names.index(name), name, column)
         else:
             pairs = pairs.append_column(name, column)
-    sites, site_edges = site_tables(meta, found.edges, found.cascades, found.published)
+    sites, site_edges = site_tables(meta, found.edges, found.cascades)
     ws.write("pairs", pairs)
     for name, table in (("edges", found.edges), ("cascades", found.cascades), ("sites", sites), ("site_edges", site_edges)):
         ws.write(name, table)
@@ -443,9 +443,9 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
 
     labels = _Labels()
     rows = labels.edit_rows
-    times: dict[int, object] = {}
+    times: dict[int, Moment | None] = {}
 
-    def time_of(d: int):
+    def time_of(d: int) -> Moment | None:
         if d not in times:
             times[d] = document_time(docs[d].date, docs[d].crawled_at, docs[d].flags)
         return times[d]

@@ -18,8 +18,9 @@ MAX_CHARS_LIMIT = 1_000_000_000
 #: The stage each setting shapes (the rest shape fingerprints, candidates, alignment and edits).
 STAGE_OF = {
     **dict.fromkeys(("max_chars", "site_by", "sites", "since", "until", "earliest_date", "batch_timestamp_min"), "read"),
+    # date_confidence also decides which side of a pair credit reads as the source: align stage.
     **dict.fromkeys(
-        ("date_confidence", "explain_tolerance", "min_own_chars", "date_weight", "credit_weight", "insert_weight", "delete_weight",
+        ("explain_tolerance", "min_own_chars", "date_weight", "credit_weight", "insert_weight", "delete_weight",
          "lost_weight", "site_weight", "upstream_cost", "min_confidence"),
         "provenance",
     ),

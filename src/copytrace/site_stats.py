@@ -9,8 +9,8 @@ Counted from the ``edges`` and ``cascades`` tables, so every number follows the 
   ``copies_of_other_sites`` those whose parent is on another site, and ``copied_share`` their
   share of all its articles;
 - ``credited`` / ``credit_rate``: of those copies, how many name the source's site (or link to it);
-- delays: from the publication of the cascade's origin (for a cascade with an inferred upstream
-  node, its earliest dated member) to each copy's, in seconds; ``delay_histogram`` counts copies
+- delays: the ``delay_after_origin_seconds`` of each copy's edge: from the publication of the
+  cascade's origin (for a cascade with an inferred upstream node, its earliest dated member); ``delay_histogram`` counts copies
   within 1 hour, 1–6 h, 6–24 h, 1–7 days and later;
 - ``top_sources`` / ``top_copiers``: the sites it copies most / that copy it most, as
   ``"site (n)"``.
@@ -29,7 +29,6 @@ import pyarrow as pa
 import pyarrow.compute
 
 from .credit import CREDITED
-from .dates import document_time
 from .workspace import SCHEMAS
 
 #: Upper ends of the delay histogram's bins, in seconds (the last bin is open).
@@ -37,35 +36,18 @@ DELAY_BINS = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
 TOP = 5
 
 
-def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, published: dict[str, float] | None = None) -> tuple[pa.Table, pa.Table]:
-    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``, and
-    ``date``, ``crawled_at`` and ``flags`` unless ``published``, the publication time of every
-    document in a cascade, is given)."""
+def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``)."""
     ids = documents.column("doc_id").to_pylist()
     site_of = dict(zip(ids, documents.column("site").to_pylist()))
-    if published is None:
-        published = {}
-        for d, date_, crawl, flags in zip(ids, *(documents.column(c).to_pylist() for c in ("date", "crawled_at", "flags"))):
-            m = document_time(date_, crawl, flags)
-            if m is not None and m.middle is not None:
-                published[d] = m.middle
-    middle = published
     counts = pa.compute.value_counts(documents.column("site").drop_null()).to_pylist()
     articles = Counter({c["values"]: c["counts"] for c in counts})
     in_cascades: Counter[str] = Counter()
     originated: Counter[str] = Counter()
-    origin_time: dict[int, float] = {}
-    for c_id, root, members in zip(*(cascades.column(c).to_pylist() for c in ("cascade_id", "root", "doc_ids"))):
+    for root, members in zip(*(cascades.column(c).to_pylist() for c in ("root", "doc_ids"))):
         in_cascades.update(site_of[m] for m in members if site_of.get(m))
-        if root in site_of:
-            if site_of[root]:
-                originated[site_of[root]] += 1
-            if root in middle:
-                origin_time[c_id] = middle[root]
-        else:
-            dated = [middle[m] for m in members if m in middle]
-            if dated:
-                origin_time[c_id] = min(dated)
+        if site_of.get(root):
+            originated[site_of[root]] += 1
 
     first_carrier: Counter[str] = Counter()
     copies: Counter[str] = Counter()
@@ -76,16 +58,16 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, publis
     sources: dict[str, Counter] = defaultdict(Counter)
     copiers: dict[str, Counter] = defaultdict(Counter)
     pair_rows: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, []])
-    columns = ("cascade_id", "child", "child_site", "parent_site", "inferred_parent", "credit", "delay_seconds")
-    for c_id, child, child_site, parent_site, inferred, credit, delay in zip(*(edges.column(c).to_pylist() for c in columns)):
+    columns = ("child_site", "parent_site", "inferred_parent", "credit", "delay_seconds", "delay_after_origin_seconds")
+    for child_site, parent_site, inferred, credit, delay, after_origin in zip(*(edges.column(c).to_pylist() for c in columns)):
         if not child_site:
             continue
         if inferred:
             first_carrier[child_site] += 1
         else:
             copies[child_site] += 1
-            if c_id in origin_time and child in middle:
-                delays[child_site].append(middle[child] - origin_time[c_id])
+            if after_origin is not None:
+                delays[child_site].append(after_origin)
         if inferred or not parent_site or parent_site == child_site:
             continue
         other[child_site] += 1

@@ -93,6 +93,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("parent_confidence", pa.float64()),
             ("detail", pa.string()),
             ("delay_seconds", pa.float64()),
+            ("delay_after_origin_seconds", pa.float64()),
             ("credit", pa.string()),
             ("distance_chars", pa.int64()),
         ]
