@@ -469,8 +469,8 @@ def sites(
         err.print(f"[bold red]error:[/] --sort must be one of {', '.join(SITE_COLUMNS)}; got {escape(sort)!r}", soft_wrap=True)
         raise typer.Exit(2)
     rows = ws.table("sites").to_pylist()
-    present = [r for r in rows if r[sort] is not None]
-    present.sort(key=lambda r: (r[sort], r["site"]) if ascending else (_negate(r[sort]), r["site"]))
+    present = sorted((r for r in rows if r[sort] is not None), key=lambda r: r["site"])
+    present.sort(key=lambda r: r[sort], reverse=not ascending)  # stable: ties stay by site
     rows = present + [r for r in rows if r[sort] is None]
     if limit:
         rows = rows[:limit]
@@ -506,10 +506,6 @@ def sites(
         out.print(f"[dim]{SITE_LEGEND}; top sources and copiers: in a terminal 160 columns wide, or with --json[/]")
     else:
         out.print(f"[dim]{SITE_LEGEND}[/]")
-
-
-def _negate(value):
-    return -value if isinstance(value, (int, float)) else "".join(chr(0x10FFFF - ord(c)) for c in value)
 
 
 @app.command("export")

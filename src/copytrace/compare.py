@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
 from .credit import UNKNOWN, Credit, pair_credit, parse_aliases
-from .dates import date_problems, document_time, first_by_dates
+from .dates import check_dates, document_time, first_by_dates
 from .edits import Edit, pair_edits, side_of
 from .provenance import Direction, compare_direction
 from .score import COPY, NONE, score_pairs
@@ -118,11 +117,7 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     passages = aligned.passages(0)
     verdict = str(scores.verdict[0])
     edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
-    problems = date_problems(
-        [a.date, b.date], [a.crawled_at, b.crawled_at], [a.date_updated, b.date_updated], ["a", "b"], datetime.now(UTC),
-        settings.earliest_date, settings.batch_timestamp_min,
-    )
-    for problem in problems:
+    for problem in check_dates([a, b], settings.earliest_date, settings.batch_timestamp_min):
         (a, b)[problem.index].flags.append(problem.flag)
     when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
     credit = pair_credit(

@@ -187,3 +187,12 @@ def date_problems(
                 n = stamps[groups[i], value]
                 problems.append(DateProblem(i, BATCH_TIMESTAMP, f"date {value} is shared by {n} articles of {groups[i]} (an import time?); not trusted"))
     return problems
+
+
+def check_dates(docs, earliest: str = "1990-01-01", batch_min: int = 10, now: datetime | None = None) -> list[DateProblem]:
+    """:func:`date_problems` of documents (anything with ``date``, ``crawled_at``,
+    ``date_updated`` and ``source``), as of ``now`` (default: this moment)."""
+    return date_problems(
+        [d.date for d in docs], [d.crawled_at for d in docs], [d.date_updated for d in docs], [d.source for d in docs],
+        now or datetime.now(UTC), earliest, batch_min,
+    )

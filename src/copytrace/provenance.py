@@ -49,6 +49,7 @@ from .dates import Moment, document_time, precedes
 from .progress import Progress, Silent
 from .score import COPY
 from .settings import Settings
+from .workspace import SCHEMAS
 
 A_TO_B, B_TO_A, COMMON_SOURCE, UNKNOWN = "a_to_b", "b_to_a", "common_source", "unknown"
 DATES, CREDIT, BYLINE, CONTAINMENT, SHARED_TEXT, CHAIN = "dates", "credit", "byline", "containment", "shared_text", "chain"
@@ -276,10 +277,7 @@ def build_cascade(
     for x, (y, total, cost) in sorted(chosen.items()):
         if y == UP:
             continue
-        edge = _edge(y, x, cost, costs.get((x, y)), settings, names)
-        edge.choice = round(choice(x, y, total), 4)
-        edge.pair = pair_of[min(x, y), max(x, y)]
-        edges.append(edge)
+        edges.append(_edge(y, x, cost, costs.get((x, y)), settings, names, pair_of[min(x, y), max(x, y)], round(choice(x, y, total), 4)))
     if len(first_carriers) == 1:
         return Cascade(members, edges, first_carriers[0], "origin")
     for r in first_carriers:
@@ -418,12 +416,12 @@ def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settin
     return costs
 
 
-def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, settings: Settings, names) -> Edge:
+def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, settings: Settings, names, pair: int, choice: float) -> Edge:
     """A chosen edge with its evidence: what made it cheaper than the reverse, and how sure that
     is (a logistic of the cost difference; an edge whose reverse costs about the same is
     ``undetermined``)."""
     if reverse is None:
-        return Edge(parent, child, SHARED_TEXT, CONFIDENCE[SHARED_TEXT], f"{names[parent]} is the closest version that holds {names[child]}'s text", None)
+        return Edge(parent, child, SHARED_TEXT, CONFIDENCE[SHARED_TEXT], f"{names[parent]} is the closest version that holds {names[child]}'s text", pair, choice)
     margins = {
         DATES: reverse.dates - cost.dates, CREDIT: reverse.credit - cost.credit,
         CONTAINMENT: reverse.text - cost.text, SHARED_TEXT: reverse.lost - cost.lost, SITE_HISTORY: reverse.site - cost.site,
@@ -431,7 +429,7 @@ def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, set
     confidence = _logistic(reverse.total - cost.total)
     evidence = max(margins, key=lambda k: margins[k])
     if confidence < settings.min_confidence or margins[evidence] <= 0:
-        return Edge(parent, child, UNDETERMINED, round(confidence, 4), f"the evidence does not tell whether {names[parent]} or {names[child]} came first", None)
+        return Edge(parent, child, UNDETERMINED, round(confidence, 4), f"the evidence does not tell whether {names[parent]} or {names[child]} came first", pair, choice)
     details = {
         DATES: f"{names[parent]} was published first (p={cost.p_dates:.2f})",
         CREDIT: cost.credit_note or f"{names[child]} names {names[parent]}'s site",
@@ -441,7 +439,7 @@ def _edge(parent: int, child: int, cost: EdgeCost, reverse: EdgeCost | None, set
     }
     if evidence == DATES:
         confidence = max(confidence, cost.p_dates)
-    return Edge(parent, child, evidence, round(confidence, 4), details[evidence], None)
+    return Edge(parent, child, evidence, round(confidence, 4), details[evidence], pair, choice)
 
 
 def min_arborescence(root: int, arcs: list[tuple[int, int, float, object]]) -> dict[int, tuple[int, float, object]]:
@@ -781,8 +779,6 @@ def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> 
         }
         for k, v in row.items():
             cascade_rows[k].append(v)
-    from .workspace import SCHEMAS
-
     return (
         pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["edges"].names}, schema=SCHEMAS["edges"]),
         pa.Table.from_pydict({n: cascade_rows.get(n, []) for n in SCHEMAS["cascades"].names}, schema=SCHEMAS["cascades"]),

@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -32,7 +31,7 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .candidates import candidate_pairs
 from .credit import Credit, pair_credit, parse_aliases
-from .dates import DateProblem, Moment, date_problems, document_time, first_by_dates
+from .dates import Moment, check_dates, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -289,21 +288,13 @@ def _read(inputs, settings: Settings, progress: Progress, total_bytes: int, buil
             progress.count(1)
             if builder:
                 builder.add(record.text)
-    for problem in check_dates(docs, settings):
+    for problem in check_dates(docs, settings.earliest_date, settings.batch_timestamp_min):
         doc = docs[problem.index]
         doc.flags = [*doc.flags, problem.flag]
         reject = Reject(doc.source, doc.line, problem.reason, "kept")
         rejects.append({"source": doc.source, "line": doc.line, "reason": problem.reason, "outcome": "kept", "doc_id": doc.doc_id})
         progress.message(reject.message())
     return docs, rejects
-
-
-def check_dates(docs: list[Document], settings: Settings) -> list[DateProblem]:
-    """The dates of ``docs`` that cannot be trusted (:func:`copytrace.dates.date_problems`)."""
-    return date_problems(
-        [d.date for d in docs], [d.crawled_at for d in docs], [d.date_updated for d in docs], [d.source for d in docs],
-        datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
-    )
 
 
 def _documents_table(docs: list[Document]) -> pa.Table:
