@@ -57,7 +57,7 @@ SITE_HISTORY = "site_history"
 INDEPENDENT, UNDETERMINED = "independent", "undetermined"
 
 #: How much each kind of evidence is trusted (dates give their own probability).
-CONFIDENCE = {CREDIT: 0.9, SHARED_TEXT: 0.85, BYLINE: 0.8, CONTAINMENT: 0.75, INDEPENDENT: 0.85, UNDETERMINED: 0.0}
+CONFIDENCE = {CREDIT: 0.9, SHARED_TEXT: 0.85, BYLINE: 0.8, CONTAINMENT: 0.75}
 
 #: Edit kinds whose text, on either side, is not shared by the pair.
 VARIANT_KINDS = frozenset(
