@@ -46,7 +46,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from rapidfuzz import fuzz, process
+
 import copytrace
+from copytrace.dates import moment, precedes
 from copytrace.settings import Settings
 
 from .accuracy import RESULTS, WORK, write_jsonl
@@ -87,6 +90,8 @@ class Doc:
     extra_lines: list[str] = field(default_factory=list)  # credit lines, inherited by copies
     date: str | None = None
     bad_date: bool = False
+    upstream: Doc | None = None  # for a wire carrier: the story as sent, which is not in the corpus
+    cut: set[str] = field(default_factory=set)  # sentences it lost by cutting off the end
 
     def text(self) -> str:
         body = "\n\n".join(" ".join(p) for p in self.paragraphs if p)
@@ -113,20 +118,22 @@ class Maker:
         kinds = rng.sample(["drop", "quote", "swap", "number", "add", "truncate"], edits if edits is not None else rng.randint(1, 3))
         if must_trim and "drop" not in kinds:
             kinds.append("drop")
+        cut: set[str] = set()
         for kind in kinds:
-            self._edit(kind, paragraphs)
+            cut |= self._edit(kind, paragraphs)
         extra = list(parent.extra_lines)
         if rng.random() < 0.4:
             extra.append(f"Source: {parent.site}")
         title = parent.title if rng.random() < 0.8 else parent.title.upper()
         delay = math.exp(rng.uniform(math.log(300), math.log(4 * 86400)))
-        return Doc(doc_id, site, title, paragraphs, parent.id, cascade, parent.time + timedelta(seconds=delay), extra)
+        return Doc(doc_id, site, title, paragraphs, parent.id, cascade, parent.time + timedelta(seconds=delay), extra, cut=cut)
 
-    def _edit(self, kind: str, paragraphs: list[list[str]]) -> None:
+    def _edit(self, kind: str, paragraphs: list[list[str]]) -> set[str]:
+        """Makes one edit in place; returns the sentences a cut-off end took."""
         rng = self.rng
         spots = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p)) if 0 < i or 0 < j]
         if not spots:
-            return
+            return set()
         if kind == "drop":
             for i, j in sorted(rng.sample(spots, min(len(spots) - 1, rng.randint(1, 2))), reverse=True):
                 if len(paragraphs[i]) > j and sum(map(len, paragraphs)) > 4:
@@ -160,7 +167,10 @@ class Maker:
             paragraphs[i].insert(rng.randint(0, len(paragraphs[i])), sentence)
         elif kind == "truncate":
             keep = max(2, int(len(paragraphs) * rng.uniform(0.6, 0.85)))
+            cut = {s for p in paragraphs[keep:] for s in p}
             del paragraphs[keep:]
+            return cut
+        return set()
 
 
 def build(articles: list[Article], cascades: int, undated: float, seed: int, distractors: int) -> list[Doc]:
@@ -187,7 +197,7 @@ def build(articles: list[Article], cascades: int, undated: float, seed: int, dis
             carriers = [origin_site, *rng.sample(copy_sites, 3)][: rng.randint(2, 4)]
             for n, site in enumerate(carriers):
                 carrier = maker.copy(wire, f"c{c:03d}-{n}-{site.split('.')[0]}", site, c, edits=1, must_trim=True)
-                carrier.parent = "UPSTREAM"
+                carrier.parent, carrier.upstream = "UPSTREAM", wire
                 docs.append(carrier)
             continue
         origin = Doc(f"c{c:03d}-origin-{origin_site.split('.')[0]}", origin_site, title, _split(article), None, c, t0)
@@ -239,6 +249,99 @@ def _records(docs: list[Doc]) -> list[dict]:
     ]
 
 
+def _sentences(doc: Doc) -> list[str]:
+    return [s for p in doc.paragraphs for s in p]
+
+
+def _units(doc: Doc) -> set[str]:
+    return set(_sentences(doc))
+
+
+def _tail(c: Doc, other: Doc) -> set[str]:
+    """``other``'s sentences after the last one ``c`` keeps (a word or two changed still counts):
+    c lacking them may be its cut-off end."""
+    mine = _sentences(c)
+    theirs = _sentences(other)
+    kept = [i for i, s in enumerate(theirs) if process.extractOne(s, mine, scorer=fuzz.ratio, score_cutoff=80)]
+    last = max(kept, default=-1)
+    return set(theirs[last + 1 :])
+
+
+def decidable(docs: list[Doc]) -> dict[str, str]:
+    """Whether what the corpus shows singles out each planted copy's parent: ``decidable``, or why
+    not (``tie``, ``misleading``: the evidence points elsewhere, ``direction``: nothing tells the
+    copy from its source). The benchmark's ceiling, read from the generator's records.
+
+    Texts are compared as sets of sentences, the way a stemma is read from shared variants: against
+    another candidate X, a copy C sides with its parent P on each sentence where P and X differ and
+    C agrees with P. P is decided when C sides with it more often than with every X that trusted
+    dates do not put after C; a credit line C added naming a site counts for that site. Not
+    counted: credit lines (copies add the same line independently), sentences C lacks after the
+    last one it keeps (an end cut off), and for a wire story, sentences no other member carries (the
+    story itself is not in the corpus). A descendant X of C that holds all of C's text, or a parent
+    whose text C holds whole, leaves the direction open unless dates or credit decide it."""
+    members: dict[int, list[Doc]] = defaultdict(list)
+    for d in docs:
+        if d.cascade >= 0:
+            members[d.cascade].append(d)
+    by_id = {d.id: d for d in docs}
+
+    def when(d: Doc):
+        return None if d.bad_date or not d.date else moment(d.date)
+
+    def descends(x: Doc, d: Doc) -> bool:
+        while x.parent in by_id:
+            x = by_id[x.parent]
+            if x is d:
+                return True
+        return False
+
+    verdicts = {}
+    for c in docs:
+        if c.cascade < 0 or c.parent is None:
+            continue
+        p = c.upstream if c.parent == "UPSTREAM" else by_id[c.parent]
+        cut = set().union(*(m.cut for m in members[c.cascade]))
+        units, parent = _units(c), _units(p)
+        credits = set(c.extra_lines) - set(p.extra_lines)
+
+        def holds(x: Doc, y: set[str], cut: set[str] = cut) -> bool:  # x holds all of y (sentences lost to cuts aside)
+            return not (y - _units(x) - cut)
+
+        verdict = "decidable"
+        if c.parent != "UPSTREAM" and holds(c, parent) and precedes(when(p), when(c)) < 0.9 and not any(p.site in line for line in credits):
+            verdict = "direction"  # c holds all of p's text: p may as well be the copy
+        for x in members[c.cascade]:
+            if x is c or x is p or verdict != "decidable" or precedes(when(c), when(x)) >= 0.9:
+                continue
+            if descends(x, c):
+                if holds(x, units):
+                    verdict = "direction"
+                continue
+            other = _units(x)
+            tail = _tail(c, p) | _tail(c, x)
+            for_p = for_x = 0
+            for u in parent ^ other:
+                if u not in units and u in tail:
+                    continue
+                if c.parent == "UPSTREAM" and not (u in units and u in other) and not any(u in _units(m) for m in members[c.cascade] if m is not c and m is not x):
+                    continue  # the story is not in the corpus: only text another member carries shows it
+                if (u in units) == (u in parent):
+                    for_p += 1
+                else:
+                    for_x += 1
+            for_p += any(p.site in line for line in credits)
+            for_x += any(x.site in line for line in credits)
+            if for_p <= for_x:
+                verdict = "tie" if for_p == for_x else "misleading"
+        if c.parent == "UPSTREAM" and verdict == "decidable":
+            others = [x for x in members[c.cascade] if x is not c]
+            if all(holds(c, _units(x)) and precedes(when(x), when(c)) < 0.9 for x in others):
+                verdict = "direction"  # c holds every other carrier's text: it may be the origin
+        verdicts[c.id] = verdict
+    return verdicts
+
+
 def evaluate(docs: list[Doc], workspace) -> dict:
     ws = copytrace.Workspace(workspace)
     by_id = {d.id: d for d in docs}
@@ -279,6 +382,7 @@ def evaluate(docs: list[Doc], workspace) -> dict:
     parents = {e["child"]: e for e in ws.table("edges").to_pylist()}
     roots = set(ws.table("cascades", columns=["root"]).column("root").to_pylist())
     parent_tally: dict[str, Counter] = defaultdict(Counter)
+    verdicts = decidable(docs)
     for d in docs:
         if d.cascade < 0:
             continue
@@ -297,6 +401,7 @@ def evaluate(docs: list[Doc], workspace) -> dict:
         parent_tally["copies whose parent is reported as sure"]["right" if ok else "wrong"] += int(sure)
         parent_tally["copies whose parent is reported as sure"]["reported_unsure"] += int(not sure)
         parent_tally[f"shape {shape}"]["right" if ok else "wrong"] += 1
+        parent_tally["copies whose parent the evidence decides" if verdicts[d.id] == "decidable" else f"copies whose parent is not decidable ({verdicts[d.id]})"]["right" if ok else "wrong"] += 1
         if depth >= 2:
             parent_tally["copies of copies"]["right" if ok else "wrong"] += 1
 

@@ -124,6 +124,8 @@ class _Pairs:
     text: list[np.ndarray] = field(default_factory=list)  # per document: the bins of its own text (not boilerplate)
     present_a: list[np.ndarray] = field(default_factory=list)  # bins of a's own text that b carries
     present_b: list[np.ndarray] = field(default_factory=list)
+    variant_a: list[np.ndarray] = field(default_factory=list)  # bins of a's own text in a labelled variant edit
+    variant_b: list[np.ndarray] = field(default_factory=list)
     missing_a: np.ndarray | None = None  # characters of a's own text that b lacks
     missing_b: np.ndarray | None = None
     tail_a: np.ndarray | None = None  # of those, the ones after the last text of a that b carries
@@ -181,7 +183,8 @@ def _presence(pairs: _Pairs, chars: dict[int, int], not_text: _Ranges, passages:
     # Each side's bins, pointed back at its document's text.
     at = np.arange(int(side_offsets[-1])) - np.repeat(side_offsets[:-1], side_bins) + np.repeat(doc_offsets[side_doc], side_bins)
     own_text = text[at]
-    present = _covered(side_bins, passages) & ~_covered(side_bins, changed) & own_text
+    variant = _covered(side_bins, changed) & own_text
+    present = _covered(side_bins, passages) & ~variant & own_text
     starts = side_offsets[:-1]
     # (np.add.reduceat over booleans would stay boolean: count as integers)
     text_count = np.add.reduceat(own_text.astype(np.int64), starts) if len(starts) else np.zeros(0, np.int64)
@@ -194,8 +197,11 @@ def _presence(pairs: _Pairs, chars: dict[int, int], not_text: _Ranges, passages:
     text_before = np.concatenate([[0], np.cumsum(own_text, dtype=np.int64)])
     tail = (text_before[side_offsets[1:]] - text_before[starts + last]) * BIN
     pairs.tail_a, pairs.tail_b = tail[0::2].astype(np.int64), tail[1::2].astype(np.int64)
-    views = [present[lo:hi] for lo, hi in zip(side_offsets[:-1].tolist(), side_offsets[1:].tolist())]
+    bounds = list(zip(side_offsets[:-1].tolist(), side_offsets[1:].tolist()))
+    views = [present[lo:hi] for lo, hi in bounds]
     pairs.present_a, pairs.present_b = views[0::2], views[1::2]
+    views = [variant[lo:hi] for lo, hi in bounds]
+    pairs.variant_a, pairs.variant_b = views[0::2], views[1::2]
 
 
 # --- cascades --------------------------------------------------------------------------------------
@@ -251,19 +257,30 @@ def build_cascade(
 ) -> Cascade:
     """The copy tree of one group of documents: the cheapest tree (a minimum-cost arborescence)
     rooted at a virtual upstream node, where each edge's cost weighs the evidence against that
-    parent having given that child its text (see :func:`edge_costs`). The upstream node keeps one
-    child (the origin) unless no member can be the source of the others."""
+    parent having given that child its text (see :func:`edge_costs`).
+
+    Two trees compete: one with a single origin among the members (any member may be it, at no
+    cost), and one where an upstream version outside the corpus, holding all the group's text,
+    gave several members their text (each paying its edits from that version). The second pays
+    ``upstream_cost`` once, the price of a source nobody has seen, and wins when the members
+    would otherwise have to have copied text that their parents lack."""
     costs, upstream = edge_costs(members, pair_of, pairs, when, settings, names, history)
-    # Two documents that each lack text of the other are two trims of one story when a sentence
-    # each is missing: half the cost keeps that from needing 300 characters of cuts.
-    base_cost = settings.upstream_cost / 2 if len(members) == 2 else settings.upstream_cost
-    arcs = [(UP, x, base_cost + upstream[x], None) for x in members]
     into: dict[int, list[tuple[float, int, EdgeCost]]] = defaultdict(list)
     for (y, x), c in costs.items():
         into[x].append((c.total, y, c))
+    arcs = []
     for x, options in into.items():  # the cheapest few parents of each document are plenty
         arcs += [(y, x, total, c) for total, y, c in sorted(options, key=lambda o: (o[0], o[1]))[:PARENT_OPTIONS]]
-    chosen = min_arborescence(UP, arcs)
+    # One origin: equal arcs from the upstream node, so large that the tree takes only one.
+    single = min_arborescence(UP, arcs + [(UP, x, _ORIGIN_ARC, None) for x in members])
+    single_total = sum(total for _, total, _ in single.values()) - _ORIGIN_ARC * sum(y == UP for y, _, _ in single.values())
+    upstream_arcs = [(UP, x, upstream[x], None) for x in members]
+    several = min_arborescence(UP, arcs + upstream_arcs)
+    several_total = settings.upstream_cost + sum(total for _, total, _ in several.values())
+    if sum(y == UP for y, _, _ in several.values()) >= 2 and several_total < single_total:
+        chosen, arcs = several, arcs + upstream_arcs
+    else:
+        chosen = single
     incoming: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for y, x, total, _ in arcs:
         incoming[x].append((total, y))
@@ -281,7 +298,7 @@ def build_cascade(
     if len(first_carriers) == 1:
         return Cascade(members, edges, first_carriers[0], "origin")
     for r in first_carriers:
-        sure = round(choice(r, UP, base_cost + upstream[r]), 4)
+        sure = round(choice(r, UP, upstream[r]), 4)
         if sure >= settings.min_confidence:
             detail = f"no other member can be the source of {names[r]}: each lacks text of the story that it carries"
             edges.append(Edge(UP, r, INDEPENDENT, sure, detail, None, sure))
@@ -298,6 +315,7 @@ def _logistic(x: float) -> float:
 
 
 UP = -1  # the virtual upstream node of a cascade
+_ORIGIN_ARC = 1e6  # the cost of each arc from the upstream node in the one-origin tree
 #: Incoming edges kept per document for the tree search (the cheapest): large groups stay fast.
 PARENT_OPTIONS = 8
 
@@ -349,15 +367,21 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
         return pairs.present_a[p] if pairs.a[p] == x else pairs.present_b[p]
 
     def lost_of(x: int, skip: set[int]) -> dict[int, float]:
+        """Per neighbour y, bins of x's text that others carry and y lacks, less the tolerance for
+        passage ends; bins of a labelled variant (a word or number y has otherwise) count whole:
+        x reading as other members do where y differs is the shared variant of a stemma."""
         rows = neighbours[x]
         if not rows:
             return {}
         matrix = np.stack([presence(x, p) for _, p in rows])
+        variant = np.stack([pairs.variant_a[p] if pairs.a[p] == x else pairs.variant_b[p] for _, p in rows])
         counted = np.array([y not in skip for y, _ in rows])
         count = matrix[counted].sum(0, dtype=np.int32)
         others = (count[None, :] - (matrix & counted[:, None])) > 0  # carried by a member other than row r
-        lost = (others & ~matrix).sum(1)
-        return {y: float(n) for (y, _), n in zip(rows, lost.tolist())}
+        lost = others & ~matrix
+        strict = (lost & variant).sum(1)
+        loose = np.maximum(0, (lost & ~variant).sum(1) - tol_bins)
+        return {y: float(n) for (y, _), n in zip(rows, (strict + loose).tolist())}
 
     if len(members) == 2:  # nothing else carries their text: no lost text, singular = missing
         x, y = members
@@ -366,7 +390,7 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
         # and cuts are the more common: the upstream version holds the text of both.
         miss = {pairs.a[p]: pairs.missing_a[p], pairs.b[p]: pairs.missing_b[p]}
         upstream = {x: settings.delete_weight * float(miss[y]) / 100, y: settings.delete_weight * float(miss[x]) / 100}
-        return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history, tol_bins), upstream
+        return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history), upstream
     base = {x: lost_of(x, set()) for x in members}
     singular = {}
     for x in members:
@@ -381,14 +405,14 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
     lost = {}
     for x in members:
         # Members that may descend from x (and carry on text x added): x explains them.
-        descendants = {z for z, _ in neighbours[x] if base[z].get(x, math.inf) <= tol_bins}
+        descendants = {z for z, _ in neighbours[x] if base[z].get(x, math.inf) <= 0}
         lost[x] = lost_of(x, descendants)
-    return _pair_costs(members, neighbours, lost, pairs, when, settings, names, history, tol_bins), upstream
+    return _pair_costs(members, neighbours, lost, pairs, when, settings, names, history), upstream
 
 
-def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settings, names, history, tol_bins) -> dict[tuple[int, int], EdgeCost]:
+def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settings, names, history) -> dict[tuple[int, int], EdgeCost]:
     """The :class:`EdgeCost` of every ``(parent, child)`` (see :func:`edge_costs`); ``lost[x][y]``:
-    bins of x's text others carry and y lacks."""
+    bins of x's text others carry and y lacks (see ``lost_of``)."""
     costs: dict[tuple[int, int], EdgeCost] = {}
     for x in members:
         for y, p in neighbours[x]:
@@ -410,7 +434,7 @@ def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settin
                 # A penalty for the parent naming the child's site; no reward for the child naming the
                 # parent's, which a copy of a copy inherits (it would favour the grandparent).
                 credit, note = (0.0, f"{names[x]} names {names[y]}'s site") if naming == x else (2 * settings.credit_weight, "")
-            extra = max(0.0, lost[x][y] - tol_bins) * BIN
+            extra = lost[x][y] * BIN
             site, site_note = history.cost(pairs, p, y, x, settings.site_weight) if history else (0.0, "")
             costs[y, x] = EdgeCost(dates, credit, text, settings.lost_weight * extra / 100, site, order, note, site_note)
     return costs

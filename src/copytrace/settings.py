@@ -112,11 +112,10 @@ class Settings:
     #: Weight of a site's history of publishing first (in pairs decided by dates or credit) for
     #: edges the other evidence leaves open; 0 turns it off.
     site_weight: float = 0.5
-    #: The cost of making a document a first carrier of its text (a child of the cascade's
-    #: upstream node), on top of its edits from a version holding all the group's text; half in
-    #: a cascade of two. A cascade keeps one origin unless its other members would have to have
-    #: lost text that others carry.
-    upstream_cost: float = 3.0
+    #: The cost of inferring a source outside the corpus for a cascade (paid once; each of its
+    #: first carriers then pays its edits from a version holding all the group's text). A
+    #: cascade keeps one origin unless that tree costs more than this.
+    upstream_cost: float = 1.5
     #: An edge whose direction is surer than this is reported; below, ``undetermined``.
     min_confidence: float = 0.6
     #: Dates before this are not trusted (CMS defaults, epochs).
