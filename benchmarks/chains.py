@@ -285,6 +285,7 @@ def decidable(docs: list[Doc]) -> dict[str, str]:
         if d.cascade >= 0:
             members[d.cascade].append(d)
     by_id = {d.id: d for d in docs}
+    units = {d.id: _units(d) for d in docs if d.cascade >= 0} | {d.upstream.id: _units(d.upstream) for d in docs if d.upstream}
 
     def when(d: Doc):
         return None if d.bad_date or not d.date else moment(d.date)
@@ -301,32 +302,36 @@ def decidable(docs: list[Doc]) -> dict[str, str]:
         if c.cascade < 0 or c.parent is None:
             continue
         p = c.upstream if c.parent == "UPSTREAM" else by_id[c.parent]
-        cut = set().union(*(m.cut for m in members[c.cascade]))
-        units, parent = _units(c), _units(p)
+        group = members[c.cascade]
+        cut = set().union(*(m.cut for m in group))
+        mine, parent = units[c.id], units[p.id]
         credits = set(c.extra_lines) - set(p.extra_lines)
+        parent_tail = _tail(c, p)
 
         def holds(x: Doc, y: set[str], cut: set[str] = cut) -> bool:  # x holds all of y (sentences lost to cuts aside)
-            return not (y - _units(x) - cut)
+            return not (y - units[x.id] - cut)
 
         verdict = "decidable"
         if c.parent != "UPSTREAM" and holds(c, parent) and precedes(when(p), when(c)) < 0.9 and not any(p.site in line for line in credits):
             verdict = "direction"  # c holds all of p's text: p may as well be the copy
-        for x in members[c.cascade]:
+        for x in group:
             if x is c or x is p or verdict != "decidable" or precedes(when(c), when(x)) >= 0.9:
                 continue
             if descends(x, c):
-                if holds(x, units):
+                if holds(x, mine):
                     verdict = "direction"
                 continue
-            other = _units(x)
-            tail = _tail(c, p) | _tail(c, x)
+            other = units[x.id]
+            tail = parent_tail | _tail(c, x)
+            # For a wire story, only text a third member carries (or c shares with x) is seen.
+            third = set().union(*(units[m.id] for m in group if m is not c and m is not x))
             for_p = for_x = 0
             for u in parent ^ other:
-                if u not in units and u in tail:
+                if u not in mine and u in tail:
                     continue
-                if c.parent == "UPSTREAM" and not (u in units and u in other) and not any(u in _units(m) for m in members[c.cascade] if m is not c and m is not x):
+                if c.parent == "UPSTREAM" and u not in third and not (u in mine and u in other):
                     continue  # the story is not in the corpus: only text another member carries shows it
-                if (u in units) == (u in parent):
+                if (u in mine) == (u in parent):
                     for_p += 1
                 else:
                     for_x += 1
@@ -334,10 +339,9 @@ def decidable(docs: list[Doc]) -> dict[str, str]:
             for_x += any(x.site in line for line in credits)
             if for_p <= for_x:
                 verdict = "tie" if for_p == for_x else "misleading"
-        if c.parent == "UPSTREAM" and verdict == "decidable":
-            others = [x for x in members[c.cascade] if x is not c]
-            if all(holds(c, _units(x)) and precedes(when(x), when(c)) < 0.9 for x in others):
-                verdict = "direction"  # c holds every other carrier's text: it may be the origin
+        others_held = all(holds(c, units[x.id]) and precedes(when(x), when(c)) < 0.9 for x in group if x is not c)
+        if c.parent == "UPSTREAM" and verdict == "decidable" and others_held:
+            verdict = "direction"  # c holds every other carrier's text: it may be the origin
         verdicts[c.id] = verdict
     return verdicts
 

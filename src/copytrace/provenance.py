@@ -274,11 +274,11 @@ def build_cascade(
     # One origin: equal arcs from the upstream node, so large that the tree takes only one.
     single = min_arborescence(UP, arcs + [(UP, x, _ORIGIN_ARC, None) for x in members])
     single_total = sum(total for _, total, _ in single.values()) - _ORIGIN_ARC * sum(y == UP for y, _, _ in single.values())
-    upstream_arcs = [(UP, x, upstream[x], None) for x in members]
-    several = min_arborescence(UP, arcs + upstream_arcs)
+    with_upstream = arcs + [(UP, x, upstream[x], None) for x in members]
+    several = min_arborescence(UP, with_upstream)
     several_total = settings.upstream_cost + sum(total for _, total, _ in several.values())
     if sum(y == UP for y, _, _ in several.values()) >= 2 and several_total < single_total:
-        chosen, arcs = several, arcs + upstream_arcs
+        chosen, arcs = several, with_upstream
     else:
         chosen = single
     incoming: dict[int, list[tuple[float, int]]] = defaultdict(list)
