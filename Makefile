@@ -15,15 +15,24 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Scan the bundled sample corpora and show what was found: reuse, one pair side by side, then
-# who copied whom (site statistics and the copy tree of one article).
+# who copied whom (site statistics and the copy tree of one article), and write the HTML report.
 demo: $(STAMP)
 	$(BIN)/copytrace scan examples/sample.jsonl --out demo-workspace
 	$(BIN)/copytrace compare examples/pair/reuters-original.txt examples/pair/copy-site.txt
 	$(BIN)/copytrace scan examples/cascades.jsonl --out demo-cascades --quiet
 	$(BIN)/copytrace sites demo-cascades --limit 11
 	$(BIN)/copytrace trace demo-cascades c009-42-newsfront24
+	$(BIN)/copytrace report demo-cascades --out demo-report --quiet
+	@echo "Open demo-report/index.html in a browser, or browse with: $(BIN)/copytrace serve demo-cascades"
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium headless (Playwright, with no browser download).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 # Accuracy and speed benchmarks; JSON results go to benchmarks/results/.
@@ -35,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.semeval
 	$(BIN)/python -m benchmarks.extraction
 	$(BIN)/python -m benchmarks.warc_speed
+	$(BIN)/python -m benchmarks.report
 
 clean:
-	rm -rf $(VENV) demo-workspace demo-cascades benchmarks/work
+	rm -rf $(VENV) demo-workspace demo-cascades demo-report benchmarks/work test-artifacts

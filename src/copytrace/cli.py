@@ -21,7 +21,7 @@ from rich.tree import Tree
 
 from . import __version__
 from .compare import Comparison, InputError, compare as compare_files
-from .dates import UNTRUSTED_DATE
+from .dates import UNTRUSTED_DATE, duration
 from .export import FORMATS, export as run_export
 from .scan import ScanResult, scan as run_scan
 from .settings import Settings
@@ -353,18 +353,6 @@ def _open_workspace(path: Path, *tables: str) -> Workspace:
     return ws
 
 
-def _duration(seconds: float | None) -> str:
-    """``3 h 20 min``, ``2.5 days``, ``-``."""
-    if seconds is None:
-        return "–"
-    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    if seconds < 3600:
-        return f"{sign}{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{sign}{seconds / 3600:.1f} h"
-    return f"{sign}{seconds / 86400:.1f} days"
-
-
 @app.command()
 def trace(
     workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
@@ -413,7 +401,7 @@ def _show_trace(result: dict) -> None:
                 style = "dim" if edge["evidence"] == "undetermined" else "green" if sure >= 0.9 else "yellow"
                 text.append(f"  ← {edge['evidence']} {sure:.2f}", style=style)
                 if edge["delay_seconds"] is not None:
-                    text.append(f"  {'+' if edge['delay_seconds'] >= 0 else ''}{_duration(edge['delay_seconds'])}")
+                    text.append(f"  {'+' if edge['delay_seconds'] >= 0 else ''}{duration(edge['delay_seconds'])}")
                 if edge["credit"]:
                     text.append(f"  credit: {edge['credit']}", style="dim")
             return text
@@ -496,7 +484,7 @@ def sites(
         cells = [
             escape(r["site"]), f"{r['articles']:,}", f"{r['originated']:,}", f"{r['first_carrier']:,}", f"{r['copies_of_other_sites']:,}",
             f"{r['copied_share']:.0%}", f"{r['copied_by_others']:,}", "–" if r["credit_rate"] is None else f"{r['credit_rate']:.0%}",
-            _duration(r["delay_median_seconds"]),
+            duration(r["delay_median_seconds"]),
         ]
         if wide:
             cells += [escape(", ".join(r["top_sources"][:3])), escape(", ".join(r["top_copiers"][:3]))]
@@ -523,3 +511,43 @@ def export_command(
         raise typer.Exit(2) from None
     for path in written:
         out.print(f"wrote {escape(str(path))}")
+
+
+# --- report and serve ------------------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site to (created).")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Write a self-contained static HTML report: overview, sites, cascades, every pair side by side.
+
+    The folder opens from disk with no server (start at index.html) and can be zipped and shared.
+    """
+    from .report import write_report
+
+    _open_workspace(workspace, "documents", "pairs", "passages")
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+        reporter = _RichProgress(bar)
+        result = write_report(workspace, out_dir, progress=reporter)
+        reporter.close()
+    out.print(f"wrote {result.pages:,} pages ({filesize.decimal(result.bytes)}) in {result.seconds:.1f} s → {escape(str(out_dir / 'index.html'))}")
+
+
+@app.command()
+def serve(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 exposes every article to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Browse a workspace in a local web app: the report's views, search, compare, JSON API (/docs)."""
+    from .serve import serve as run_server
+
+    _open_workspace(workspace, "documents", "pairs", "passages")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning:[/] listening on {escape(host)}: anyone who can reach this machine can read the workspace", soft_wrap=True)
+    out.print(f"copytrace serving {escape(str(workspace))} at http://{escape(host)}:{port}/ (API docs at /docs) · Ctrl+C stops")
+    run_server(workspace, host, port)

@@ -196,3 +196,15 @@ def check_dates(docs, earliest: str = "1990-01-01", batch_min: int = 10, now: da
         [d.date for d in docs], [d.crawled_at for d in docs], [d.date_updated for d in docs], [d.source for d in docs],
         now or datetime.now(UTC), earliest, batch_min,
     )
+
+
+def duration(seconds: float | None) -> str:
+    """A delay as people read it: ``40 min``, ``3.5 h``, ``2.1 days``, ``–`` when unknown."""
+    if seconds is None:
+        return "–"
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{sign}{seconds / 3600:.1f} h"
+    return f"{sign}{seconds / 86400:.1f} days"

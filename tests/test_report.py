@@ -1,0 +1,239 @@
+"""The static report and the web app: every view renders, untrusted text stays text, long pairs
+are paginated, bad requests get clear errors. Browser checks are in test_browser.py."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from copytrace.cli import app as cli
+from copytrace.report import write_report
+from copytrace.serve import create_app
+from copytrace.views import Views, key_of
+from copytrace.workspace import Workspace
+from tests.report_corpus import (
+    EVIL_TITLE,
+    PAYLOADS,
+    long_pair_workspace,
+    malicious_workspace,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def evil_ws(long_articles, tmp_path_factory) -> Path:
+    return malicious_workspace(long_articles, tmp_path_factory.mktemp("evil"))
+
+
+@pytest.fixture(scope="module")
+def long_ws(long_articles, tmp_path_factory) -> Path:
+    return long_pair_workspace(long_articles, tmp_path_factory.mktemp("long"))
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+def _assert_inert(html: str) -> None:
+    """No element a payload could have made: only our own script tag, no event-handler attribute,
+    no javascript: link, no <img> or <i> from article text (the pages use neither)."""
+    tags = _tags(html)
+    scripts = [a for t, a in tags if t == "script"]
+    assert all(a.get("src", "").endswith("assets/report.js") for a in scripts), scripts
+    for tag, attrs in tags:
+        assert tag not in ("img", "i"), tag  # our pages use neither; the payloads do
+        assert not [k for k in attrs if k.startswith("on")], (tag, attrs)
+        for k in ("href", "src"):
+            assert not (attrs.get(k) or "").strip().lower().startswith("javascript:"), (tag, attrs)
+
+
+def test_report_writes_every_view_and_keeps_article_text_inert(evil_ws, tmp_path):
+    result = write_report(evil_ws, tmp_path / "site")
+    site = tmp_path / "site"
+    views = Views(evil_ws)
+    pair = next(p for p in views.pairs if {p["a_id"], p["b_id"]} == {"evil-source", "evil-copy"})
+    pair_page = site / "pair" / f"{key_of(pair['a_id'], pair['b_id'])}.html"
+    expected = [site / "index.html", site / "sites.html", site / "cascades.html", site / "pairs.html", pair_page,
+                site / "doc" / f"{key_of('evil-source')}.html", site / "site" / f"{key_of('evil-news.example')}.html"]
+    for path in expected:
+        assert path.is_file(), path
+    pages = list(site.rglob("*.html"))
+    assert result.pages == len(pages) and result.bytes == sum(p.stat().st_size for p in pages)
+    for page in pages:
+        _assert_inert(page.read_text(encoding="utf-8"))
+    html = pair_page.read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned = &#39;script&#39;&lt;/script&gt;" in html  # shown as text
+    assert "javascript:" in html and 'href="javascript:' not in html
+    doc_page = (site / "doc" / f"{key_of('evil-source')}.html").read_text(encoding="utf-8")
+    assert '<span class="url">javascript:window.__pwned = &#39;url&#39;</span>' in doc_page  # a URL, not a link
+    # Every link inside the report resolves to a file of the report (it opens from disk).
+    for page in [site / "index.html", pair_page]:
+        for tag, attrs in _tags(page.read_text(encoding="utf-8")):
+            href = attrs.get("href") or attrs.get("src")
+            if href and not href.startswith(("http://", "https://", "#")):
+                assert (page.parent / href.split("#")[0]).resolve().is_file(), href
+
+
+def test_pair_page_marks_exactly_the_aligned_passages_and_the_edits(evil_ws):
+    views = Views(evil_ws)
+    pair = next(p for p in views.pairs if {p["a_id"], p["b_id"]} == {"evil-source", "evil-copy"})
+    view = views.pair(key_of(pair["a_id"], pair["b_id"]))
+    from copytrace.pages import marked_text
+
+    texts = Workspace(evil_ws).table("documents", ["doc_id", "text"]).to_pylist()
+    full = {r["doc_id"]: r["text"] for r in texts}
+    for side, doc_id in (("a", pair["a_id"]), ("b", pair["b_id"])):
+        html = str(marked_text(view[f"text_{side}"], 0, side, view))
+        # Pieces of passage n, unescaped and joined, are exactly its characters.
+        for p in view["passages"]:
+            pieces = re.findall(rf'<span class="[^"]*"[^>]*data-p="{p["n"]}"[^>]*>(.*?)</span>', html, re.DOTALL)
+            joined = "".join(pieces).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+            assert joined == full[doc_id][p[f"{side}_start"] : p[f"{side}_end"]]
+        stripped = re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+        assert stripped == full[doc_id]  # nothing added, nothing lost
+    kinds = {e["kind"] for e in view["edits"]}
+    assert "paragraph_removed" in kinds or "sentence_removed" in kinds
+    assert view["credit_span"]["status"] == "credited"
+
+
+def test_long_pairs_are_paginated_and_the_pages_cover_both_texts(long_ws, tmp_path):
+    views = Views(long_ws)
+    (pair,) = views.pairs
+    key = key_of(pair["a_id"], pair["b_id"])
+    first = views.pair(key)
+    assert first["pages"] >= 2
+    texts = {r["doc_id"]: r["text"] for r in Workspace(long_ws).table("documents", ["doc_id", "text"]).to_pylist()}
+    joined = {"a": "", "b": ""}
+    for page in range(1, first["pages"] + 1):
+        view = views.pair(key, page)
+        assert max(len(view["text_a"]), len(view["text_b"])) <= 60_000 * 1.1
+        for side in "ab":
+            assert view["window"][side][0] == len(joined[side])  # pages follow each other without gaps
+            joined[side] += view[f"text_{side}"]
+    assert joined["a"] == texts[pair["a_id"]] and joined["b"] == texts[pair["b_id"]]
+    write_report(long_ws, tmp_path / "site")
+    assert (tmp_path / "site" / "pair" / f"{key}-{first['pages']}.html").is_file()
+
+
+def test_report_command_on_the_bundled_sample(tmp_path):
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["scan", str(ROOT / "examples" / "cascades.jsonl"), "--out", str(ws), "--quiet"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["report", str(ws), "--out", str(tmp_path / "site"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output
+    overview = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<svg id="network"' in overview and overview.count("<circle") >= 5
+    cascades = Views(ws).cascade_list()
+    assert all((tmp_path / "site" / "cascade" / f"{c['cascade_id']}.html").is_file() for c in cascades)
+    missing = CliRunner().invoke(cli, ["report", str(tmp_path / "nothing"), "--out", str(tmp_path / "x")])
+    assert missing.exit_code == 2 and "run `copytrace scan`" in missing.output
+
+
+@pytest.fixture(scope="module")
+def client(evil_ws) -> TestClient:
+    return TestClient(create_app(evil_ws))
+
+
+def test_app_serves_the_views_and_their_json(client, evil_ws):
+    views = Views(evil_ws)
+    pair = views.pairs[0]
+    key = key_of(pair["a_id"], pair["b_id"])
+    for url in ["/", "/sites", "/cascades", "/pairs", f"/pair/{key}", f"/doc/{key_of('evil-copy')}", "/search", "/compare", "/docs"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url != "/docs":
+            _assert_inert(response.text)
+            assert "default-src 'self'" in response.headers["content-security-policy"]
+    api = client.get(f"/api/pairs/{key}").json()
+    assert api["a"]["doc_id"] == pair["a_id"] and api["passages"] and api["text_a"]
+    assert client.get("/api/overview").json()["counts"]["documents"] == 10
+    spec = client.get("/openapi.json").json()
+    assert {"/api/overview", "/api/sites/{key}", "/api/cascades/{cascade_id}", "/api/pairs/{key}", "/api/documents/{key}",
+            "/api/search", "/api/compare"} <= set(spec["paths"])
+
+
+def test_app_answers_unknown_ids_with_404_and_bad_parameters_with_422(client):
+    for url in ["/pair/000000000000", "/doc/nope", "/site/nope", "/cascade/999999", "/pairs?page=99"]:
+        response = client.get(url)
+        assert response.status_code == 404 and "Not found" in response.text, url
+    assert client.get("/api/pairs/nope").json() == {"detail": "no pair with key 'nope'"}
+    for url in ["/pairs?page=abc", "/cascade/abc", "/api/pairs?page=0"]:
+        response = client.get(url)
+        assert response.status_code == 422, url
+    assert "page" in client.get("/api/pairs?page=-1").json()["detail"][0]
+    assert client.get("/api/search").status_code == 422
+    assert client.post("/api/compare", json={"text_a": "only one"}).status_code == 422
+
+
+def test_search_finds_where_a_paragraph_appears_earliest_first(client, long_articles):
+    kept, dropped = long_articles[0].paragraphs[3], long_articles[0].paragraphs[1]  # the copy dropped the second paragraph
+    found = client.get("/api/search", params={"q": kept}).json()["by_text"]
+    ids = [r["doc_id"] for r in found["results"]]
+    assert ids == ["evil-source", "evil-copy"] and found["earliest"] == "evil-source"  # earliest first
+    assert all(kept[:40] in r["passages"][0]["text"] for r in found["results"])
+    only_source = client.get("/api/search", params={"q": dropped}).json()["by_text"]
+    assert [r["doc_id"] for r in only_source["results"]] == ["evil-source"]
+    paragraph = kept
+    by_url = client.get("/api/search", params={"url": "copy.example/story"}).json()["by_url"]
+    assert [d["doc_id"] for d in by_url] == ["evil-copy"]
+    by_title = client.get("/api/search", params={"title": "chrysler AMC"}).json()["by_title"]
+    assert {d["doc_id"] for d in by_title} >= {"evil-source"}
+    page = client.get("/search", params={"q": paragraph})
+    assert page.status_code == 200 and 'id="text-results"' in page.text
+
+
+def test_compare_page_takes_pasted_or_uploaded_text_and_refuses_binary(client, long_articles):
+    story = long_articles[5]
+    copy = story.text.replace(story.paragraphs[2], "")
+    response = client.post("/compare", data={"text_a": story.text, "text_b": copy})
+    assert response.status_code == 200 and 'class="badge v-copy"' in response.text and 'data-p="1"' in response.text
+    uploaded = client.post("/compare", files={"file_a": ("a.txt", story.text.encode()), "file_b": ("b.txt", copy.encode())})
+    assert uploaded.status_code == 200 and 'class="badge v-copy"' in uploaded.text
+    binary = client.post("/compare", data={"text_a": story.text}, files={"file_b": ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")})
+    assert binary.status_code == 422 and "photo.jpg" in binary.text and "not a text file" in binary.text
+    latin = client.post("/compare", files={"file_a": ("a.txt", "café".encode("latin-1")), "file_b": ("b.txt", b"text")})
+    assert latin.status_code == 422 and "not UTF-8" in latin.text
+    empty = client.post("/compare", data={"text_a": story.text})
+    assert empty.status_code == 422 and "give two texts" in empty.text
+    api = client.post("/api/compare", json={"text_a": story.text, "text_b": copy}).json()
+    assert api["verdict"] == "copy" and api["passages"]
+
+
+def test_titles_and_sites_from_articles_stay_text_in_every_page(client):
+    page = client.get(f"/doc/{key_of('evil-source')}").text
+    assert "&lt;script&gt;window.__pwned = &#39;title&#39;&lt;/script&gt;" in page
+    assert EVIL_TITLE not in page
+    sites = client.get("/sites").text
+    assert "&lt;i&gt;copier&lt;/i&gt;.example" in sites
+    assert PAYLOADS[3] not in client.get(f"/pair/{key_of('evil-source', 'evil-copy')}").text
+
+
+def test_workspace_with_only_the_core_tables_still_reports(tmp_path):
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["scan", str(ROOT / "examples" / "sample.jsonl"), "--out", str(ws), "--quiet", "--no-edits"]).exit_code == 0
+    for table in ("edits", "edges", "cascades", "sites", "site_edges", "boilerplate_spans", "rejects"):  # only the contract's core
+        Workspace(ws).table_path(table).unlink(missing_ok=True)
+    result = write_report(ws, tmp_path / "site")
+    overview = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "No cascades" in overview and result.pages >= 4 + len(Views(ws).pairs)
+    client = TestClient(create_app(ws))
+    assert client.get("/").status_code == 200 and client.get("/api/cascades").json() == []
