@@ -92,6 +92,15 @@ class Views:
         self.sites = {s["site"]: s for s in _table_rows(ws, "sites")}
         self.site_key = {key_of(s): s for s in self.sites}
         self.site_edges = _table_rows(ws, "site_edges")
+        self.edges_to: dict[str, list[dict]] = defaultdict(list)  # by copier site
+        self.edges_from: dict[str, list[dict]] = defaultdict(list)  # by source site
+        for e in self.site_edges:
+            self.edges_to[e["copier_site"]].append(e)
+            self.edges_from[e["source_site"]].append(e)
+        self.paired_of_site: dict[str, list[str]] = defaultdict(list)  # a site's documents in some pair
+        for doc_id in sorted(self.pairs_of):
+            if doc_id in self.docs:
+                self.paired_of_site[self.docs[doc_id]["site"]].append(doc_id)
         self.rejects = ws.table("rejects", columns=["outcome"]).column("outcome").to_pylist() if ws.has("rejects") else []
         self._texts: dict[str, str] = {}
 
@@ -166,14 +175,16 @@ class Views:
         }
 
     def copies_over_time(self) -> dict:
-        """Copies (tree edges, or copy pairs when there are no trees) by the copy's publication day,
-        week or month, whichever gives at most about 60 bars."""
+        """Copies by the copy's publication day, week or month, whichever gives at most about 60
+        bars. A copy is a tree edge's child; with no trees (a scan without provenance), the later
+        of a copy pair's two documents."""
         if self.edges:
-            children = [e["child"] for rows in self.edges.values() for e in rows]
+            found = [_when(self.docs[e["child"]]) for rows in self.edges.values() for e in rows if e["child"] in self.docs]
         else:
-            children = [p["b_id"] for p in self.pairs if p["verdict"] == "copy"]
-        times = [t for t in (_when(self.docs[c]) for c in children if c in self.docs) if t is not None]
-        undated = len(children) - len(times)
+            pairs = [(_when(self.docs[p["a_id"]]), _when(self.docs[p["b_id"]])) for p in self.pairs if p["verdict"] == "copy"]
+            found = [None if None in (a, b) else max(a, b) for a, b in pairs]
+        times = [t for t in found if t is not None]
+        undated = len(found) - len(times)
         if not times:
             return {"unit": None, "bins": [], "undated": undated}
         days = np.floor(np.array(times) / 86_400).astype(np.int64)
@@ -236,14 +247,13 @@ class Views:
         if key not in self.site_key:
             raise NotFound(f"no site with key {key!r}")
         name = self.site_key[key]
-        sources = sorted((e for e in self.site_edges if e["copier_site"] == name), key=lambda e: (-e["copies"], e["source_site"]))
-        copiers = sorted((e for e in self.site_edges if e["source_site"] == name), key=lambda e: (-e["copies"], e["copier_site"]))
-        articles = sorted((d for d in self.docs.values() if d["site"] == name and d["doc_id"] in self.pairs_of), key=lambda d: d["doc_id"])
+        sources = sorted(self.edges_to.get(name, []), key=lambda e: (-e["copies"], e["source_site"]))
+        copiers = sorted(self.edges_from.get(name, []), key=lambda e: (-e["copies"], e["copier_site"]))
         return {
             "site": name, "key": key, "stats": self.sites[name],
             "sources": [{**e, "key": key_of(e["source_site"])} for e in sources],
             "copiers": [{**e, "key": key_of(e["copier_site"])} for e in copiers],
-            "articles": [{**self.doc_summary(d["doc_id"]), "pairs": len(self.pairs_of[d["doc_id"]])} for d in articles],
+            "articles": [{**self.doc_summary(d), "pairs": len(self.pairs_of[d])} for d in self.paired_of_site.get(name, [])],
         }
 
     # --- cascades ---------------------------------------------------------------------------------------
