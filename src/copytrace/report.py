@@ -21,9 +21,6 @@ from .pages import ASSET_FILES, ASSETS, Links, environment
 from .progress import Progress, Silent
 from .views import PAGE_CHARS, Views
 
-#: Pairs listed on one page of ``pairs.html``.
-PAIRS_PER_PAGE = 500
-
 
 @dataclass
 class ReportResult:
@@ -67,13 +64,13 @@ def write_report(workspace: str | os.PathLike, out: str | os.PathLike, progress:
     render("sites.html", "sites.html", 0, view=views.site_list())
     progress.advance()
     cascades = views.cascade_list()
-    render("cascades.html", "cascades.html", 0, view=[views.cascade_summary(c) for c in cascades])
+    render("cascades.html", "cascades.html", 0, view=cascades)
     progress.advance()
-    summaries = [views.pair_summary(p) for p in views.pairs]
-    pages = max(1, -(-len(summaries) // PAIRS_PER_PAGE))
-    for page in range(1, pages + 1):
-        rows = summaries[(page - 1) * PAIRS_PER_PAGE : page * PAIRS_PER_PAGE]
-        render("pairs.html" if page == 1 else f"pairs-{page}.html", "pairs.html", 0, view=rows, page=page, pages=pages, total=len(summaries))
+    page, pages = 1, 1
+    while page <= pages:
+        rows, pages = views.pair_list(page)
+        render("pairs.html" if page == 1 else f"pairs-{page}.html", "pairs.html", 0, view=rows, page=page, pages=pages, total=len(views.pairs))
+        page += 1
     progress.advance()
 
     progress.stage("sites", total=len(views.site_key), unit="pages")

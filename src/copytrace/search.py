@@ -14,7 +14,6 @@ import threading
 import numpy as np
 
 from .compare import compare_documents
-from .dates import document_time
 from .fingerprint import Words
 from .read import Document
 from .settings import Settings
@@ -127,6 +126,4 @@ class Searcher:
 
 def _time_order(doc: dict) -> tuple:
     """Earliest first (by the middle of the trusted publication interval), undated last."""
-    moment = document_time(doc.get("date"), doc.get("crawled_at"), doc.get("flags"))
-    doc["time"] = None if moment is None else moment.middle
     return (doc["time"] is None, doc["time"] or 0.0, doc["doc_id"])

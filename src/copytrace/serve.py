@@ -19,9 +19,8 @@ from pydantic import BaseModel, Field
 from .compare import Comparison, compare_texts
 from .edits import KINDS
 from .pages import ASSETS, Links, environment
-from .report import PAIRS_PER_PAGE
 from .search import MAX_QUERY_CHARS, Searcher
-from .views import NotFound, Views, pair_view
+from .views import PAIRS_PER_PAGE, NotFound, Views, pair_view
 
 #: Largest text the compare page takes, per side.
 MAX_COMPARE_CHARS = 1_000_000
@@ -101,16 +100,6 @@ def create_app(workspace: str | Path) -> FastAPI:
         return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title, swagger_js_url="/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/swagger/swagger-ui.css", swagger_favicon_url="/swagger/favicon-32x32.png")
 
-    def pair_list(page: int) -> tuple[list[dict], int]:
-        pages = max(1, -(-len(views.pairs) // PAIRS_PER_PAGE))
-        if page > pages:
-            raise NotFound(f"page {page} of {pages} pages of pairs")
-        rows = views.pairs[(page - 1) * PAIRS_PER_PAGE : page * PAIRS_PER_PAGE]
-        return [views.pair_summary(p) for p in rows], pages
-
-    def cascade_rows() -> list[dict]:
-        return [views.cascade_summary(c) for c in views.cascade_list()]
-
     # --- HTML ------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page():
@@ -126,7 +115,7 @@ def create_app(workspace: str | Path) -> FastAPI:
 
     @app.get("/cascades", response_class=HTMLResponse, include_in_schema=False)
     def cascades_page():
-        return page("cascades.html", view=cascade_rows())
+        return page("cascades.html", view=views.cascade_list())
 
     @app.get("/cascade/{cascade_id}", response_class=HTMLResponse, include_in_schema=False)
     def cascade_page(cascade_id: int):
@@ -134,7 +123,7 @@ def create_app(workspace: str | Path) -> FastAPI:
 
     @app.get("/pairs", response_class=HTMLResponse, include_in_schema=False)
     def pairs_page(page_number: Annotated[int, Query(alias="page", ge=1)] = 1):
-        rows, pages = pair_list(page_number)
+        rows, pages = views.pair_list(page_number)
         return page("pairs.html", view=rows, page=page_number, pages=pages, total=len(views.pairs))
 
     @app.get("/doc/{key}", response_class=HTMLResponse, include_in_schema=False)
@@ -191,7 +180,7 @@ def create_app(workspace: str | Path) -> FastAPI:
 
     @app.get("/api/cascades", tags=["views"], summary="Every cascade, biggest first")
     def api_cascades() -> list[dict]:
-        return cascade_rows()
+        return views.cascade_list()
 
     @app.get("/api/cascades/{cascade_id}", tags=["views"], summary="One cascade: tree, timeline, edges")
     def api_cascade(cascade_id: int) -> dict:
@@ -199,7 +188,7 @@ def create_app(workspace: str | Path) -> FastAPI:
 
     @app.get("/api/pairs", tags=["views"], summary=f"Pairs, copies first, {PAIRS_PER_PAGE} per page")
     def api_pairs(page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> dict:
-        rows, pages = pair_list(page_number)
+        rows, pages = views.pair_list(page_number)
         return {"page": page_number, "pages": pages, "total": len(views.pairs), "pairs": rows}
 
     @app.get("/api/pairs/{key}", tags=["views"], summary="One pair: texts (one page of them), passages, edits, credit, direction")

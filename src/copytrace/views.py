@@ -24,6 +24,8 @@ from .workspace import Workspace
 PAGE_CHARS = 60_000
 #: Sites drawn in the network (the most active ones when there are more).
 NETWORK_SITES = 300
+#: Pairs listed on one page of the pair list.
+PAIRS_PER_PAGE = 500
 #: Rows in a "top" list of the overview.
 TOP = 15
 
@@ -130,11 +132,12 @@ class Views:
         get a stub)."""
         d = self.docs.get(doc_id)
         if d is None:
-            return {"doc_id": doc_id, "key": None, "site": None, "title": None, "url": None, "date": None, "chars": None, "in_corpus": False}
+            return {"doc_id": doc_id, "key": None, "site": None, "title": None, "url": None, "date": None, "chars": None, "in_corpus": False,
+                    "time": None}
         return {
             "doc_id": doc_id, "key": key_of(doc_id), "site": d["site"], "title": d["title"], "url": d["url"], "date": d["date"],
             "crawled_at": d["crawled_at"], "chars": d["chars"], "flags": d["flags"] or [], "source": d["source"], "line": d["line"],
-            "in_corpus": True, "cascade_id": self.cascade_of.get(doc_id),
+            "in_corpus": True, "cascade_id": self.cascade_of.get(doc_id), "time": _when(d),
         }
 
     def pair_summary(self, p: dict) -> dict:
@@ -145,6 +148,15 @@ class Views:
                 "direction_confidence", "direction_detail", "delay_seconds", "cascade_id",
             )},
         }
+
+    def pair_list(self, page: int = 1) -> tuple[list[dict], int]:
+        """Page ``page`` of the pairs (copies first, by coverage; ``PAIRS_PER_PAGE`` each) and the
+        number of pages."""
+        pages = max(1, -(-len(self.pairs) // PAIRS_PER_PAGE))
+        if not 1 <= page <= pages:
+            raise NotFound(f"page {page} of {pages} pages of pairs")
+        rows = self.pairs[(page - 1) * PAIRS_PER_PAGE : page * PAIRS_PER_PAGE]
+        return [self.pair_summary(p) for p in rows], pages
 
     # --- overview -----------------------------------------------------------------------------------
     def overview(self) -> dict:
@@ -170,7 +182,7 @@ class Views:
             "top_originating_sites": originating[:TOP],
             "top_copying_sites": copying[:TOP],
             "copies_over_time": self.copies_over_time(),
-            "biggest_cascades": [self.cascade_summary(c) for c in self.cascade_list()[:TOP]],
+            "biggest_cascades": self.cascade_list()[:TOP],
             "network": self.network(),
         }
 
@@ -258,7 +270,8 @@ class Views:
 
     # --- cascades ---------------------------------------------------------------------------------------
     def cascade_list(self) -> list[dict]:
-        return sorted(self.cascades.values(), key=lambda c: (-c["members"], c["cascade_id"]))
+        """Every cascade's summary, biggest first."""
+        return [self.cascade_summary(c) for c in sorted(self.cascades.values(), key=lambda c: (-c["members"], c["cascade_id"]))]
 
     def cascade_summary(self, c: dict) -> dict:
         root = self.docs.get(c["root"])
