@@ -251,9 +251,9 @@ def test_settings_are_stored_and_provenance_reruns_alone(tmp_path):
     assert settings["site_weight"]["stage"] == "provenance"
     assert settings["ngram"]["stage"] == "align" and settings["max_chars"]["stage"] == "read"
     again = copytrace.scan([CASCADES], ws_path)
-    assert again.resumed == ["read", "align", "provenance"]
+    assert again.resumed == ["read", "fingerprints", "candidates", "align", "provenance"]
     changed = copytrace.scan([CASCADES], ws_path, copytrace.Settings(site_weight=0.0))
-    assert changed.resumed == ["read", "align"]
+    assert changed.resumed == ["read", "fingerprints", "candidates", "align"]
     assert json.loads({r["name"]: r for r in copytrace.Workspace(ws_path).table("settings").to_pylist()}["site_weight"]["value"]) == 0.0
 
 

@@ -63,28 +63,33 @@ def test_same_inputs_give_the_same_tables(tmp_path):
 def test_interrupted_scan_resumes_from_the_last_finished_stage(tmp_path):
     ws = tmp_path / "ws"
     first = copytrace.scan([SAMPLE], ws)
-    # Simulate a run killed during alignment: read finished, pairs never written.
+    # Simulate a run killed during alignment: read, fingerprints and candidates finished, pairs
+    # never written.
     manifest = json.loads((ws / "manifest.json").read_text())
     del manifest["align"]
     (ws / "manifest.json").write_text(json.dumps(manifest))
     (ws / "pairs.parquet").unlink()
     again = copytrace.scan([SAMPLE], ws)
-    assert again.resumed == ["read"]
+    assert again.resumed == ["read", "fingerprints", "candidates"]
     assert again.pairs == first.pairs and again.passages == first.passages
     unchanged = copytrace.scan([SAMPLE], ws)
-    assert unchanged.resumed == ["read", "align", "provenance"] and unchanged.pairs == first.pairs
+    assert unchanged.resumed == [*EARLY, "align", "provenance"] and unchanged.pairs == first.pairs
     # Killed during the provenance stage: the align stage's tables are reused, the rest redone alike.
     pairs_before, edges_before = pq.read_table(ws / "pairs.parquet"), pq.read_table(ws / "edges.parquet")
     manifest = json.loads((ws / "manifest.json").read_text())
     del manifest["provenance"]
     (ws / "manifest.json").write_text(json.dumps(manifest))
     (ws / "edges.parquet").unlink()
-    assert copytrace.scan([SAMPLE], ws).resumed == ["read", "align"]
+    assert copytrace.scan([SAMPLE], ws).resumed == [*EARLY, "align"]
     assert pq.read_table(ws / "pairs.parquet").equals(pairs_before) and pq.read_table(ws / "edges.parquet").equals(edges_before)
     # How many processes run a stage changes nothing, so it does not force a redo.
-    assert copytrace.scan([SAMPLE], ws, copytrace.Settings(workers=1)).resumed == ["read", "align", "provenance"]
-    # Different settings redo the alignment.
+    assert copytrace.scan([SAMPLE], ws, copytrace.Settings(workers=1)).resumed == [*EARLY, "align", "provenance"]
+    # Different settings redo the stages after reading.
     assert copytrace.scan([SAMPLE], ws, copytrace.Settings(min_passage_words=30)).resumed == ["read"]
+
+
+#: The stages before alignment.
+EARLY = ["read", "fingerprints", "candidates"]
 
 
 def test_cli_scan_json_summary(tmp_path):
@@ -141,7 +146,9 @@ def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):
     documents = copytrace.Workspace(tmp_path / "ws").table("documents").num_rows
     assert tasks["read"].total == tasks["read"].completed == SAMPLE.stat().st_size  # bytes
     assert tasks["read"].fields["records"] == documents
-    assert tasks["words"].total == documents and tasks["words"].completed == documents
+    for stage in ("write documents", "fingerprints"):
+        assert tasks[stage].total == documents and tasks[stage].completed == documents
+    assert tasks["candidates"].total == tasks["candidates"].completed > 1  # partitions of the fingerprints
     assert tasks["align"].total == tasks["align"].completed > 0
     assert all(t.finished for t in tasks.values())
 

@@ -54,34 +54,100 @@ class Boilerplate:
 
 def find_boilerplate(words: Words, doc_sites: np.ndarray, site_names: list[str], min_pages: int, min_share: float) -> Boilerplate:
     """Learn each site's boilerplate lines and mark their words (``doc_sites``: a site number per
-    document, -1 when unknown; ``site_names[n]`` is site ``n``)."""
-    t = words.tokens
-    line_of, line_hash, line_first, line_doc = words.lines()
-    line_site = doc_sites[line_doc]
-    pages_per_site = np.bincount(doc_sites[doc_sites >= 0], minlength=max(1, len(site_names)))
-    learn = (line_site >= 0) & (pages_per_site[np.maximum(line_site, 0)] >= min_pages)
+    document, -1 when unknown; ``site_names[n]`` is site ``n``): :func:`count_lines`,
+    :func:`learn_template` and :func:`mask_template` on one batch of documents."""
+    pages_per_site = site_pages(doc_sites, len(site_names))
+    template = learn_template(count_lines(words, doc_sites), pages_per_site, min_pages, min_share)
+    masked = mask_template(words, doc_sites, template.keys, pages_per_site, min_pages)
+    texts = [words.texts[d][start:end] for d, start, end in zip(template.first_doc.tolist(), template.start.tolist(), template.end.tolist())]
+    return Boilerplate(masked, [site_names[s] for s in template.site.tolist()], texts, template.pages.tolist())
 
+
+def site_pages(doc_sites: np.ndarray, n_sites: int) -> np.ndarray:
+    """Pages per site number (documents of unknown site, -1, are no site's)."""
+    return np.bincount(doc_sites[doc_sites >= 0], minlength=max(1, n_sites))
+
+
+@dataclass
+class LineCounts:
+    """Distinct pages per (site, line) of some documents, the statistic boilerplate is learned
+    from, with where each line was first seen (its document and character range: its example
+    text). Counted per batch of documents and merged, so the corpus need not be in memory."""
+
+    keys: np.ndarray  # uint64, ascending: a line's hash mixed with its site's number
+    site: np.ndarray  # int64
+    pages: np.ndarray  # int64
+    first_doc: np.ndarray  # int64
+    start: np.ndarray  # int64
+    end: np.ndarray  # int64
+
+    @staticmethod
+    def merge(parts: list[LineCounts]) -> LineCounts:
+        """The counts of disjoint batches of documents together (given in document order)."""
+        if len(parts) == 1:
+            return parts[0]
+        cat = {name: np.concatenate([getattr(p, name) for p in parts]) for name in LineCounts.__dataclass_fields__}
+        order = _stable_order(cat["keys"])  # equal keys stay in document order
+        keys = cat["keys"][order]
+        new_key = np.ones(len(keys), bool)
+        new_key[1:] = keys[1:] != keys[:-1]
+        group = np.cumsum(new_key) - 1
+        first = order[new_key]
+        pages = np.bincount(group, weights=cat["pages"][order]).astype(np.int64) if len(keys) else cat["pages"]
+        return LineCounts(keys[new_key], cat["site"][first], pages, cat["first_doc"][first], cat["start"][first], cat["end"][first])
+
+
+def count_lines(words: Words, doc_sites: np.ndarray, doc_offset: int = 0) -> LineCounts:
+    """:class:`LineCounts` of the lines of ``words`` whose document has a known site (documents
+    numbered from ``doc_offset``)."""
+    t = words.tokens
+    _, line_hash, line_first, line_doc = words.lines()
+    line_site = doc_sites[line_doc]
     # Distinct pages per (site, line): lines sorted by a key of both (lines come in page order, and
     # the packed sort keeps that order among equal keys), then counted where the page changes.
-    candidates = np.flatnonzero(learn)
+    candidates = np.flatnonzero(line_site >= 0)
     key = _mix_site(line_hash[candidates], line_site[candidates])
-    sorted_key, order = sort_with_index(key, index_bits(len(key)))
+    order = _stable_order(key)
     lines = candidates[order]
+    keys = key[order]
     new_key = np.ones(len(lines), bool)
-    new_key[1:] = sorted_key[1:] != sorted_key[:-1]
+    new_key[1:] = keys[1:] != keys[:-1]
     new_page = new_key.copy()
     new_page[1:] |= line_doc[lines[1:]] != line_doc[lines[:-1]]
     group = np.cumsum(new_key) - 1
     seen = np.bincount(group, weights=new_page).astype(np.int64) if len(lines) else np.zeros(0, np.int64)
     first_line = lines[new_key]  # where each (site, line) was first seen
-    need = np.maximum(MIN_PAGES_SEEN, np.ceil(min_share * pages_per_site[line_site[first_line]]))
-    chosen = seen >= need
-    is_boiler_line = np.zeros(len(line_hash), bool)
-    is_boiler_line[lines[chosen[group]]] = True
+    docs = line_doc[first_line]
+    last_word = np.append(line_first[1:], t.doc_starts[-1]) - 1  # a line ends where the next begins...
+    last_word = np.minimum(last_word, t.doc_starts[line_doc + 1] - 1)  # ...or its document ends
+    return LineCounts(
+        keys[new_key], line_site[first_line].astype(np.int64), seen, docs.astype(np.int64) + doc_offset,
+        t.starts[line_first[first_line]].astype(np.int64), t.ends[last_word[first_line]].astype(np.int64),
+    )
 
-    sites = [site_names[s] for s in line_site[first_line[chosen]].tolist()]
-    blocks = [_line_text(words, line_first, line_doc, line) for line in first_line[chosen].tolist()]
-    pages = seen[chosen].tolist()
+
+def learn_template(counts: LineCounts, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> LineCounts:
+    """The boilerplate lines: those of sites with at least ``min_pages`` pages, seen on at least
+    ``min_share`` of them and on :data:`MIN_PAGES_SEEN` or more."""
+    site_pages_of = pages_per_site[counts.site] if len(counts.keys) else np.zeros(0, np.int64)
+    need = np.maximum(MIN_PAGES_SEEN, np.ceil(min_share * site_pages_of))
+    chosen = (site_pages_of >= min_pages) & (counts.pages >= need)
+    return LineCounts(*(getattr(counts, name)[chosen] for name in LineCounts.__dataclass_fields__))
+
+
+def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray, pages_per_site: np.ndarray, min_pages: int) -> np.ndarray:
+    """Per word of ``words``, whether it lies in a boilerplate line: a learned line of its site
+    (``template_keys``, ascending), or for a document whose site is too small to learn from (or
+    unknown), a line matching the built-in patterns."""
+    t = words.tokens
+    line_of, line_hash, _, line_doc = words.lines()
+    line_site = doc_sites[line_doc]
+    is_boiler_line = np.zeros(len(line_hash), bool)
+    sited = np.flatnonzero(line_site >= 0)
+    if len(template_keys) and len(sited):
+        key = _mix_site(line_hash[sited], line_site[sited])
+        where = np.minimum(np.searchsorted(template_keys, key), len(template_keys) - 1)
+        is_boiler_line[sited[template_keys[where] == key]] = True
 
     # Sites too small to learn from: the built-in patterns.
     small = np.flatnonzero((doc_sites < 0) | (pages_per_site[np.maximum(doc_sites, 0)] < min_pages))
@@ -93,8 +159,7 @@ def find_boilerplate(words: Words, doc_sites: np.ndarray, site_names: list[str],
             token = lo + int(np.searchsorted(t.ends[lo:hi], match.start(), "right"))
             if token < hi:
                 is_boiler_line[line_of[token]] = True
-
-    return Boilerplate(is_boiler_line[line_of], sites, blocks, pages)
+    return is_boiler_line[line_of]
 
 
 def boilerplate_spans(words: Words, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -116,14 +181,17 @@ def boilerplate_spans(words: Words, masked: np.ndarray) -> tuple[np.ndarray, np.
     return docs, t.starts[runs_first].astype(np.int64), t.ends[runs_last].astype(np.int64)
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """The stable sorting order of uint64 ``keys``: by numpy's fast sort of keys packed with their
+    index (:func:`sort_with_index`), checked, since packing drops the keys' low bits, and redone
+    with a stable argsort in the rare case two keys differ only there."""
+    _, order = sort_with_index(keys, index_bits(len(keys)))
+    ordered = keys[order]
+    if len(ordered) > 1 and np.any(ordered[1:] < ordered[:-1]):
+        return np.argsort(keys, kind="stable")
+    return order
+
+
 def _mix_site(hashes: np.ndarray, sites: np.ndarray) -> np.ndarray:
     """One 64-bit key for a line's hash on a site."""
     return hashes ^ (sites.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93))
-
-
-def _line_text(words: Words, line_first: np.ndarray, line_doc: np.ndarray, line: int) -> str:
-    t = words.tokens
-    d = int(line_doc[line])
-    lo = int(line_first[line])
-    hi = int(line_first[line + 1]) if line + 1 < len(line_first) and line_doc[line + 1] == d else int(t.doc_starts[d + 1])
-    return words.texts[d][t.starts[lo] : t.ends[hi - 1]]

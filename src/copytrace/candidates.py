@@ -13,9 +13,9 @@ so that memory stays flat however skewed the postings are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-
 from numba import njit
 
 from .fingerprint import index_bits, sort_with_index
@@ -53,14 +53,38 @@ def candidate_pairs(
     ``fp_hashes`` / ``fp_docs``: one entry per selected fingerprint occurrence. ``doc_sites``: a site
     number per document, -1 where the site is unknown (such a document counts as its own site).
     """
+    return strong_pairs([pair_votes(fp_hashes, fp_docs, site_keys(doc_sites), max_df=max_df, same_site=same_site)], min_shared)
+
+
+def site_keys(doc_sites: np.ndarray) -> np.ndarray:
+    """The site number of each document for the one-site rule: a document of unknown site (-1)
+    counts as a site of its own."""
+    site_of = doc_sites.astype(np.int64)
+    unknown = np.flatnonzero(site_of < 0)
+    site_of[unknown] = (doc_sites.max(initial=0) + 1) + unknown
+    return site_of
+
+
+@dataclass
+class Votes:
+    """Votes per document pair (``keys``: ``a << 32 | b``, ascending) from some fingerprints, and
+    what became of those fingerprints."""
+
+    keys: np.ndarray  # int64
+    votes: np.ndarray  # int64
+    postings: int
+    dropped_common: int
+    dropped_same_site: int
+
+
+def pair_votes(fp_hashes: np.ndarray, fp_docs: np.ndarray, site_of: np.ndarray, *, max_df: int, same_site: bool) -> Votes:
+    """The votes of the fingerprints given, which must hold every occurrence of each of their
+    hashes (all the corpus's, or a partition of the hashes: partitions' votes add up)."""
     # Sorted by hash, and by document within a hash: the packed index keeps equal keys in input
     # order, which is document order.
     if len(fp_docs) and np.any(np.diff(fp_docs) < 0):
         raise ValueError("fingerprints must come in document order")
     h, order = sort_with_index(fp_hashes, index_bits(len(fp_hashes)))
-    site_of = doc_sites.astype(np.int64)
-    unknown = np.flatnonzero(site_of < 0)
-    site_of[unknown] = (doc_sites.max(initial=0) + 1) + unknown  # an unknown site is the document's own
     d, starts, sizes, one_site = _postings(h, fp_docs[order].astype(np.int64), site_of)
     keep = sizes >= 2
     too_common = sizes > max_df
@@ -69,17 +93,75 @@ def candidate_pairs(
         one_site[:] = False
     one_site &= sizes >= 2
     keep &= ~one_site
+    keys, votes = _count_pairs(d, starts[keep], sizes[keep])
+    return Votes(keys, votes, int(sizes[keep].sum()), int(too_common.sum()), int((one_site & ~too_common).sum()))
 
-    a, b, votes = _count_pairs(d, starts[keep], sizes[keep])
+
+def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
+    """The pairs with at least ``min_shared`` votes in all ``parts`` together."""
+    keys = np.concatenate([p.keys for p in parts])
+    votes = np.concatenate([p.votes for p in parts])
+    if len(parts) > 1:
+        keys, inverse = np.unique(keys, return_inverse=True)
+        votes = np.bincount(inverse, weights=votes, minlength=len(keys)).astype(np.int64)
     strong = votes >= min_shared
+    keys = keys[strong]
     return Candidates(
-        a[strong].astype(np.int32),
-        b[strong].astype(np.int32),
+        (keys >> 32).astype(np.int32),
+        (keys & 0xFFFFFFFF).astype(np.int32),
         votes[strong].astype(np.int32),
-        postings=int(sizes[keep].sum()),
-        dropped_common=int(too_common.sum()),
-        dropped_same_site=int((one_site & ~too_common).sum()),
+        postings=sum(p.postings for p in parts),
+        dropped_common=sum(p.dropped_common for p in parts),
+        dropped_same_site=sum(p.dropped_same_site for p in parts),
     )
+
+
+class FingerprintSpill:
+    """Fingerprints written to disk as they are found, split by hash into ``partitions`` files,
+    so that candidate pairs are counted one partition at a time: memory holds a partition's
+    fingerprints, not the corpus's. Documents must be added in order."""
+
+    def __init__(self, folder: Path, partitions: int = 64):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.partitions = partitions
+        self.shift = np.uint64(64 - max(1, (partitions - 1).bit_length()))
+
+    def _paths(self, p: int) -> tuple[Path, Path]:
+        return self.folder / f"{p:03d}.hashes", self.folder / f"{p:03d}.docs"
+
+    def add(self, hashes: np.ndarray, docs: np.ndarray) -> None:
+        """Append fingerprints (``docs``: global document numbers, ascending)."""
+        part = (hashes >> self.shift).astype(np.uint16)  # a small integer type: numpy radix-sorts it
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(self.partitions + 1))
+        for p in range(self.partitions):
+            lo, hi = bounds[p], bounds[p + 1]
+            if hi > lo:
+                chosen = order[lo:hi]
+                hash_path, doc_path = self._paths(p)
+                with open(hash_path, "ab") as out:
+                    out.write(hashes[chosen].astype(np.uint64).tobytes())
+                with open(doc_path, "ab") as out:
+                    out.write(docs[chosen].astype(np.int32).tobytes())
+
+    def read(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Partition ``p``'s fingerprints: ``(hashes, documents)``."""
+        hash_path, doc_path = self._paths(p)
+        if not hash_path.exists():
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        return np.fromfile(hash_path, np.uint64), np.fromfile(doc_path, np.int32).astype(np.int64)
+
+    def candidates(self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None) -> Candidates:
+        """:func:`candidate_pairs` of every fingerprint spilled, a partition at a time."""
+        site_of = site_keys(doc_sites)
+        parts = []
+        for p in range(self.partitions):
+            hashes, docs = self.read(p)
+            parts.append(pair_votes(hashes, docs, site_of, max_df=max_df, same_site=same_site))
+            if progress:
+                progress.advance(1)
+        return strong_pairs(parts, min_shared)
 
 
 @njit(cache=True, nogil=True)
@@ -112,8 +194,9 @@ def _postings(h, d, site_of):
     return docs[:n_docs], starts[:n_lists], sizes, one_site
 
 
-def _count_pairs(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray):
-    """Votes per document pair from posting lists ``docs[starts[g]:starts[g]+sizes[g]]``."""
+def _count_pairs(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Votes per document pair from posting lists ``docs[starts[g]:starts[g]+sizes[g]]``: pair
+    keys ``a << 32 | b`` (ascending) and their votes."""
     pairs_per_group = sizes * (sizes - 1) // 2
     bounds = np.searchsorted(np.cumsum(pairs_per_group), np.arange(1, 1 + (pairs_per_group.sum() // PAIR_CHUNK)) * PAIR_CHUNK)
     keys_parts, count_parts = [], []
@@ -125,14 +208,13 @@ def _count_pairs(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray):
         keys_parts.append(k)
         count_parts.append(c)
     if not keys_parts:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     keys = np.concatenate(keys_parts)
     counts = np.concatenate(count_parts)
     if len(keys_parts) > 1:
         keys, inverse = np.unique(keys, return_inverse=True)
         counts = np.bincount(inverse, weights=counts).astype(np.int64)
-    return keys >> 32, keys & 0xFFFFFFFF, counts
+    return keys.astype(np.int64), counts.astype(np.int64)
 
 
 def _pair_keys(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

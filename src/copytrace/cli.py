@@ -262,6 +262,7 @@ def scan(
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     max_chars: Annotated[int, typer.Option(help="Reject articles longer than this many characters.")] = Settings.max_chars,
     workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment, processes for extracting pages (0: all cores).")] = 0,
+    block_chars: Annotated[int, typer.Option(help="Characters of text worked on at once: memory grows with this, not with the corpus.")] = Settings.block_chars,
     site_by: Annotated[str, typer.Option("--site-by", help="A document's site, when not given: its URL's registered 'domain' or its 'host'.")] = "domain",
     site: Annotated[Optional[list[str]], typer.Option("--site", help="Crawls: keep only responses from this registered domain (repeatable).")] = None,
     since: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or after this ISO date.")] = None,
@@ -276,7 +277,7 @@ def scan(
     try:
         settings = Settings(
             same_site=same_site, max_df=max_df, min_passage_words=min_words, max_chars=max_chars, workers=workers,
-            sites=tuple(site or ()), since=since, until=until, site_by=site_by, aliases=tuple(alias or ()), edits=edits,
+            block_chars=block_chars, sites=tuple(site or ()), since=since, until=until, site_by=site_by, aliases=tuple(alias or ()), edits=edits,
             earliest_date=earliest_date, date_confidence=date_confidence, site_weight=site_weight,
         )
     except ValueError as error:

@@ -124,15 +124,16 @@ def read_inputs(
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
     host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress.
     With ``workers`` > 1, pages are extracted on that many processes (records keep their order)."""
-    seen: dict[str, Document] = {}
+    seen: dict[str, tuple[str, int | None]] = {}  # where each id was first seen (not the document: memory stays small)
     extraction = _Extraction(workers)
 
     def check(record) -> Document | Reject:
         if type(record) is Document:
             first = seen.get(record.doc_id)
             if first is not None:
-                return Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {first.where})")
-            seen[record.doc_id] = record
+                where = Document(record.doc_id, "", *first).where
+                return Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {where})")
+            seen[record.doc_id] = (record.source, record.line)
             if record.site is None:
                 record.site = site_of_url(record.url, site_by)
         return record

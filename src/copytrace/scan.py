@@ -1,12 +1,24 @@
 """The scan job: find all reuse in a corpus and write the workspace tables.
 
-read → words → boilerplate → fingerprints → candidates → align → score → edits and credit →
-provenance (directions, cascades, site statistics), with the documents and rejects written once
-their words (which the artifact flags need) are found, the align stage's tables when it ends, and
-the provenance tables (and ``pairs`` again, with its direction columns) after them, each
-atomically. The manifest
-records finished stages with a signature of the inputs and the settings, so a scan that was
-interrupted, or is run again on the same inputs, picks up what is already done.
+Stages, each over a block of text at a time (``Settings.block_chars``) so that memory is bounded
+whatever the corpus's size (:mod:`copytrace.blocks`):
+
+- **read**: documents streamed from the inputs; each block's words give its extraction flags and
+  the counts of its lines per site (what boilerplate is learned from), and its documents go to a
+  scratch file. Dates are checked across the corpus; ``documents`` and ``rejects`` are written.
+- **fingerprints**: each site's template learned from all the line counts; each block's words
+  found again, its boilerplate marked (``boilerplate``, ``boilerplate_spans``) and its
+  fingerprints winnowed and spilled to disk by hash (``index/fingerprints``).
+- **candidates**: pairs counted one hash partition at a time (``index/candidates.npz``).
+- **align**: candidate pairs in chunks: the documents of a chunk read back, their words found,
+  each pair aligned, scored and labelled (edits, credit): ``pairs``, ``passages``, ``edits``.
+- **provenance**: directions, cascades and site statistics, and ``pairs`` again with its
+  direction columns.
+
+Every table and index file is written to a temporary name and renamed. The manifest records the
+finished stages with a signature of the inputs and the settings, so a scan that was interrupted,
+or is run again on the same inputs, picks up after the last finished stage; the blocks' size
+changes no result.
 """
 
 from __future__ import annotations
@@ -15,12 +27,14 @@ import contextlib
 import gc
 import json
 import os
+import shutil
 import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -28,10 +42,26 @@ import pyarrow.compute  # Array.take needs it: loaded with copytrace, not during
 
 from .align import Aligned, align_batch
 from .artifacts import flag_documents
-from .boilerplate import boilerplate_spans, find_boilerplate
-from .candidates import candidate_pairs
+from .blocks import (
+    META_COLUMNS,
+    DocumentStore,
+    Scratch,
+    copy_documents,
+    documents_batch,
+    to_documents,
+    write_documents,
+)
+from .boilerplate import (
+    LineCounts,
+    boilerplate_spans,
+    count_lines,
+    learn_template,
+    mask_template,
+    site_pages,
+)
+from .candidates import Candidates, FingerprintSpill
 from .credit import Credit, pair_credit, parse_aliases
-from .dates import Moment, check_dates, document_time, first_by_dates
+from .dates import Moment, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
@@ -138,74 +168,76 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         "signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by,
         "earliest_date": settings.earliest_date, "batch_timestamp_min": settings.batch_timestamp_min,
     }
-    # Settings that change results; how many threads run them does not.
+    # Settings that change results; how many threads run them, and on how much text at once, do not.
     shaping = {k: v for k, v in settings.to_dict().items() if STAGE_OF.get(k) != "execution"}
     align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in shaping.items() if STAGE_OF.get(k) != "provenance"}}))
     provenance_key = json.loads(json.dumps({"signature": signature, "settings": shaping}))
-    read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects")
-    align_done = read_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
+    index = ws.path / "index"
+    read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects") and (index / "lines.npz").exists()
+    fingerprints_done = read_done and manifest.get("fingerprints") == align_key and (index / "fingerprints").is_dir() and ws.has("boilerplate_spans")
+    candidates_done = fingerprints_done and manifest.get("candidates") == align_key and (index / "candidates.npz").exists()
+    align_done = candidates_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
     provenance_done = align_done and manifest.get("provenance") == provenance_key and all(ws.has(n) for n in PROVENANCE_TABLES)
+    stages: dict = {}
 
-    # The words of each batch of documents are found on worker threads while reading goes on.
-    workers = settings.workers or os.cpu_count() or 1
-    builder = None if align_done else WordsBuilder(settings.seed, workers=workers, ngram=settings.ngram, window=settings.window)
-    writer = ThreadPoolExecutor(1)  # writes tables while the next stage computes (pyarrow drops the GIL)
-    documents_written = None  # the write of documents and rejects, once submitted
-    documents_table: pa.Table | None = None  # the documents table, once made (provenance reads it)
-    try:
-        if read_done:
-            documents_table = ws.table("documents")
-            docs = _documents_from_table(documents_table)
-            rejects = ws.table("rejects").to_pylist()
-            resumed.append("read")
-            if builder:
-                for doc in docs:
-                    builder.add(doc.text)
-        else:
-            total_bytes = sum(size or 0 for _, size, _ in signature)
-            docs, rejects = _read(inputs, settings, progress, total_bytes, builder)
-    except BaseException:
-        if builder:
-            builder.close()
-        raise
+    def finished(stage: str, key, **more) -> None:
+        stages.update({stage: key, **more})
+        ws.save_manifest(stages)
+
+    if read_done:
+        meta = ws.table("documents", columns=META_COLUMNS)
+        rejects = ws.table("rejects").to_pylist()
+        lines = LineCounts(**dict(np.load(index / "lines.npz")))
+        resumed.append("read")
+        stages["read"] = read_key
+    else:
+        total_bytes = sum(size or 0 for _, size, _ in signature)
+        meta, rejects, lines = _read_stage(inputs, ws, settings, progress, total_bytes)
+        finished("read", read_key)
+    site_names, doc_sites = _site_numbers(meta)
+    pages_per_site = site_pages(doc_sites, len(site_names))
+    template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
+    texts = index / "documents.arrow"  # the documents uncompressed, for the stages that read texts back
+    if not (fingerprints_done and candidates_done and align_done) and not texts.exists():
+        copy_documents(ws.table_path("documents"), texts)
+    store = DocumentStore(texts) if texts.exists() else None
+
+    if fingerprints_done:
+        resumed.append("fingerprints")
+        stages["fingerprints"] = align_key
+    else:
+        _fingerprint_stage(store, ws, doc_sites, site_names, pages_per_site, template, settings, progress)
+        finished("fingerprints", align_key)
+    spill = FingerprintSpill(index / "fingerprints")
+
+    if candidates_done:
+        resumed.append("candidates")
+        cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
+        stages["candidates"] = align_key
+    else:
+        progress.stage("candidates", total=spill.partitions, unit="parts")
+        cands = spill.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
+        finished("candidates", align_key)
 
     if align_done:
         tables = None
-        n_candidates = manifest.get("candidates", 0)
         resumed.append("align")
+        stages["align"] = align_key
     else:
-        def write_documents(words: Words) -> None:
-            nonlocal documents_table
-            for doc, flags in zip(docs, flag_documents(words, [d.title for d in docs])):
-                doc.flags = [*doc.flags, *flags]  # after any date flags
-            documents_table = _documents_table(docs)
-            ws.write("documents", documents_table)
-            ws.write("rejects", rows_to_table("rejects", rejects))
-            ws.save_manifest({"read": read_key})
-
-        def words_found(words: Words) -> None:  # flag the documents and write them meanwhile
-            nonlocal documents_written
-            if not read_done:
-                words.lines()  # shared with boilerplate: computed once, before either runs
-                documents_written = writer.submit(write_documents, words)
-
-        tables, n_candidates = _find_reuse(docs, builder, settings, progress, words_found)
-        if documents_written is not None:
-            documents_written.result()
+        tables = _align_stage(store, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
         for name, table in tables.items():
             ws.write(name, table)
-        ws.save_manifest({"read": read_key, "align": align_key, "candidates": n_candidates})
-    writer.shutdown()
+        finished("align", align_key)
+    texts.unlink(missing_ok=True)  # no stage after this one reads texts (documents.parquet has them)
 
-    stages = {"read": read_key, "align": align_key, "candidates": n_candidates}
     if provenance_done:
         resumed.append("provenance")
         provenance_counts = manifest.get("provenance_counts", {})
+        stages.update(provenance=provenance_key, provenance_counts=provenance_counts)
     else:
-        if documents_table is None:  # the documents were not rewritten: their table is in the workspace
-            documents_table = ws.table("documents", columns=["doc_id", "site", "date", "crawled_at", "flags", "chars"])
-        provenance_counts = _provenance_stage(ws, documents_table, tables, settings, progress)
-        ws.save_manifest({**stages, "provenance": provenance_key, "provenance_counts": provenance_counts})
+        provenance_counts = _provenance_stage(ws, meta, tables, settings, progress)
+        finished("provenance", provenance_key, provenance_counts=provenance_counts)
     pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict", "credit"])
     edit_kinds = ws.table("edits", columns=["kind"]).column("kind")
     n_passages = ws.table("passages", columns=["a_id"]).num_rows
@@ -214,19 +246,253 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     verdicts = Counter(pairs.column("verdict").to_pylist())
     return ScanResult(
         workspace=str(ws.path),
-        documents=len(docs),
+        documents=meta.num_rows,
         rejects_skipped=outcomes.get("skipped", 0),
         rejects_kept=outcomes.get("kept", 0),
-        candidates=n_candidates,
+        candidates=len(cands),
         pairs={COPY: verdicts.get(COPY, 0), PARTIAL: verdicts.get(PARTIAL, 0)},
         passages=n_passages,
-        top_reused=_top_reused(docs, pairs),
+        top_reused=_top_reused(meta, pairs),
         seconds=time.perf_counter() - started,
         resumed=resumed,
         credit=dict(Counter(c for c in pairs.column("credit").to_pylist() if c is not None).most_common()),
         edits=dict(Counter(edit_kinds.to_pylist()).most_common()),
         provenance=provenance_counts,
     )
+
+
+def _save_npz(path, arrays: dict) -> None:
+    """Arrays saved atomically (a temporary name, then renamed)."""
+    temporary = path.with_name(f".{path.name}.tmp.npz")
+    np.savez(temporary, **arrays)
+    os.replace(temporary, path)
+
+
+def _site_numbers(meta: pa.Table) -> tuple[list[str], np.ndarray]:
+    """Each document's site as a number (in order of first appearance; -1 where unknown)."""
+    numbers: dict[str, int] = {}
+    sites = np.array([numbers.setdefault(s, len(numbers)) if s else -1 for s in meta.column("site").to_pylist()], np.int64)
+    return list(numbers), sites
+
+
+def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts]:
+    """Read the inputs a block at a time: each block's words are found (on worker threads while
+    reading goes on) for the extraction flags and the line counts boilerplate is learned from,
+    and its documents go to a scratch file. Then the dates are checked across the corpus and the
+    ``documents`` and ``rejects`` tables written. Returns the documents' metadata (no text), the
+    rejects and the line counts. Progress: bytes of the input files, and documents found."""
+    progress.stage("read", total=total_bytes, unit="bytes")
+    index = ws.path / "index"
+    scratch = Scratch(index / ".documents.arrow")
+    rejects: list[dict] = []
+    keep = CrawlFilter(settings.sites, settings.since, settings.until)
+    workers = settings.workers or os.cpu_count() or 1
+    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers)
+    site_numbers: dict[str, int] = {}
+    metas: list[pa.Table] = []
+    flags: list[list[str]] = []
+    counts: list[LineCounts] = []
+    block: list[Document] = []
+    builder = WordsBuilder(settings.seed, workers=workers)
+    n_docs = 0
+
+    def end_block() -> None:
+        nonlocal block, builder, n_docs
+        words = builder.finish()
+        sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in block], np.int64)
+        words.lines()  # shared by flags and line counts: computed once
+        flags.extend(flag_documents(words, [d.title for d in block]))
+        counts.append(count_lines(words, sites, n_docs))
+        batch = documents_batch(block)
+        scratch.write(batch)
+        metas.append(pa.Table.from_batches([batch]).drop_columns(["text"]))
+        n_docs += len(block)
+        block = []
+        builder = WordsBuilder(settings.seed, workers=workers)
+
+    try:
+        chars = 0
+        for record in records:
+            if isinstance(record, Reject):
+                rejects.append(
+                    {"source": record.source, "line": record.line, "reason": record.reason, "outcome": record.outcome, "doc_id": record.doc_id}
+                )
+                progress.message(record.message())
+                continue
+            block.append(record)
+            builder.add(record.text)
+            progress.count(1)
+            chars += len(record.text)
+            if chars >= settings.block_chars:
+                end_block()
+                chars = 0
+        if block or not metas:
+            end_block()
+    except BaseException:
+        builder.close()
+        scratch.close()
+        scratch.remove()
+        raise
+    builder.close()
+    scratch.close()
+    meta = pa.concat_tables(metas)
+
+    # Dates are checked across the corpus (a crawl's batch timestamp is one many pages share).
+    when = {name: meta.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source")}
+    date_flags: dict[int, list[str]] = {}
+    for problem in date_problems(
+        when["date"], when["crawled_at"], when["date_updated"], when["source"], datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
+    ):
+        d = problem.index
+        date_flags.setdefault(d, []).append(problem.flag)
+        source, line, doc_id = when["source"][d], meta.column("line")[d].as_py(), meta.column("doc_id")[d].as_py()
+        rejects.append({"source": source, "line": line, "reason": problem.reason, "outcome": "kept", "doc_id": doc_id})
+        progress.message(Reject(source, line, problem.reason, "kept").message())
+    flags = [[*date_flags.get(d, []), *found] for d, found in enumerate(flags)]  # date flags first
+
+    progress.stage("write documents", total=meta.num_rows, unit="docs")
+    write_documents(ws.table_path("documents"), _counted(scratch.batches(), progress), flags, index / "documents.arrow")
+    scratch.remove()
+    ws.write("rejects", rows_to_table("rejects", rejects))
+    lines = LineCounts.merge(counts)
+    index.mkdir(parents=True, exist_ok=True)
+    _save_npz(index / "lines.npz", {k: getattr(lines, k) for k in LineCounts.__dataclass_fields__})
+    meta = meta.set_column(meta.schema.get_field_index("flags"), "flags", pa.array(flags, pa.list_(pa.string())))
+    return meta, rejects, lines
+
+
+def _counted(batches, progress: Progress):
+    for batch in batches:
+        yield batch
+        progress.advance(batch.num_rows)
+
+
+def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_names, pages_per_site, template: LineCounts, settings: Settings, progress: Progress) -> None:
+    """Each block's words again: its boilerplate marked (the template learned from all the line
+    counts), and its fingerprints winnowed and spilled to disk by hash. Writes the
+    ``boilerplate`` and ``boilerplate_spans`` tables and the spilled fingerprints."""
+    progress.stage("fingerprints", total=len(store), unit="docs")
+    workers = settings.workers or os.cpu_count() or 1
+    index = ws.path / "index"
+    final = index / "fingerprints"
+    temporary = index / ".fingerprints.tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    spill = FingerprintSpill(temporary)
+    spans: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    ids: list[pa.Array] = []
+    for first, rows in store.blocks(settings.block_chars, columns=["doc_id", "text"]):
+        builder = WordsBuilder(settings.seed, workers=workers, ngram=settings.ngram, window=settings.window)
+        for text in rows.column("text").to_pylist():
+            builder.add(text)
+        words = builder.finish()
+        masked = mask_template(words, doc_sites[first : first + rows.num_rows], template.keys, pages_per_site, settings.boilerplate_min_pages)
+        words.exclude(masked)
+        span_docs, span_starts, span_ends = boilerplate_spans(words, masked)
+        spans.append((span_docs, span_starts, span_ends))
+        ids.append(rows.column("doc_id").combine_chunks().take(pa.array(span_docs, pa.int64())))
+        hashes, docs = words.fingerprints(settings.ngram, settings.window)
+        spill.add(hashes, docs + first)
+        progress.advance(rows.num_rows)
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(temporary, final)
+    examples = store.rows(np.unique(template.first_doc), columns=["text"]).column("text").to_pylist()
+    by_doc = dict(zip(np.unique(template.first_doc).tolist(), examples))
+    ws.write("boilerplate", pa.table({
+        "site": [site_names[s] for s in template.site.tolist()],
+        "text_block": [by_doc[d][a:b] for d, a, b in zip(template.first_doc.tolist(), template.start.tolist(), template.end.tolist())],
+        "pages_seen": template.pages,
+    }))
+    ws.write("boilerplate_spans", pa.table({
+        "doc_id": pa.concat_arrays(ids) if ids else pa.array([], pa.string()),
+        "start": np.concatenate([s[1] for s in spans]) if spans else np.zeros(0, np.int64),
+        "end": np.concatenate([s[2] for s in spans]) if spans else np.zeros(0, np.int64),
+    }))
+
+
+def _align_stage(store: DocumentStore, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
+    """The tables of the align stage (passages, pairs with scores and credit, edits): candidate
+    pairs a chunk at a time (in order), each chunk's documents read back, their words found and
+    their boilerplate marked, its pairs aligned, scored and labelled."""
+    progress.stage("align", total=len(cands), unit="pairs")
+    chars = meta.column("chars").to_numpy()
+    ids = meta.column("doc_id").combine_chunks()
+    spans = ws.table("boilerplate_spans")
+    doc_index = {doc_id: d for d, doc_id in enumerate(ids.to_pylist())} if spans.num_rows else {}
+    span_docs = np.array([doc_index[i] for i in spans.column("doc_id").to_pylist()], np.int64)
+    span_starts, span_ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
+    template_chars = np.zeros(meta.num_rows, np.int64)
+    np.add.at(template_chars, span_docs, span_ends - span_starts)
+    passages, pairs, edits = [], [], []
+    lo = 0
+    while lo < len(cands):
+        hi = _chunk_end(cands, lo, chars, settings.block_chars)
+        a, b = cands.a[lo:hi].astype(np.int64), cands.b[lo:hi].astype(np.int64)
+        docs = np.union1d(a, b)
+        rows = store.rows(docs)
+        chunk_docs = to_documents(rows)
+        words = Words.build([d.text for d in chunk_docs], settings.seed, workers=settings.workers or os.cpu_count() or 1)
+        words.exclude(mask_template(words, doc_sites[docs], template.keys, pages_per_site, settings.boilerplate_min_pages))
+        local_a, local_b = np.searchsorted(docs, a), np.searchsorted(docs, b)
+        words.index_seeds(np.union1d(local_a, local_b))
+        aligned = align_pairs(words, local_a, local_b, settings)
+        pair_of = aligned.pair
+        passages.append(pa.table({
+            "a_id": ids.take(a[pair_of]), "b_id": ids.take(b[pair_of]),
+            "a_start": aligned.a_start, "a_end": aligned.a_end, "b_start": aligned.b_start, "b_end": aligned.b_end,
+            "similarity": np.round(aligned.similarity, 6),
+        }))
+        scores = score_pairs(aligned, chars[a], chars[b], settings.copy_coverage)
+        in_chunk = (span_docs >= docs[0]) & (span_docs <= docs[-1])
+        spans_of: dict[int, list[tuple[int, int]]] = {}
+        for d, s, e in zip(span_docs[in_chunk].tolist(), span_starts[in_chunk].tolist(), span_ends[in_chunk].tolist()):
+            local = int(np.searchsorted(docs, d))
+            if local < len(docs) and docs[local] == d:
+                spans_of.setdefault(local, []).append((s, e))
+        pair_a, pair_b = a[scores.pair], b[scores.pair]
+        local_pa, local_pb = local_a[scores.pair], local_b[scores.pair]
+        found = label_pairs(chunk_docs, words, local_pa, local_pb, aligned, scores, spans_of, settings, Silent()) if settings.edits else _Labels()
+        pairs.append(pa.table({
+            "a_id": ids.take(pair_a),
+            "b_id": ids.take(pair_b),
+            "coverage_a": np.round(scores.coverage_a, 6),
+            "coverage_b": np.round(scores.coverage_b, 6),
+            "n_passages": scores.n_passages,
+            "verdict": scores.verdict,
+            "shared_fingerprints": cands.shared[lo:hi][scores.pair],
+            "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
+            "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),
+            **found.credit_columns(len(scores.pair)),
+            **{name: [None] * len(scores.pair) for name in DIRECTION_COLUMNS},  # filled by the provenance stage
+        }))
+        edits.append(found.edits_table())
+        progress.advance(hi - lo)
+        lo = hi
+    return {
+        "passages": _concat(passages, "passages"),
+        "pairs": _concat(pairs, "pairs"),
+        "edits": _concat(edits, "edits"),
+    }
+
+
+def _concat(tables: list[pa.Table], name: str) -> pa.Table:
+    schema = SCHEMAS[name]
+    return pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
+
+
+def _chunk_end(cands: Candidates, lo: int, chars: np.ndarray, max_chars: int) -> int:
+    """Where the chunk of candidate pairs starting at ``lo`` ends: as many pairs as keep the text
+    of their documents under ``max_chars`` (at least one pair), and at most :data:`CHUNK_PAIRS`."""
+    hi = min(len(cands), lo + CHUNK_PAIRS)
+    while hi - lo > 1:
+        docs = np.union1d(cands.a[lo:hi], cands.b[lo:hi])
+        if chars[docs].sum() <= max_chars:
+            break
+        hi = lo + (hi - lo) // 2
+    return hi
+
+
+#: Most candidate pairs aligned in one chunk.
+CHUNK_PAIRS = 50_000
 
 
 #: The columns of ``pairs`` the provenance stage fills.
@@ -240,7 +506,7 @@ def _provenance_stage(ws: Workspace, documents: pa.Table, tables: dict[str, pa.T
     """Directions, cascades and site statistics from the align stage's tables (``tables``, or the
     workspace's when the align stage was resumed); writes them and returns the counts. Without
     labelled edits (``--no-edits``: pairs and passages only) the tables are written empty."""
-    tables = tables or {name: ws.table(name) for name in ("pairs", "passages", "edits", "boilerplate_spans")}
+    tables = {**(tables or {name: ws.table(name) for name in ALIGN_TABLES}), "boilerplate_spans": ws.table("boilerplate_spans")}
     meta = documents.select(["doc_id", "site", "date", "crawled_at", "flags", "chars"])
     if settings.edits:
         found = trace_provenance(meta, tables["pairs"], tables["passages"], tables["edits"], tables["boilerplate_spans"], settings, progress)
@@ -267,132 +533,6 @@ def _load_kernels_quietly() -> None:
         load_kernels()
     except Exception:  # noqa: BLE001 - the scan's own first call reports the same error properly
         pass
-
-
-def _read(inputs, settings: Settings, progress: Progress, total_bytes: int, builder: WordsBuilder | None) -> tuple[list[Document], list[dict]]:
-    """Documents and rejects of ``inputs``; each document's text goes to ``builder`` as it is read.
-    Progress: bytes of the input files, and documents found."""
-    progress.stage("read", total=total_bytes, unit="bytes")
-    docs, rejects = [], []
-    keep = CrawlFilter(settings.sites, settings.since, settings.until)
-    workers = settings.workers or os.cpu_count() or 1
-    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers)
-    for record in records:
-        if isinstance(record, Reject):
-            rejects.append(
-                {"source": record.source, "line": record.line, "reason": record.reason, "outcome": record.outcome, "doc_id": record.doc_id}
-            )
-            progress.message(record.message())
-        else:
-            docs.append(record)
-            progress.count(1)
-            if builder:
-                builder.add(record.text)
-    for problem in check_dates(docs, settings.earliest_date, settings.batch_timestamp_min):
-        doc = docs[problem.index]
-        doc.flags = [*doc.flags, problem.flag]
-        reject = Reject(doc.source, doc.line, problem.reason, "kept")
-        rejects.append({"source": doc.source, "line": doc.line, "reason": problem.reason, "outcome": "kept", "doc_id": doc.doc_id})
-        progress.message(reject.message())
-    return docs, rejects
-
-
-def _documents_table(docs: list[Document]) -> pa.Table:
-    columns = {
-        "doc_id": [d.doc_id for d in docs],
-        "source": [d.source for d in docs],
-        "line": [d.line for d in docs],
-        "url": [d.url for d in docs],
-        "site": [d.site for d in docs],
-        "title": [d.title for d in docs],
-        "date": [d.date for d in docs],
-        "crawled_at": [d.crawled_at for d in docs],
-        "date_updated": [d.date_updated for d in docs],
-        "extractor": [d.extractor for d in docs],
-        "flags": [d.flags for d in docs],
-        "links": [d.links for d in docs],
-        "chars": [d.chars for d in docs],
-        "text": [d.text for d in docs],
-    }
-    return pa.table(columns)
-
-
-def _documents_from_table(table: pa.Table) -> list[Document]:
-    return [
-        Document(**{k: v for k, v in r.items() if k != "chars"}) for r in table.to_pylist()
-    ]
-
-
-def _find_reuse(
-    docs: list[Document], builder: WordsBuilder, settings: Settings, progress: Progress, words_found=lambda words: None
-) -> tuple[dict[str, pa.Table], int]:
-    """The tables of the align stage (:data:`ALIGN_TABLES`: candidate pairs with their scores,
-    their passages, and the boilerplate learned and where it stands) and the number of candidate
-    pairs. ``builder`` has been given every document's text; ``words_found`` is called with the
-    words of the documents as soon as they are known."""
-    progress.stage("words", total=len(docs), unit="docs")
-    words = builder.finish(progress)
-    words_found(words)
-    site_numbers: dict[str, int] = {}
-    doc_sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in docs], np.int64)
-    progress.stage("boilerplate")
-    template = find_boilerplate(words, doc_sites, list(site_numbers), settings.boilerplate_min_pages, settings.boilerplate_share)
-    words.exclude(template.masked)
-    ids = pa.array([d.doc_id for d in docs], pa.string())  # taken from by index, in Arrow
-    span_docs, span_starts, span_ends = boilerplate_spans(words, template.masked)
-    boilerplate = {
-        "boilerplate": pa.table(template.rows()),
-        "boilerplate_spans": pa.table({"doc_id": ids.take(span_docs), "start": span_starts, "end": span_ends}),
-    }
-    progress.stage("fingerprints")
-    fp_hashes, fp_docs = words.fingerprints(settings.ngram, settings.window)
-    progress.stage("candidates")
-    cands = candidate_pairs(
-        fp_hashes, fp_docs, doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site
-    )
-    progress.stage("align", total=len(cands), unit="pairs")
-    words.index_seeds(np.union1d(cands.a, cands.b))
-    aligned = align_pairs(words, cands.a, cands.b, settings, progress)
-
-    chars = np.fromiter((d.chars for d in docs), np.int64, len(docs))
-    pair_of = aligned.pair
-    a_doc, b_doc = cands.a[pair_of], cands.b[pair_of]
-    passages = pa.table(
-        {
-            "a_id": ids.take(a_doc),
-            "b_id": ids.take(b_doc),
-            "a_start": aligned.a_start,
-            "a_end": aligned.a_end,
-            "b_start": aligned.b_start,
-            "b_end": aligned.b_end,
-            "similarity": np.round(aligned.similarity, 6),
-        }
-    )
-    scores = score_pairs(aligned, chars[cands.a], chars[cands.b], settings.copy_coverage)
-    progress.stage("edits", total=len(scores.pair), unit="pairs")
-    spans_of: dict[int, list[tuple[int, int]]] = {}
-    for d, s, e in zip(span_docs.tolist(), span_starts.tolist(), span_ends.tolist()):
-        spans_of.setdefault(d, []).append((s, e))
-    template_chars = np.zeros(len(docs), np.int64)
-    np.add.at(template_chars, span_docs, span_ends - span_starts)
-    pair_a, pair_b = cands.a[scores.pair], cands.b[scores.pair]
-    found = label_pairs(docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, progress) if settings.edits else _Labels()
-    pairs = pa.table(
-        {
-            "a_id": ids.take(pair_a),
-            "b_id": ids.take(pair_b),
-            "coverage_a": np.round(scores.coverage_a, 6),
-            "coverage_b": np.round(scores.coverage_b, 6),
-            "n_passages": scores.n_passages,
-            "verdict": scores.verdict,
-            "shared_fingerprints": cands.shared[scores.pair],
-            "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
-            "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),
-            **found.credit_columns(len(scores.pair)),
-            **{name: [None] * len(scores.pair) for name in DIRECTION_COLUMNS},  # filled by the provenance stage
-        }
-    )
-    return {"passages": passages, "pairs": pairs, "edits": found.edits_table(), **boilerplate}, len(cands)
 
 
 @dataclass
@@ -458,7 +598,7 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
 
 
 #: The tables the align stage writes (a scan resumes past it only when all are there).
-ALIGN_TABLES = ("passages", "pairs", "edits", "boilerplate", "boilerplate_spans")
+ALIGN_TABLES = ("passages", "pairs", "edits")
 
 #: Pairs aligned together in one call of the compiled kernel.
 BATCH_PAIRS = 2000
@@ -491,7 +631,7 @@ def align_pairs(words: Words, a: np.ndarray, b: np.ndarray, settings: Settings, 
     return Aligned.concat(parts)
 
 
-def _top_reused(docs: list[Document], pairs: pa.Table, limit: int = 10) -> list[dict]:
+def _top_reused(meta: pa.Table, pairs: pa.Table, limit: int = 10) -> list[dict]:
     """Documents found in the most pairs (ties by id)."""
     if not pairs.num_rows:
         return []
@@ -500,7 +640,9 @@ def _top_reused(docs: list[Document], pairs: pa.Table, limit: int = 10) -> list[
     unique, inverse, count = np.unique(ids.to_numpy(zero_copy_only=False).astype(str), return_inverse=True, return_counts=True)
     copies = np.bincount(inverse, weights=is_copy, minlength=len(unique)).astype(np.int64)
     ranked = np.lexsort((unique, -count))[:limit]  # most pairs first, then by id
-    site = {d.doc_id: d.site for d in docs}
+    top = [str(unique[i]) for i in ranked]
+    chosen = meta.filter(pa.compute.is_in(meta.column("doc_id"), pa.array(top, pa.string()))).select(["doc_id", "site"]).to_pylist()
+    site = {row["doc_id"]: row["site"] for row in chosen}
     return [
         {"doc_id": str(unique[i]), "site": site.get(str(unique[i])), "pairs": int(count[i]), "copies": int(copies[i])} for i in ranked
     ]

@@ -24,7 +24,7 @@ STAGE_OF = {
          "lost_weight", "site_weight", "upstream_cost", "min_confidence"),
         "provenance",
     ),
-    "workers": "execution",
+    **dict.fromkeys(("workers", "block_chars"), "execution"),
 }
 
 
@@ -141,6 +141,9 @@ class Settings:
     # --- execution ----------------------------------------------------------------------------
     #: Threads for tokenizing and alignment, processes for extracting pages (0 = all cores).
     workers: int = 0
+    #: Characters of text a scan works on at once (reading, fingerprinting, aligning): memory
+    #: grows with this, not with the corpus. Results do not depend on it.
+    block_chars: int = 64_000_000
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -172,6 +175,8 @@ class Settings:
         parse_aliases(self.aliases)  # raises ValueError for a malformed one
         if not 0 < self.max_chars <= MAX_CHARS_LIMIT:
             raise ValueError(f"max_chars must be between 1 and {MAX_CHARS_LIMIT:,}, got {self.max_chars}")
+        if self.block_chars < 1:
+            raise ValueError(f"block_chars must be at least 1, got {self.block_chars}")
         if self.site_by not in ("domain", "host"):
             raise ValueError(f"site_by must be 'domain' or 'host', got {self.site_by!r}")
         if not 0.5 < self.date_confidence <= 1.0:
