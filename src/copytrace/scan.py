@@ -395,8 +395,8 @@ def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_name
         progress.advance(rows.num_rows)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
-    examples = store.rows(np.unique(template.first_doc), columns=["text"]).column("text").to_pylist()
-    by_doc = dict(zip(np.unique(template.first_doc).tolist(), examples))
+    example_docs = np.unique(template.first_doc)
+    by_doc = dict(zip(example_docs.tolist(), store.rows(example_docs, columns=["text"]).column("text").to_pylist()))
     ws.write("boilerplate", pa.table({
         "site": [site_names[s] for s in template.site.tolist()],
         "text_block": [by_doc[d][a:b] for d, a, b in zip(template.first_doc.tolist(), template.start.tolist(), template.end.tolist())],
@@ -417,8 +417,7 @@ def _align_stage(store: DocumentStore, ws: Workspace, meta: pa.Table, doc_sites,
     chars = meta.column("chars").to_numpy()
     ids = meta.column("doc_id").combine_chunks()
     spans = ws.table("boilerplate_spans")
-    doc_index = {doc_id: d for d, doc_id in enumerate(ids.to_pylist())} if spans.num_rows else {}
-    span_docs = np.array([doc_index[i] for i in spans.column("doc_id").to_pylist()], np.int64)
+    span_docs = pa.compute.index_in(spans.column("doc_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
     span_starts, span_ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
     template_chars = np.zeros(meta.num_rows, np.int64)
     np.add.at(template_chars, span_docs, span_ends - span_starts)
@@ -442,12 +441,11 @@ def _align_stage(store: DocumentStore, ws: Workspace, meta: pa.Table, doc_sites,
             "similarity": np.round(aligned.similarity, 6),
         }))
         scores = score_pairs(aligned, chars[a], chars[b], settings.copy_coverage)
-        in_chunk = (span_docs >= docs[0]) & (span_docs <= docs[-1])
+        local = np.minimum(np.searchsorted(docs, span_docs), len(docs) - 1)
+        mine = np.flatnonzero(docs[local] == span_docs)  # spans of this chunk's documents
         spans_of: dict[int, list[tuple[int, int]]] = {}
-        for d, s, e in zip(span_docs[in_chunk].tolist(), span_starts[in_chunk].tolist(), span_ends[in_chunk].tolist()):
-            local = int(np.searchsorted(docs, d))
-            if local < len(docs) and docs[local] == d:
-                spans_of.setdefault(local, []).append((s, e))
+        for d, s, e in zip(local[mine].tolist(), span_starts[mine].tolist(), span_ends[mine].tolist()):
+            spans_of.setdefault(d, []).append((s, e))
         pair_a, pair_b = a[scores.pair], b[scores.pair]
         local_pa, local_pb = local_a[scores.pair], local_b[scores.pair]
         found = label_pairs(chunk_docs, words, local_pa, local_pb, aligned, scores, spans_of, settings, Silent()) if settings.edits else _Labels()
