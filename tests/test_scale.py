@@ -16,7 +16,7 @@ import pytest
 
 import copytrace
 from copytrace.blocks import ROWS_PER_GROUP, DocumentStore, copy_documents
-from copytrace.candidates import FingerprintSpill, candidate_pairs
+from copytrace.candidates import FingerprintIndex, FingerprintSpill, candidate_pairs
 from copytrace.fingerprint import Words
 from copytrace.workspace import SCHEMAS
 
@@ -27,7 +27,7 @@ CASCADES = ROOT / "examples" / "cascades.jsonl"
 
 def assert_same_tables(one: Path, two: Path) -> None:
     for name in SCHEMAS:
-        a, b = pq.read_table(one / f"{name}.parquet"), pq.read_table(two / f"{name}.parquet")
+        a, b = copytrace.Workspace(one).table(name), copytrace.Workspace(two).table(name)
         if name == "settings":  # it records the settings, how much text a block holds among them
             assert [r["name"] for r, s in zip(a.to_pylist(), b.to_pylist()) if r != s] in ([], ["block_chars"])
         else:
@@ -44,13 +44,13 @@ def test_small_blocks_give_the_same_tables(tmp_path, corpus):
 
 def test_documents_table_reads_back_by_block_and_by_row(tmp_path):
     copytrace.scan([CASCADES], tmp_path / "ws", copytrace.Settings(block_chars=30_000))
-    path = tmp_path / "ws" / "documents.parquet"
+    [path] = copytrace.Workspace(tmp_path / "ws").part_paths("documents")
     documents = pq.read_table(path)
     groups = pq.ParquetFile(path).metadata
     assert groups.num_row_groups > 1 or documents.num_rows <= ROWS_PER_GROUP
     assert all(groups.row_group(g).num_rows <= ROWS_PER_GROUP for g in range(groups.num_row_groups))
     assert not (tmp_path / "ws" / "index" / "documents.arrow").exists()  # removed once no stage needs it
-    copy_documents(path, tmp_path / "documents.arrow")
+    copy_documents([path], tmp_path / "documents.arrow")
     store = DocumentStore(tmp_path / "documents.arrow")
     assert len(store) == documents.num_rows
     firsts, texts = [], []
@@ -68,11 +68,11 @@ def test_spilled_fingerprints_give_the_pairs_of_the_whole_index(tmp_path):
     hashes, docs = Words.build(texts, 4).fingerprints(5, 4)
     sites = np.arange(len(texts)) % 7
     whole = candidate_pairs(hashes, docs, sites, max_df=30, min_shared=2)
-    spill = FingerprintSpill(tmp_path / "fp", partitions=16)
+    spill = FingerprintSpill(tmp_path / "fp" / "run-000", partitions=16)
     for lo in range(0, len(texts), 10):  # added a few documents at a time, as a scan does
         mine = (docs >= lo) & (docs < lo + 10)
         spill.add(hashes[mine], docs[mine])
-    spilled = spill.candidates(sites, max_df=30, min_shared=2)
+    spilled = FingerprintIndex(tmp_path / "fp", partitions=16).candidates(sites, max_df=30, min_shared=2)
     assert len(whole) > 10
     assert np.array_equal(spilled.a, whole.a) and np.array_equal(spilled.b, whole.b) and np.array_equal(spilled.shared, whole.shared)
     assert (spilled.postings, spilled.dropped_common, spilled.dropped_same_site) == (whole.postings, whole.dropped_common, whole.dropped_same_site)
@@ -121,8 +121,8 @@ def test_a_stopped_scan_resumes_to_the_same_tables(tmp_path, stop, resumed):
     with pytest.raises(Stop):
         copytrace.scan([CASCADES], tmp_path / "ws", settings, progress=stop)
     for name in ("documents", "pairs"):  # what was written before the stop is whole, or absent
-        path = tmp_path / "ws" / f"{name}.parquet"
-        assert not path.exists() or pq.read_table(path).num_rows > 0
+        ws = copytrace.Workspace(tmp_path / "ws")
+        assert not ws.has(name) or ws.table(name).num_rows > 0
     again = copytrace.scan([CASCADES], tmp_path / "ws", settings)
     assert again.resumed == resumed
     assert_same_tables(tmp_path / "whole", tmp_path / "ws")

@@ -35,13 +35,13 @@ def test_scan_finds_every_planted_copy(tmp_path):
 def test_tables_follow_the_contract_and_open_in_duckdb(tmp_path):
     copytrace.scan([SAMPLE], tmp_path / "ws")
     for name, schema in SCHEMAS.items():
-        table = pq.read_table(tmp_path / "ws" / f"{name}.parquet")
+        table = copytrace.Workspace(tmp_path / "ws").table(name)
         assert table.schema.names == schema.names
     con = duckdb.connect()
     ws = tmp_path / "ws"
     rows = con.execute(
         f"""select d.text, p.a_start, p.a_end from '{ws}/passages.parquet' p
-            join '{ws}/documents.parquet' d on d.doc_id = p.a_id"""
+            join '{ws}/documents/*.parquet' d on d.doc_id = p.a_id"""
     ).fetchall()
     assert rows and all(0 <= s < e <= len(text) for text, s, e in rows)
     coverage = con.execute(f"select min(coverage_a), max(coverage_b) from '{ws}/pairs.parquet'").fetchone()
@@ -52,7 +52,7 @@ def test_same_inputs_give_the_same_tables(tmp_path):
     copytrace.scan([SAMPLE], tmp_path / "one", copytrace.Settings(workers=1))
     copytrace.scan([SAMPLE], tmp_path / "two", copytrace.Settings(workers=2))
     for name in SCHEMAS:
-        one, two = pq.read_table(tmp_path / "one" / f"{name}.parquet"), pq.read_table(tmp_path / "two" / f"{name}.parquet")
+        one, two = copytrace.Workspace(tmp_path / "one").table(name), copytrace.Workspace(tmp_path / "two").table(name)
         if name == "settings":  # it records the settings, the number of workers among them
             differ = [a["name"] for a, b in zip(one.to_pylist(), two.to_pylist()) if a != b]
             assert differ == ["workers"]

@@ -6,10 +6,12 @@ The Python API the CLI is a thin layer over::
     result = copytrace.compare("original.txt", "copy.txt")      # or compare_texts(str, str)
     print(result.verdict, result.coverage_a, result.passages)
     summary = copytrace.scan(["articles/"], "workspace")         # writes Parquet tables
+    summary = copytrace.add("workspace", ["today/"])             # as if scanned with the rest
     pairs = copytrace.Workspace("workspace").table("pairs")      # a pyarrow Table
     story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
 """
 
+from .add import add
 from .align import Passage
 from .compare import Comparison, InputError, compare, compare_documents, compare_texts
 from .export import export
@@ -30,6 +32,7 @@ __all__ = [
     "ScanResult",
     "Settings",
     "Workspace",
+    "add",
     "compare",
     "compare_documents",
     "compare_texts",

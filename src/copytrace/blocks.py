@@ -10,6 +10,7 @@ order (:meth:`DocumentStore.blocks`) or only the documents some pairs need
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,47 +69,87 @@ class Scratch:
         self.path.unlink(missing_ok=True)
 
 
-def write_documents(path: Path, batches: Iterator[pa.RecordBatch], flags: list[list[str]], copy: Path) -> None:
-    """Write the ``documents`` table from ``batches`` (their flags replaced by ``flags``, one list
-    per document in order), atomically, in row groups of :data:`ROWS_PER_GROUP`; and the same rows,
-    uncompressed, to ``copy`` (an Arrow IPC file: what later stages read texts from)."""
+def write_documents(path: Path, batches: Iterator[pa.RecordBatch], flags: list[list[str]], copy: Path | None = None) -> None:
+    """Write a part of the ``documents`` table from ``batches`` (their flags replaced by
+    ``flags``, one list per document in order), atomically, in row groups of
+    :data:`ROWS_PER_GROUP`; and the same rows, uncompressed, to ``copy`` if given (an Arrow IPC
+    file: what later stages read texts from)."""
     temporary = path.with_name(f".{path.name}.tmp")
-    copy_temporary = copy.with_name(f".{copy.name}.tmp")
+    copy_temporary = copy.with_name(f".{copy.name}.tmp") if copy else None
     schema = SCHEMAS["documents"]
     flag_index = schema.names.index("flags")
     done = 0
-    with pq.ParquetWriter(temporary, schema, compression="zstd") as writer, pa.OSFile(str(copy_temporary), "wb") as sink:
-        with pa.ipc.new_file(sink, schema) as arrow:
-            pending: list[pa.RecordBatch] = []
-            rows = 0
-            for batch in batches:
-                column = pa.array(flags[done : done + batch.num_rows], schema.field("flags").type)
-                done += batch.num_rows
-                batch = batch.set_column(flag_index, schema.field("flags"), column)
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(pq.ParquetWriter(temporary, schema, compression="zstd"))
+        arrow = stack.enter_context(pa.ipc.new_file(stack.enter_context(pa.OSFile(str(copy_temporary), "wb")), schema)) if copy else None
+        pending: list[pa.RecordBatch] = []
+        rows = 0
+        for batch in batches:
+            column = pa.array(flags[done : done + batch.num_rows], schema.field("flags").type)
+            done += batch.num_rows
+            batch = batch.set_column(flag_index, schema.field("flags"), column)
+            if arrow is not None:
                 arrow.write_batch(batch)
-                pending.append(batch)
-                rows += batch.num_rows
-                if rows >= ROWS_PER_GROUP:
-                    table = pa.Table.from_batches(pending, schema)
-                    whole = rows - rows % ROWS_PER_GROUP
-                    writer.write_table(table.slice(0, whole), row_group_size=ROWS_PER_GROUP)
-                    pending = table.slice(whole).to_batches()
-                    rows -= whole
-            if rows or done == 0:
-                writer.write_table(pa.Table.from_batches(pending, schema), row_group_size=ROWS_PER_GROUP)
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= ROWS_PER_GROUP:
+                table = pa.Table.from_batches(pending, schema)
+                whole = rows - rows % ROWS_PER_GROUP
+                writer.write_table(table.slice(0, whole), row_group_size=ROWS_PER_GROUP)
+                pending = table.slice(whole).to_batches()
+                rows -= whole
+        if rows or done == 0:
+            writer.write_table(pa.Table.from_batches(pending, schema), row_group_size=ROWS_PER_GROUP)
     os.replace(temporary, path)
-    os.replace(copy_temporary, copy)
+    if copy:
+        os.replace(copy_temporary, copy)
 
 
-def copy_documents(path: Path, copy: Path) -> None:
-    """The uncompressed copy of the ``documents`` table at ``path`` (to resume a scan whose copy
-    was removed)."""
+def copy_documents(paths: list[Path], copy: Path) -> None:
+    """The uncompressed copy of the ``documents`` table whose parts are ``paths`` (to resume a
+    scan whose copy was removed, or after documents were added)."""
     temporary = copy.with_name(f".{copy.name}.tmp")
-    source = pq.ParquetFile(path)
     with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, SCHEMAS["documents"]) as arrow:
-        for batch in source.iter_batches(batch_size=ROWS_PER_GROUP):
-            arrow.write_batch(batch)
+        for path in paths:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_GROUP):
+                arrow.write_batch(batch)
     os.replace(temporary, copy)
+
+
+class PartedRows:
+    """Chosen documents read straight from the parts of the ``documents`` table, a row group
+    (:data:`ROWS_PER_GROUP` documents) at a time: for work on a few documents of a large
+    workspace (``add``), where an uncompressed copy of all of them would cost more than it saves."""
+
+    def __init__(self, paths: list[Path]):
+        self.files = [pq.ParquetFile(path) for path in paths]
+        sizes = [f.metadata.num_rows for f in self.files]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def rows(self, docs: np.ndarray, columns: list[str] | None = None) -> pa.Table:
+        """The rows of documents ``docs`` (numbers across all parts), in that order."""
+        docs = np.asarray(docs, np.int64)
+        wanted = np.unique(docs)
+        tables, numbers = [], []
+        for part, f in enumerate(self.files):
+            mine = wanted[(wanted >= self.starts[part]) & (wanted < self.starts[part + 1])] - self.starts[part]
+            if not len(mine):
+                continue
+            group_rows = np.array([f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)], np.int64)
+            group_starts = np.concatenate([[0], np.cumsum(group_rows)])
+            group_of = np.searchsorted(group_starts, mine, side="right") - 1
+            for g in np.unique(group_of).tolist():  # a row group at a time: memory holds one
+                rows = mine[group_of == g]
+                tables.append(f.read_row_group(g, columns=columns).take(pa.array(rows - group_starts[g])))
+                numbers.append(rows + self.starts[part])
+        if not tables:
+            schema = SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])
+            return schema.empty_table()
+        table = pa.concat_tables(tables)
+        return table.take(pa.array(np.searchsorted(np.concatenate(numbers), docs)))
 
 
 class DocumentStore:
@@ -120,10 +161,12 @@ class DocumentStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         with pa.memory_map(str(self.path)) as source:
-            self._rows = pa.ipc.open_file(source).read_all().num_rows
+            reader = pa.ipc.open_file(source)
+            sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     def __len__(self) -> int:
-        return self._rows
+        return int(self._starts[-1])
 
     def blocks(self, max_chars: int, columns: list[str] | None = None) -> Iterator[tuple[int, pa.Table]]:
         """``(first document number, rows)`` of consecutive documents, about ``max_chars``
@@ -144,9 +187,19 @@ class DocumentStore:
                 yield first, pa.Table.from_batches(batches)
 
     def rows(self, docs: np.ndarray, columns: list[str] | None = None) -> pa.Table:
-        """The rows of documents ``docs``, in that order."""
+        """The rows of documents ``docs``, in that order: taken from each batch that holds some
+        (taking from the whole table would join all its batches into one copy first)."""
+        docs = np.asarray(docs, np.int64)
+        wanted = np.unique(docs)
+        batch_of = np.searchsorted(self._starts, wanted, side="right") - 1
+        taken = []
         with pa.memory_map(str(self.path)) as source:
-            table = pa.ipc.open_file(source).read_all()
-            if columns is not None:
-                table = table.select(columns)
-            return table.take(pa.array(np.asarray(docs, np.int64)))  # a copy: the map can go
+            reader = pa.ipc.open_file(source)
+            for b in np.unique(batch_of).tolist():
+                batch = reader.get_batch(b)
+                if columns is not None:
+                    batch = batch.select(columns)
+                taken.append(batch.take(pa.array(wanted[batch_of == b] - self._starts[b])))  # a copy: the map can go
+        schema = SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])
+        table = pa.Table.from_batches(taken, schema) if taken else schema.empty_table()
+        return table.take(pa.array(np.searchsorted(wanted, docs)))

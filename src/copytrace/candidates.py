@@ -12,6 +12,7 @@ so that memory stays flat however skewed the postings are.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
 class FingerprintSpill:
     """Fingerprints written to disk as they are found, split by hash into ``partitions`` files,
     so that candidate pairs are counted one partition at a time: memory holds a partition's
-    fingerprints, not the corpus's. Documents must be added in order."""
+    fingerprints, not the corpus's. Documents must be added in order. One spill is one *run* of
+    a :class:`FingerprintIndex`."""
 
     def __init__(self, folder: Path, partitions: int = 64):
         self.folder = Path(folder)
@@ -151,6 +153,50 @@ class FingerprintSpill:
         if not hash_path.exists():
             return np.zeros(0, np.uint64), np.zeros(0, np.int64)
         return np.fromfile(hash_path, np.uint64), np.fromfile(doc_path, np.int32).astype(np.int64)
+
+
+class FingerprintIndex:
+    """All the fingerprints of a workspace (``index/fingerprints``): one spill per run, the first
+    from ``scan``, one more from each ``add``. A later run holds the fingerprints of the documents
+    it added and of the earlier documents it *replaces* (found again because their site's
+    boilerplate changed); those documents' fingerprints in earlier runs no longer count."""
+
+    def __init__(self, folder: Path, partitions: int = 64):
+        self.folder = Path(folder)
+        self.partitions = partitions
+
+    def runs(self) -> list[Path]:
+        return sorted(self.folder.glob("run-*"))
+
+    def new_run(self, number: int) -> Path:
+        """The folder of run ``number`` (written under a temporary name: see :meth:`finish_run`)."""
+        return self.folder / f".run-{number:03d}.tmp"
+
+    def finish_run(self, number: int, replaces: np.ndarray) -> None:
+        """Make run ``number`` part of the index, with the documents it replaces."""
+        temporary = self.new_run(number)
+        temporary.mkdir(parents=True, exist_ok=True)
+        np.save(temporary / "replaces.npy", np.asarray(replaces, np.int64))
+        os.replace(temporary, self.folder / f"run-{number:03d}")
+
+    def read(self, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Partition ``p``'s fingerprints over all runs, in document order."""
+        runs = self.runs()
+        parts = [FingerprintSpill(run, self.partitions).read(p) for run in runs]
+        replaced = [np.load(run / "replaces.npy") if (run / "replaces.npy").exists() else np.zeros(0, np.int64) for run in runs]
+        if len(parts) == 1:
+            return parts[0]
+        kept = []
+        for r, (hashes, docs) in enumerate(parts):
+            later = np.concatenate([np.zeros(0, np.int64), *replaced[r + 1 :]])
+            keep = ~np.isin(docs, later) if len(later) else slice(None)
+            kept.append((hashes[keep], docs[keep]))
+        hashes = np.concatenate([h for h, _ in kept])
+        docs = np.concatenate([d for _, d in kept])
+        if any(len(r) for r in replaced):
+            order = np.argsort(docs, kind="stable")
+            hashes, docs = hashes[order], docs[order]
+        return hashes, docs
 
     def candidates(self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None) -> Candidates:
         """:func:`candidate_pairs` of every fingerprint spilled, a partition at a time."""

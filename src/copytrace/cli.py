@@ -20,6 +20,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from . import __version__
+from .add import AddError, add as run_add
 from .compare import Comparison, InputError, compare as compare_files
 from .dates import UNTRUSTED_DATE, duration
 from .export import FORMATS, export as run_export
@@ -283,6 +284,37 @@ def scan(
     except ValueError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2) from None
+    result = _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter))
+    _show_result(result, as_json)
+
+
+@app.command()
+def add(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
+    inputs: Annotated[list[Path], typer.Argument(help="New files or folders, as `scan` reads them.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment, processes for extracting pages (0: all cores).")] = 0,
+    block_chars: Annotated[int, typer.Option(help="Characters of text worked on at once: memory grows with this, not with the corpus.")] = Settings.block_chars,
+) -> None:
+    """Add new articles to a scanned workspace without reading the old ones again: the tables
+    become those a scan of the old inputs and the new ones together would write (with the
+    workspace's settings)."""
+    try:
+        settings = Settings(workers=workers, block_chars=block_chars)
+    except ValueError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        result = _with_progress(quiet, lambda reporter: run_add(workspace, inputs, settings, progress=reporter))
+    except AddError as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    _show_result(result, as_json)
+
+
+def _with_progress(quiet: bool, job):
+    """Run ``job(progress)`` under a progress bar (none with ``quiet``)."""
     columns = [
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -295,8 +327,12 @@ def scan(
         reporter = _RichProgress(bar)
         if quiet:
             reporter.message = lambda text: None  # type: ignore[method-assign]
-        result = run_scan(inputs, out_dir, settings, progress=reporter)
+        result = job(reporter)
         reporter.close()
+    return result
+
+
+def _show_result(result: ScanResult, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:

@@ -118,13 +118,15 @@ def read_inputs(
     site_by: str = "domain",
     on_bytes: Callable[[int], None] | None = None,
     workers: int = 1,
+    seen: dict[str, tuple[str, int | None]] | None = None,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
     unique. ``crawl_filter`` (a :class:`copytrace.warc.CrawlFilter`) picks the responses of crawls.
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
     host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress.
-    With ``workers`` > 1, pages are extracted on that many processes (records keep their order)."""
-    seen: dict[str, tuple[str, int | None]] = {}  # where each id was first seen (not the document: memory stays small)
+    With ``workers`` > 1, pages are extracted on that many processes (records keep their order).
+    ``seen`` maps ids already taken to where they were first seen (it is added to)."""
+    seen = {} if seen is None else seen  # where each id was first seen (not the document: memory stays small)
     extraction = _Extraction(workers)
 
     def check(record) -> Document | Reject:

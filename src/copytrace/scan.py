@@ -59,7 +59,7 @@ from .boilerplate import (
     mask_template,
     site_pages,
 )
-from .candidates import Candidates, FingerprintSpill
+from .candidates import Candidates, FingerprintIndex, FingerprintSpill
 from .credit import Credit, pair_credit, parse_aliases
 from .dates import Moment, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
@@ -162,16 +162,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     signature = input_signature(inputs)
     resumed = []
 
-    # Keys are compared with what manifest.json holds, so they are made of JSON values only.
-    crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
-    read_key = {
-        "signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by,
-        "earliest_date": settings.earliest_date, "batch_timestamp_min": settings.batch_timestamp_min,
-    }
-    # Settings that change results; how many threads run them, and on how much text at once, do not.
-    shaping = {k: v for k, v in settings.to_dict().items() if STAGE_OF.get(k) != "execution"}
-    align_key = json.loads(json.dumps({"signature": signature, "settings": {k: v for k, v in shaping.items() if STAGE_OF.get(k) != "provenance"}}))
-    provenance_key = json.loads(json.dumps({"signature": signature, "settings": shaping}))
+    read_key, align_key, provenance_key = stage_keys(signature, settings)
     index = ws.path / "index"
     read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects") and (index / "lines.npz").exists()
     fingerprints_done = read_done and manifest.get("fingerprints") == align_key and (index / "fingerprints").is_dir() and ws.has("boilerplate_spans")
@@ -187,19 +178,19 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     if read_done:
         meta = ws.table("documents", columns=META_COLUMNS)
         rejects = ws.table("rejects").to_pylist()
-        lines = LineCounts(**dict(np.load(index / "lines.npz")))
+        lines, _ = _load_lines(index / "lines.npz")
         resumed.append("read")
-        stages["read"] = read_key
+        stages.update({name: manifest.get(name) for name in ("read", *READ_FACTS)})
     else:
         total_bytes = sum(size or 0 for _, size, _ in signature)
-        meta, rejects, lines = _read_stage(inputs, ws, settings, progress, total_bytes)
-        finished("read", read_key)
+        meta, rejects, lines, read_rejects = _read_stage(inputs, ws, settings, progress, total_bytes)
+        finished("read", read_key, inputs=[str(i) for i in inputs], read_rejects=read_rejects, parts=1)
     site_names, doc_sites = _site_numbers(meta)
     pages_per_site = site_pages(doc_sites, len(site_names))
     template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
     texts = index / "documents.arrow"  # the documents uncompressed, for the stages that read texts back
     if not (fingerprints_done and candidates_done and align_done) and not texts.exists():
-        copy_documents(ws.table_path("documents"), texts)
+        copy_documents(ws.part_paths("documents"), texts)
     store = DocumentStore(texts) if texts.exists() else None
 
     if fingerprints_done:
@@ -208,15 +199,15 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     else:
         _fingerprint_stage(store, ws, doc_sites, site_names, pages_per_site, template, settings, progress)
         finished("fingerprints", align_key)
-    spill = FingerprintSpill(index / "fingerprints")
+    fingerprints = FingerprintIndex(index / "fingerprints")
 
     if candidates_done:
         resumed.append("candidates")
         cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
         stages["candidates"] = align_key
     else:
-        progress.stage("candidates", total=spill.partitions, unit="parts")
-        cands = spill.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        progress.stage("candidates", total=fingerprints.partitions, unit="parts")
+        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
         _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
         finished("candidates", align_key)
 
@@ -229,7 +220,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         for name, table in tables.items():
             ws.write(name, table)
         finished("align", align_key)
-    texts.unlink(missing_ok=True)  # no stage after this one reads texts (documents.parquet has them)
+    texts.unlink(missing_ok=True)  # no stage after this one reads texts (the documents table has them)
 
     if provenance_done:
         resumed.append("provenance")
@@ -238,10 +229,14 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     else:
         provenance_counts = _provenance_stage(ws, meta, tables, settings, progress)
         finished("provenance", provenance_key, provenance_counts=provenance_counts)
+    return summary(ws, meta, rejects, len(cands), provenance_counts, started, resumed)
+
+
+def summary(ws: Workspace, meta: pa.Table, rejects: list[dict], n_candidates: int, provenance_counts: dict, started: float, resumed: list[str]) -> ScanResult:
+    """The :class:`ScanResult` of a workspace whose stages have all finished."""
     pairs = ws.table("pairs", columns=["a_id", "b_id", "verdict", "credit"])
     edit_kinds = ws.table("edits", columns=["kind"]).column("kind")
     n_passages = ws.table("passages", columns=["a_id"]).num_rows
-
     outcomes = Counter(r["outcome"] for r in rejects)
     verdicts = Counter(pairs.column("verdict").to_pylist())
     return ScanResult(
@@ -249,7 +244,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         documents=meta.num_rows,
         rejects_skipped=outcomes.get("skipped", 0),
         rejects_kept=outcomes.get("kept", 0),
-        candidates=len(cands),
+        candidates=n_candidates,
         pairs={COPY: verdicts.get(COPY, 0), PARTIAL: verdicts.get(PARTIAL, 0)},
         passages=n_passages,
         top_reused=_top_reused(meta, pairs),
@@ -259,6 +254,22 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         edits=dict(Counter(edit_kinds.to_pylist()).most_common()),
         provenance=provenance_counts,
     )
+
+
+def stage_keys(signature: list, settings: Settings) -> tuple[dict, dict, dict]:
+    """What the manifest records for the read stage, the stages up to align, and provenance: the
+    inputs' signature and the settings that shape each one's results (how many threads run them,
+    and on how much text at once, do not). JSON values only, as they are compared with what
+    ``manifest.json`` holds."""
+    crawl = {"sites": list(settings.sites), "since": settings.since, "until": settings.until}
+    read_key = {
+        "signature": signature, "max_chars": settings.max_chars, "crawl": crawl, "site_by": settings.site_by,
+        "earliest_date": settings.earliest_date, "batch_timestamp_min": settings.batch_timestamp_min,
+    }
+    shaping = {k: v for k, v in settings.to_dict().items() if STAGE_OF.get(k) != "execution"}
+    align_key = {"signature": signature, "settings": {k: v for k, v in shaping.items() if STAGE_OF.get(k) != "provenance"}}
+    provenance_key = {"signature": signature, "settings": shaping}
+    return tuple(json.loads(json.dumps(key)) for key in (read_key, align_key, provenance_key))
 
 
 def _save_npz(path, arrays: dict) -> None:
@@ -275,26 +286,61 @@ def _site_numbers(meta: pa.Table) -> tuple[list[str], np.ndarray]:
     return list(numbers), sites
 
 
-def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts]:
+def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
+    """Read the inputs a block at a time (:func:`_read_blocks`), check the dates across the
+    corpus, and write the ``documents`` and ``rejects`` tables and the line counts. Returns the
+    documents' metadata (no text), the rejects, the line counts and how many of the rejects the
+    reading made (the rest are date problems)."""
+    index = ws.path / "index"
+    new = _read_blocks(inputs, index / ".documents.arrow", settings, progress, total_bytes, first_doc=0, seen={}, site_numbers={})
+    meta = new.meta
+    date_flags, date_rejects = _date_problems(meta, settings, progress)
+    flags = [[*date_flags.get(d, []), *found] for d, found in enumerate(new.flags)]  # date flags first
+
+    progress.stage("write documents", total=meta.num_rows, unit="docs")
+    folder = ws.table_path("documents")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (ws.path / "documents.parquet").unlink(missing_ok=True)  # a workspace of an earlier format
+    write_documents(ws.part_path("documents", 0), _counted(new.scratch.batches(), progress), flags, index / "documents.arrow")
+    new.scratch.remove()
+    rejects = new.rejects + date_rejects
+    ws.write("rejects", rows_to_table("rejects", rejects))
+    _save_lines(index / "lines.npz", new.lines, meta.num_rows)
+    meta = meta.set_column(meta.schema.get_field_index("flags"), "flags", pa.array(flags, pa.list_(pa.string())))
+    return meta, rejects, new.lines, len(new.rejects)
+
+
+@dataclass
+class _Read:
+    """What reading some inputs gave: their documents (in a scratch file), their metadata (no
+    text), extraction flags, line counts and rejects."""
+
+    scratch: Scratch
+    meta: pa.Table
+    flags: list[list[str]]
+    lines: LineCounts
+    rejects: list[dict]
+
+
+def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, total_bytes: int, *, first_doc: int, seen: dict, site_numbers: dict) -> _Read:
     """Read the inputs a block at a time: each block's words are found (on worker threads while
     reading goes on) for the extraction flags and the line counts boilerplate is learned from,
-    and its documents go to a scratch file. Then the dates are checked across the corpus and the
-    ``documents`` and ``rejects`` tables written. Returns the documents' metadata (no text), the
-    rejects and the line counts. Progress: bytes of the input files, and documents found."""
+    and its documents go to a scratch file. Documents are numbered from ``first_doc``; ``seen``
+    holds the ids already taken (and where), ``site_numbers`` the sites already numbered (both
+    are added to). Progress: bytes of the input files, and documents found."""
     progress.stage("read", total=total_bytes, unit="bytes")
-    index = ws.path / "index"
-    scratch = Scratch(index / ".documents.arrow")
+    scratch = Scratch(scratch_path)
     rejects: list[dict] = []
     keep = CrawlFilter(settings.sites, settings.since, settings.until)
     workers = settings.workers or os.cpu_count() or 1
-    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers)
-    site_numbers: dict[str, int] = {}
+    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers, seen=seen)
     metas: list[pa.Table] = []
     flags: list[list[str]] = []
     counts: list[LineCounts] = []
     block: list[Document] = []
     builder = WordsBuilder(settings.seed, workers=workers)
-    n_docs = 0
+    n_docs = first_doc
 
     def end_block() -> None:
         nonlocal block, builder, n_docs
@@ -335,11 +381,15 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
         raise
     builder.close()
     scratch.close()
-    meta = pa.concat_tables(metas)
+    return _Read(scratch, pa.concat_tables(metas), flags, LineCounts.merge(counts), rejects)
 
-    # Dates are checked across the corpus (a crawl's batch timestamp is one many pages share).
+
+def _date_problems(meta: pa.Table, settings: Settings, progress: Progress) -> tuple[dict[int, list[str]], list[dict]]:
+    """The dates checked across the corpus (a crawl's batch timestamp is one many pages share):
+    the date flags per document number, and a reject row (kept) per problem."""
     when = {name: meta.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source")}
     date_flags: dict[int, list[str]] = {}
+    rejects = []
     for problem in date_problems(
         when["date"], when["crawled_at"], when["date_updated"], when["source"], datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
     ):
@@ -348,17 +398,19 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
         source, line, doc_id = when["source"][d], meta.column("line")[d].as_py(), meta.column("doc_id")[d].as_py()
         rejects.append({"source": source, "line": line, "reason": problem.reason, "outcome": "kept", "doc_id": doc_id})
         progress.message(Reject(source, line, problem.reason, "kept").message())
-    flags = [[*date_flags.get(d, []), *found] for d, found in enumerate(flags)]  # date flags first
+    return date_flags, rejects
 
-    progress.stage("write documents", total=meta.num_rows, unit="docs")
-    write_documents(ws.table_path("documents"), _counted(scratch.batches(), progress), flags, index / "documents.arrow")
-    scratch.remove()
-    ws.write("rejects", rows_to_table("rejects", rejects))
-    lines = LineCounts.merge(counts)
-    index.mkdir(parents=True, exist_ok=True)
-    _save_npz(index / "lines.npz", {k: getattr(lines, k) for k in LineCounts.__dataclass_fields__})
-    meta = meta.set_column(meta.schema.get_field_index("flags"), "flags", pa.array(flags, pa.list_(pa.string())))
-    return meta, rejects, lines
+
+def _save_lines(path, lines: LineCounts, n_docs: int) -> None:
+    """The line counts of the first ``n_docs`` documents, saved atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_npz(path, {**{k: getattr(lines, k) for k in LineCounts.__dataclass_fields__}, "n_docs": np.int64(n_docs)})
+
+
+def _load_lines(path) -> tuple[LineCounts, int]:
+    """Line counts saved by :func:`_save_lines`, and how many documents they count."""
+    saved = dict(np.load(path))
+    return LineCounts(**{k: saved[k] for k in LineCounts.__dataclass_fields__}), int(saved["n_docs"])
 
 
 def _counted(batches, progress: Progress):
@@ -372,40 +424,64 @@ def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_name
     counts), and its fingerprints winnowed and spilled to disk by hash. Writes the
     ``boilerplate`` and ``boilerplate_spans`` tables and the spilled fingerprints."""
     progress.stage("fingerprints", total=len(store), unit="docs")
-    workers = settings.workers or os.cpu_count() or 1
     index = ws.path / "index"
     final = index / "fingerprints"
     temporary = index / ".fingerprints.tmp"
     shutil.rmtree(temporary, ignore_errors=True)
-    spill = FingerprintSpill(temporary)
-    spans: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    spill = FingerprintSpill(temporary / "run-000")
+    spans: list[Fingerprinted] = []
     ids: list[pa.Array] = []
     for first, rows in store.blocks(settings.block_chars, columns=["doc_id", "text"]):
-        builder = WordsBuilder(settings.seed, workers=workers, ngram=settings.ngram, window=settings.window)
-        for text in rows.column("text").to_pylist():
-            builder.add(text)
-        words = builder.finish()
-        masked = mask_template(words, doc_sites[first : first + rows.num_rows], template.keys, pages_per_site, settings.boilerplate_min_pages)
-        words.exclude(masked)
-        span_docs, span_starts, span_ends = boilerplate_spans(words, masked)
-        spans.append((span_docs, span_starts, span_ends))
-        ids.append(rows.column("doc_id").combine_chunks().take(pa.array(span_docs, pa.int64())))
-        hashes, docs = words.fingerprints(settings.ngram, settings.window)
-        spill.add(hashes, docs + first)
+        found = fingerprint_block(rows.column("text").to_pylist(), doc_sites[first : first + rows.num_rows], template, pages_per_site, settings)
+        spans.append(found)
+        ids.append(rows.column("doc_id").combine_chunks().take(pa.array(found.span_docs, pa.int64())))
+        spill.add(found.hashes, found.docs + first)
         progress.advance(rows.num_rows)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
+    write_boilerplate(ws, template, site_names, store)
+    ws.write("boilerplate_spans", pa.table({
+        "doc_id": pa.concat_arrays(ids) if ids else pa.array([], pa.string()),
+        "start": np.concatenate([f.span_starts for f in spans]) if spans else np.zeros(0, np.int64),
+        "end": np.concatenate([f.span_ends for f in spans]) if spans else np.zeros(0, np.int64),
+    }))
+
+
+@dataclass
+class Fingerprinted:
+    """A block of documents fingerprinted: its boilerplate spans (document, start, end) and its
+    fingerprints (hash, document); documents numbered from 0 within the block."""
+
+    span_docs: np.ndarray
+    span_starts: np.ndarray
+    span_ends: np.ndarray
+    hashes: np.ndarray
+    docs: np.ndarray
+
+
+def fingerprint_block(texts: list[str], doc_sites: np.ndarray, template: LineCounts, pages_per_site: np.ndarray, settings: Settings) -> Fingerprinted:
+    """The words of ``texts`` (documents of sites ``doc_sites``), their boilerplate marked by the
+    sites' templates, and the fingerprints of the rest."""
+    builder = WordsBuilder(settings.seed, workers=settings.workers or os.cpu_count() or 1, ngram=settings.ngram, window=settings.window)
+    for text in texts:
+        builder.add(text)
+    words = builder.finish()
+    masked = mask_template(words, doc_sites, template.keys, pages_per_site, settings.boilerplate_min_pages)
+    words.exclude(masked)
+    span_docs, span_starts, span_ends = boilerplate_spans(words, masked)
+    hashes, docs = words.fingerprints(settings.ngram, settings.window)
+    return Fingerprinted(span_docs, span_starts, span_ends, hashes, docs)
+
+
+def write_boilerplate(ws: Workspace, template: LineCounts, site_names: list[str], store) -> None:
+    """The ``boilerplate`` table: each template line with its site, its text where it was first
+    seen (read from ``store``, by document number) and the pages it was seen on."""
     example_docs = np.unique(template.first_doc)
     by_doc = dict(zip(example_docs.tolist(), store.rows(example_docs, columns=["text"]).column("text").to_pylist()))
     ws.write("boilerplate", pa.table({
         "site": [site_names[s] for s in template.site.tolist()],
         "text_block": [by_doc[d][a:b] for d, a, b in zip(template.first_doc.tolist(), template.start.tolist(), template.end.tolist())],
         "pages_seen": template.pages,
-    }))
-    ws.write("boilerplate_spans", pa.table({
-        "doc_id": pa.concat_arrays(ids) if ids else pa.array([], pa.string()),
-        "start": np.concatenate([s[1] for s in spans]) if spans else np.zeros(0, np.int64),
-        "end": np.concatenate([s[2] for s in spans]) if spans else np.zeros(0, np.int64),
     }))
 
 
@@ -488,6 +564,11 @@ def _chunk_end(cands: Candidates, lo: int, chars: np.ndarray, max_chars: int) ->
         hi = lo + (hi - lo) // 2
     return hi
 
+
+#: What the manifest records of the read stage besides its key: the inputs as given, how many rows
+#: at the head of ``rejects`` the reading made (the rest are date problems), and how many parts
+#: ``documents`` has.
+READ_FACTS = ("inputs", "read_rejects", "parts")
 
 #: Most candidate pairs aligned in one chunk.
 CHUNK_PAIRS = 50_000

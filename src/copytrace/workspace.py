@@ -14,8 +14,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 4  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
-# 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings
+FORMAT_VERSION = 5  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+# 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
+# 5: documents written in parts (a folder), so that `add` appends without rewriting them
+
+#: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
+PARTED = ("documents",)
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
@@ -189,17 +193,31 @@ class Workspace:
         self.path = Path(path)
 
     def table_path(self, name: str) -> Path:
-        return self.path / f"{name}.parquet"
+        """The file of a table (for a table written in parts, :data:`PARTED`, its folder)."""
+        return self.path / (name if name in PARTED else f"{name}.parquet")
+
+    def part_paths(self, name: str) -> list[Path]:
+        """The files of a table in order: its parts, or the one file."""
+        path = self.table_path(name)
+        if name not in PARTED:
+            return [path] if path.exists() else []
+        return sorted(path.glob("part-*.parquet")) if path.is_dir() else []
+
+    def part_path(self, name: str, number: int) -> Path:
+        """Where part ``number`` of a table written in parts goes."""
+        return self.table_path(name) / f"part-{number:05d}.parquet"
 
     def has(self, name: str) -> bool:
-        return self.table_path(name).exists()
+        return bool(self.part_paths(name))
 
     def table(self, name: str, columns: list[str] | None = None) -> pa.Table:
         """Read a table (all columns unless ``columns`` is given)."""
-        path = self.table_path(name)
-        if not path.exists():
+        paths = self.part_paths(name)
+        if not paths:
             raise FileNotFoundError(f"{self.path} has no {name!r} table (run `copytrace scan` first)")
-        return pq.read_table(path, columns=columns)
+        if len(paths) == 1:
+            return pq.read_table(paths[0], columns=columns)
+        return pa.concat_tables([pq.read_table(path, columns=columns) for path in paths])
 
     def write(self, name: str, table: pa.Table) -> None:
         """Write a table atomically: to a temporary file, then renamed over the old one."""

@@ -1,0 +1,357 @@
+"""``copytrace add``: new articles indexed against a workspace without reading the old ones again.
+
+News arrives daily; a workspace of a year of it should not be scanned again for each day's pages.
+``add`` gives the tables a full ``scan`` of the old inputs and the new together would give, doing
+again only what the new documents change:
+
+- **read**: only the new inputs (their ids checked against the workspace's), written as one more
+  part of ``documents``. The line counts boilerplate is learned from are merged; the dates are
+  checked again across the whole corpus (a crawl's batch timestamp is one many pages share), and an
+  old part is written again only when one of its documents' date flags changed.
+- **fingerprints**: the new documents', and those of old documents of a site whose template
+  changed (new pages can make a line common enough to be boilerplate, or no longer). An old
+  document whose boilerplate came out the same keeps its fingerprints; the others are replaced by
+  a new run of the fingerprint index (:class:`copytrace.candidates.FingerprintIndex`).
+- **candidates**: counted again over the whole index (new documents change which fingerprints are
+  too common, so old pairs can lose votes or gain them).
+- **align**: only pairs with a new or changed document, or new among the candidates; the rows of
+  the other pairs are kept (their ``shared_fingerprints`` brought up to date).
+- **provenance**: again, over all pairs (it is a small part of a scan).
+
+The workspace stays readable throughout: what the read stage makes is staged under
+``index/increment`` and moved into place once the manifest records it, so an ``add`` that is
+stopped resumes (run the same ``add`` again) to the tables an uninterrupted one writes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+import pyarrow.parquet as pq
+
+from .blocks import META_COLUMNS, PartedRows, write_documents
+from .boilerplate import LineCounts, learn_template, site_pages
+from .candidates import Candidates, FingerprintIndex, FingerprintSpill
+from .dates import CRAWL_IN_FUTURE, UNTRUSTED_DATE
+from .progress import Progress, Silent
+from .scan import (
+    ALIGN_TABLES,
+    DIRECTION_COLUMNS,
+    PROVENANCE_TABLES,
+    ScanResult,
+    _align_stage,
+    _collector_paused,
+    _counted,
+    _date_problems,
+    _load_lines,
+    _provenance_stage,
+    _read_blocks,
+    _save_lines,
+    _save_npz,
+    _site_numbers,
+    fingerprint_block,
+    input_signature,
+    stage_keys,
+    summary,
+    write_boilerplate,
+)
+from .settings import STAGE_OF, Settings
+from .workspace import SCHEMAS, Workspace, rows_to_table
+
+#: The flags the date check sets (the others come from extraction and stay with a document).
+DATE_FLAGS = UNTRUSTED_DATE | {CRAWL_IN_FUTURE}
+
+
+class AddError(ValueError):
+    """The workspace cannot take new documents (not scanned, or an earlier ``add`` unfinished)."""
+
+
+def add(workspace: str | os.PathLike, inputs: list, settings: Settings | None = None, progress: Progress | None = None) -> ScanResult:
+    """Add the documents of ``inputs`` to the scanned workspace ``workspace``: its tables become
+    those of a scan of its inputs and ``inputs`` together. The workspace's own settings are used;
+    of ``settings`` only how the work runs (``workers``, ``block_chars``)."""
+    with _collector_paused():
+        return _add(Workspace(workspace), [str(i) for i in inputs], settings or Settings(), progress or Silent())
+
+
+def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progress) -> ScanResult:
+    started = time.perf_counter()
+    manifest = ws.manifest()
+    index = ws.path / "index"
+    increment = index / "increment"
+    pending = manifest.get("increment")
+    finished_scan = "provenance" in manifest and "inputs" in manifest and all(ws.has(n) for n in ("documents", *ALIGN_TABLES, *PROVENANCE_TABLES))
+    if not finished_scan and not pending:
+        raise AddError(f"{ws.path} is not a finished scan: run `copytrace scan INPUT... --out {ws.path}` first")
+    stored = (manifest.get("provenance") or {}).get("settings") or pending["settings"]
+    settings = Settings.from_dict({**stored, **{k: v for k, v in execution.to_dict().items() if STAGE_OF.get(k) == "execution"}})
+    if pending and pending["inputs"] != inputs:
+        raise AddError(f"an earlier add of {' '.join(pending['inputs'])} did not finish: run it again to finish it first")
+    resumed: list[str] = []
+
+    if pending:
+        resumed.append("read")
+        read_key, align_key, provenance_key = stage_keys(manifest["read"]["signature"], settings)
+    else:
+        signature = manifest["read"]["signature"] + input_signature(inputs)
+        read_key, align_key, provenance_key = stage_keys(signature, settings)
+        manifest = _read_more(ws, inputs, manifest, read_key, settings, progress)
+        pending = manifest["increment"]
+    _apply_staged(ws)
+
+    meta = ws.table("documents", columns=META_COLUMNS)
+    site_names, doc_sites = _site_numbers(meta)
+    pages_per_site = site_pages(doc_sites, len(site_names))
+    lines, _ = _load_lines(index / "lines.npz")
+    template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
+    documents = PartedRows(ws.part_paths("documents"))
+
+    def finished(stage: str, key, **more) -> None:
+        manifest.update({stage: key, **more})
+        ws.save_manifest({k: v for k, v in manifest.items() if k != "format"})
+
+    if manifest.get("fingerprints") == align_key and (increment / "changed.npy").exists():
+        resumed.append("fingerprints")
+    else:
+        _fingerprint_more(ws, documents, meta, doc_sites, site_names, pages_per_site, template, pending, settings, progress)
+        finished("fingerprints", align_key)
+    changed = np.load(increment / "changed.npy")
+
+    if manifest.get("candidates") == align_key:
+        resumed.append("candidates")
+        cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
+    else:
+        fingerprints = FingerprintIndex(index / "fingerprints")
+        progress.stage("candidates", total=fingerprints.partitions, unit="parts")
+        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
+        finished("candidates", align_key)
+
+    tables = None
+    if manifest.get("align") == align_key:
+        resumed.append("align")
+    else:
+        before = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(increment / "candidates-before.npz").items()})
+        tables = _align_more(ws, documents, meta, doc_sites, pages_per_site, template, cands, before, changed, settings, progress)
+        for name, table in tables.items():
+            ws.write(name, table)
+        finished("align", align_key)
+
+    provenance_counts = _provenance_stage(ws, meta, tables, settings, progress)
+    finished("provenance", provenance_key, provenance_counts=provenance_counts)
+    del manifest["increment"]
+    ws.save_manifest({k: v for k, v in manifest.items() if k != "format"})
+    shutil.rmtree(increment, ignore_errors=True)
+    return summary(ws, meta, ws.table("rejects").to_pylist(), len(cands), provenance_counts, started, resumed)
+
+
+def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict, settings: Settings, progress: Progress) -> dict:
+    """Read the new inputs and stage what changes (a new part of ``documents``, old parts whose
+    date flags changed, ``rejects``, the line counts, the documents whose boilerplate may change);
+    then record the new read stage in the manifest. Returns the manifest."""
+    index = ws.path / "index"
+    increment = index / "increment"
+    shutil.rmtree(increment, ignore_errors=True)
+    staged = increment / "staged"
+    old_parts = ws.part_paths("documents")
+    n_parts = manifest.get("parts", len(old_parts))
+    for leftover in old_parts[n_parts:]:  # of an add stopped before it was recorded
+        leftover.unlink()
+    old_parts = old_parts[:n_parts]
+    meta_old = pa.concat_tables([pq.read_table(path, columns=META_COLUMNS) for path in old_parts])
+    n_old = meta_old.num_rows
+    site_names, old_sites = _site_numbers(meta_old)
+    seen = dict(zip(meta_old.column("doc_id").to_pylist(), zip(meta_old.column("source").to_pylist(), meta_old.column("line").to_pylist())))
+
+    total_bytes = sum(size or 0 for _, size, _ in input_signature(inputs))
+    new = _read_blocks(inputs, increment / ".documents.arrow", settings, progress, total_bytes, first_doc=n_old, seen=seen, site_numbers={s: n for n, s in enumerate(site_names)})
+    meta = pa.concat_tables([meta_old, new.meta.cast(meta_old.schema)])
+    date_flags, date_rejects = _date_problems(meta, settings, progress)
+
+    progress.stage("write documents", total=new.meta.num_rows, unit="docs")
+    new_flags = [[*date_flags.get(n_old + d, []), *found] for d, found in enumerate(new.flags)]
+    (staged / "documents").mkdir(parents=True)
+    write_documents(staged / "documents" / ws.part_path("documents", n_parts).name, _counted(new.scratch.batches(), progress), new_flags)
+    new.scratch.remove()
+    old_flags = meta_old.column("flags").to_pylist()
+    first = 0
+    for path in old_parts:  # an old part is written again only if a date flag of its documents changed
+        rows = pq.ParquetFile(path).metadata.num_rows
+        flags = [[*date_flags.get(d, []), *[f for f in (old_flags[d] or []) if f not in DATE_FLAGS]] for d in range(first, first + rows)]
+        if flags != [f or [] for f in old_flags[first : first + rows]]:
+            _write_flags(path, staged / "documents" / path.name, flags)
+        first += rows
+
+    old_rejects = ws.table("rejects").to_pylist()[: manifest.get("read_rejects", 0)]
+    read_rejects = old_rejects + new.rejects
+    (staged / "rejects.parquet").parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(rows_to_table("rejects", read_rejects + date_rejects), staged / "rejects.parquet", compression="zstd")
+
+    progress.stage("line counts", total=None)
+    lines_old, _ = _load_lines(index / "lines.npz")
+    lines = LineCounts.merge([lines_old, new.lines])
+    all_names, all_sites = _site_numbers(meta)
+    _save_lines(staged / "index" / "lines.npz", lines, meta.num_rows)
+    maybe = _maybe_changed(lines_old, lines, site_pages(old_sites, len(site_names)), site_pages(all_sites, len(all_names)), old_sites, settings)
+    np.save(increment / "maybe_changed.npy", maybe)
+    shutil.copyfile(index / "candidates.npz", increment / "candidates-before.npz")
+
+    runs = len(FingerprintIndex(index / "fingerprints").runs())
+    kept = {k: v for k, v in manifest.items() if k not in ("format", "fingerprints", "candidates", "align", "provenance", "provenance_counts")}
+    manifest = {
+        **kept,
+        "read": read_key,
+        "inputs": manifest["inputs"] + inputs,
+        "read_rejects": len(read_rejects),
+        "parts": n_parts + 1,
+        "increment": {"inputs": inputs, "first_new": n_old, "run": runs, "settings": manifest["provenance"]["settings"]},
+    }
+    ws.save_manifest(manifest)
+    return manifest
+
+
+def _write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
+    """A part of ``documents`` with its flags column replaced (row groups kept)."""
+    source = pq.ParquetFile(path)
+    schema = SCHEMAS["documents"]
+    done = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        for g in range(source.num_row_groups):
+            table = source.read_row_group(g)
+            column = pa.array(flags[done : done + table.num_rows], schema.field("flags").type)
+            writer.write_table(table.set_column(schema.names.index("flags"), schema.field("flags"), column))
+            done += table.num_rows
+
+
+def _apply_staged(ws: Workspace) -> None:
+    """Move what the read stage of an add staged into place (each file by a rename: running this
+    again after a stop moves what is left)."""
+    staged = ws.path / "index" / "increment" / "staged"
+    if not staged.exists():
+        return
+    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+        target = ws.path / path.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    shutil.rmtree(staged)
+
+
+def _maybe_changed(before: LineCounts, after: LineCounts, pages_before, pages_after, old_sites, settings: Settings) -> np.ndarray:
+    """The old documents whose boilerplate may have changed: those of sites whose learned lines
+    changed, or that became large enough to learn from (the built-in patterns no longer apply)."""
+    learn = (settings.boilerplate_min_pages, settings.boilerplate_share)
+    was, now = learn_template(before, pages_before, *learn), learn_template(after, pages_after, *learn)
+    gone = ~np.isin(was.keys, now.keys)
+    came = ~np.isin(now.keys, was.keys)
+    sites = np.union1d(was.site[gone], now.site[came])
+    small_before = pages_before < settings.boilerplate_min_pages
+    small_after = pages_after[: len(pages_before)] < settings.boilerplate_min_pages
+    sites = np.union1d(sites, np.flatnonzero(small_before != small_after))
+    return np.flatnonzero(np.isin(old_sites, sites)).astype(np.int64)
+
+
+def _fingerprint_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_sites, site_names, pages_per_site, template: LineCounts, pending: dict, settings: Settings, progress: Progress) -> None:
+    """Fingerprint the new documents and the old ones whose boilerplate may have changed; those
+    whose boilerplate did change, with the new ones, make a new run of the fingerprint index.
+    Writes ``boilerplate_spans``, ``boilerplate`` and ``index/increment/changed.npy``."""
+    index = ws.path / "index"
+    increment = index / "increment"
+    first_new = pending["first_new"]
+    fingerprints = FingerprintIndex(index / "fingerprints")
+    for run in fingerprints.runs()[pending["run"] :]:  # of an add stopped before it was recorded
+        shutil.rmtree(run)
+    run = fingerprints.new_run(pending["run"])
+    shutil.rmtree(run, ignore_errors=True)
+    spill = FingerprintSpill(run)
+    maybe = np.load(increment / "maybe_changed.npy")
+    todo = np.concatenate([maybe, np.arange(first_new, meta.num_rows)])
+    chars = meta.column("chars").to_numpy()
+    ids = meta.column("doc_id").combine_chunks()
+    spans = ws.table("boilerplate_spans")
+    span_docs = pa.compute.index_in(spans.column("doc_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+    starts, ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
+    order = np.lexsort((starts, span_docs))  # by document (as written), to look documents up
+    old_spans = {"docs": span_docs[order], "starts": starts[order], "ends": ends[order]}
+
+    progress.stage("fingerprints", total=len(todo), unit="docs")
+    changed, new_spans = [], []
+    lo = 0
+    while lo < len(todo):
+        hi = lo + max(1, int(np.searchsorted(np.cumsum(chars[todo[lo:]]), settings.block_chars)))
+        block = todo[lo:hi]
+        texts = documents.rows(block, columns=["text"]).column("text").to_pylist()
+        found = fingerprint_block(texts, doc_sites[block], template, pages_per_site, settings)
+        span_doc = block[found.span_docs]
+        same = _unchanged(block, old_spans, span_doc, found) & (block < first_new)
+        keep = ~np.isin(found.docs, np.flatnonzero(same))  # unchanged documents keep their fingerprints
+        spill.add(found.hashes[keep], block[found.docs[keep]])
+        changed.append(block[~same])
+        new_spans.append((span_doc, found.span_starts, found.span_ends))
+        progress.advance(len(block))
+        lo = hi
+    changed = np.concatenate([np.zeros(0, np.int64), *changed])
+    fingerprints.finish_run(pending["run"], replaces=changed[changed < first_new])
+
+    docs = np.concatenate([old_spans["docs"][~np.isin(old_spans["docs"], todo)], *[s[0] for s in new_spans]])
+    starts = np.concatenate([old_spans["starts"][~np.isin(old_spans["docs"], todo)], *[s[1] for s in new_spans]])
+    ends = np.concatenate([old_spans["ends"][~np.isin(old_spans["docs"], todo)], *[s[2] for s in new_spans]])
+    order = np.lexsort((starts, docs))
+    ws.write("boilerplate_spans", pa.table({"doc_id": ids.take(pa.array(docs[order])), "start": starts[order], "end": ends[order]}))
+    write_boilerplate(ws, template, site_names, documents)
+    np.save(increment / "changed.npy", changed)
+
+
+def _unchanged(docs: np.ndarray, old: dict, new_docs: np.ndarray, found) -> np.ndarray:
+    """Per document of ``docs`` (ascending), whether its boilerplate spans are those it had
+    (``old``: the spans before, by document; ``new_docs`` the documents of ``found``'s spans)."""
+    ol, oh = np.searchsorted(old["docs"], docs), np.searchsorted(old["docs"], docs, "right")
+    nl, nh = np.searchsorted(new_docs, docs), np.searchsorted(new_docs, docs, "right")
+    same = (oh - ol) == (nh - nl)
+    n = np.where(same, oh - ol, 0)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    o, w = np.repeat(ol, n) + within, np.repeat(nl, n) + within
+    differ = (old["starts"][o] != found.span_starts[w]) | (old["ends"][o] != found.span_ends[w])
+    same[np.repeat(np.arange(len(docs)), n)[differ]] = False
+    return same
+
+
+def _align_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_sites, pages_per_site, template, cands: Candidates, before: Candidates, changed: np.ndarray, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
+    """The align stage's tables: pairs with a changed (or new) document, or new among the
+    candidates, aligned; the other pairs' rows kept from the tables as they were."""
+    keys = (cands.a.astype(np.int64) << 32) | cands.b.astype(np.int64)
+    was = np.isin(keys, (before.a.astype(np.int64) << 32) | before.b.astype(np.int64))
+    is_changed = np.zeros(meta.num_rows, bool)
+    is_changed[changed] = True
+    fresh = np.flatnonzero(~was | is_changed[cands.a] | is_changed[cands.b])
+    subset = replace(cands, a=cands.a[fresh], b=cands.b[fresh], shared=cands.shared[fresh])
+    aligned = _align_stage(documents, ws, meta, doc_sites, pages_per_site, template, subset, settings, progress)
+
+    ids = meta.column("doc_id").combine_chunks()
+    kept_keys = np.setdiff1d(keys, keys[fresh])
+    tables = {}
+    for name in ALIGN_TABLES:
+        old = ws.table(name)
+        a = pa.compute.index_in(old.column("a_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+        b = pa.compute.index_in(old.column("b_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+        old_keys = (a << 32) | b
+        keep = np.isin(old_keys, kept_keys)
+        old = old.filter(pa.array(keep))
+        if name == "pairs":
+            shared = cands.shared[np.searchsorted(keys, old_keys[keep])]
+            old = old.set_column(old.column_names.index("shared_fingerprints"), "shared_fingerprints", pa.array(shared, pa.int32()))
+            for column in DIRECTION_COLUMNS:
+                old = old.set_column(old.column_names.index(column), column, pa.nulls(old.num_rows, SCHEMAS["pairs"].field(column).type))
+        new = aligned[name].select(old.column_names).cast(old.schema)
+        new_a = pa.compute.index_in(new.column("a_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+        new_b = pa.compute.index_in(new.column("b_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+        together = pa.concat_tables([old, new])
+        order = np.argsort(np.concatenate([old_keys[keep], (new_a << 32) | new_b]), kind="stable")
+        tables[name] = together.take(pa.array(order))
+    return tables
