@@ -130,3 +130,15 @@ def test_add_cli(tmp_path):
     summary = json.loads(result.stdout)
     whole = copytrace.scan([old, new], tmp_path / "whole")
     assert summary["documents"] == whole.documents and summary["pairs"] == whole.pairs
+
+
+def test_a_scan_of_all_the_inputs_finishes_a_stopped_add(tmp_path):
+    old, new = split(CASCADES, tmp_path / "in", 0.5)
+    copytrace.scan([old, new], tmp_path / "whole")
+    copytrace.scan([old], tmp_path / "ws")
+    with pytest.raises(Stop):
+        copytrace.add(tmp_path / "ws", [new], progress=StopAt("fingerprints"))
+    again = copytrace.scan([old, new], tmp_path / "ws")
+    assert again.resumed == ["read"]
+    assert not (tmp_path / "ws" / "index" / "increment").exists()
+    assert_same_tables(tmp_path / "whole", tmp_path / "ws")

@@ -97,14 +97,17 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     resumed: list[str] = []
 
     if pending:
+        signature = manifest["read"]["signature"]
+        if signature[len(signature) - len(input_signature(inputs)) :] != input_signature(inputs):
+            raise AddError(f"the inputs of the unfinished add of {' '.join(inputs)} changed since it started: scan the workspace's inputs again")
         resumed.append("read")
-        read_key, align_key, provenance_key = stage_keys(manifest["read"]["signature"], settings)
+        read_key, align_key, provenance_key = stage_keys(signature, settings)
     else:
         signature = manifest["read"]["signature"] + input_signature(inputs)
         read_key, align_key, provenance_key = stage_keys(signature, settings)
         manifest = _read_more(ws, inputs, manifest, read_key, settings, progress)
         pending = manifest["increment"]
-    _apply_staged(ws)
+    ws.apply_staged()
 
     meta = ws.table("documents", columns=META_COLUMNS)
     site_names, doc_sites = _site_numbers(meta)
@@ -228,19 +231,6 @@ def _write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
             column = pa.array(flags[done : done + table.num_rows], schema.field("flags").type)
             writer.write_table(table.set_column(schema.names.index("flags"), schema.field("flags"), column))
             done += table.num_rows
-
-
-def _apply_staged(ws: Workspace) -> None:
-    """Move what the read stage of an add staged into place (each file by a rename: running this
-    again after a stop moves what is left)."""
-    staged = ws.path / "index" / "increment" / "staged"
-    if not staged.exists():
-        return
-    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
-        target = ws.path / path.relative_to(staged)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-    shutil.rmtree(staged)
 
 
 def _maybe_changed(before: LineCounts, after: LineCounts, pages_before, pages_after, old_sites, settings: Settings) -> np.ndarray:

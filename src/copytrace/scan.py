@@ -159,6 +159,8 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     loader.start()
     ws = Workspace(out)
     manifest = ws.manifest()
+    if manifest.get("increment"):  # an add stopped after its read was recorded: its files first
+        ws.apply_staged()
     signature = input_signature(inputs)
     resumed = []
 
@@ -229,6 +231,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
     else:
         provenance_counts = _provenance_stage(ws, meta, tables, settings, progress)
         finished("provenance", provenance_key, provenance_counts=provenance_counts)
+    shutil.rmtree(index / "increment", ignore_errors=True)  # what an unfinished add left: done now
     return summary(ws, meta, rejects, len(cands), provenance_counts, started, resumed)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -229,6 +230,18 @@ class Workspace:
         temporary = final.with_name(f".{final.name}.tmp")
         pq.write_table(table, temporary, compression="zstd")
         os.replace(temporary, final)
+
+    def apply_staged(self) -> None:
+        """Move what an ``add`` staged (``index/increment/staged``, recorded in the manifest) into
+        place, each file by a rename: running this again after a stop moves what is left."""
+        staged = self.path / "index" / "increment" / "staged"
+        if not staged.exists():
+            return
+        for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+            target = self.path / path.relative_to(staged)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        shutil.rmtree(staged)
 
     # --- manifest -------------------------------------------------------------------------------
     @property
