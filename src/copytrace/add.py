@@ -97,8 +97,8 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     resumed: list[str] = []
 
     if pending:
-        signature = manifest["read"]["signature"]
-        if signature[len(signature) - len(input_signature(inputs)) :] != input_signature(inputs):
+        signature, given = manifest["read"]["signature"], input_signature(inputs)
+        if signature[len(signature) - len(given) :] != given:
             raise AddError(f"the inputs of the unfinished add of {' '.join(inputs)} changed since it started: scan the workspace's inputs again")
         resumed.append("read")
         read_key, align_key, provenance_key = stage_keys(signature, settings)
@@ -272,9 +272,11 @@ def _fingerprint_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_
 
     progress.stage("fingerprints", total=len(todo), unit="docs")
     changed, new_spans = [], []
+    reach = np.cumsum(chars[todo])  # characters up to and including each document to do
     lo = 0
     while lo < len(todo):
-        hi = lo + max(1, int(np.searchsorted(np.cumsum(chars[todo[lo:]]), settings.block_chars)))
+        done_chars = reach[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(reach, done_chars + settings.block_chars)))
         block = todo[lo:hi]
         texts = documents.rows(block, columns=["text"]).column("text").to_pylist()
         found = fingerprint_block(texts, doc_sites[block], template, pages_per_site, settings)
