@@ -5,11 +5,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench clean
 
-# Create the virtual environment and install copytrace with its test and benchmark extras.
+# Create the virtual environment and install copytrace with its test, benchmark and Spark extras
+# (pyspark: the Spark engine's tests run it in local mode, on the machine's Java 17).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,spark]'
 	@echo "compiling copytrace's kernels with numba (once per install, about 20 s)"
 	$(BIN)/python -c "from copytrace.fingerprint import load_kernels; load_kernels()"
 	touch $(STAMP)
@@ -48,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.report
 	$(BIN)/python -m benchmarks.scale
 	$(BIN)/python -m benchmarks.add
+	$(BIN)/python -m benchmarks.spark
 
 clean:
 	rm -rf $(VENV) demo-workspace demo-cascades demo-report benchmarks/work test-artifacts

@@ -29,14 +29,13 @@ import os
 import shutil
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute
 import pyarrow.parquet as pq
 
-from .blocks import META_COLUMNS, PartedRows, write_documents
+from .blocks import META_COLUMNS, PartedRows, write_documents, write_flags
 from .boilerplate import LineCounts, learn_template, site_pages
 from .candidates import Candidates, FingerprintIndex, FingerprintSpill
 from .dates import CRAWL_IN_FUTURE, UNTRUSTED_DATE
@@ -189,7 +188,7 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
         rows = pq.ParquetFile(path).metadata.num_rows
         flags = [[*date_flags.get(d, []), *[f for f in (old_flags[d] or []) if f not in DATE_FLAGS]] for d in range(first, first + rows)]
         if flags != [f or [] for f in old_flags[first : first + rows]]:
-            _write_flags(path, staged / "documents" / path.name, flags)
+            write_flags(path, staged / "documents" / path.name, flags)
         first += rows
 
     old_rejects = ws.table("rejects").to_pylist()[: manifest.get("read_rejects", 0)]
@@ -218,19 +217,6 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     }
     ws.save_manifest(manifest)
     return manifest
-
-
-def _write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
-    """A part of ``documents`` with its flags column replaced (row groups kept)."""
-    source = pq.ParquetFile(path)
-    schema = SCHEMAS["documents"]
-    done = 0
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for g in range(source.num_row_groups):
-            table = source.read_row_group(g)
-            column = pa.array(flags[done : done + table.num_rows], schema.field("flags").type)
-            writer.write_table(table.set_column(schema.names.index("flags"), schema.field("flags"), column))
-            done += table.num_rows
 
 
 def _maybe_changed(before: LineCounts, after: LineCounts, pages_before, pages_after, old_sites, settings: Settings) -> np.ndarray:

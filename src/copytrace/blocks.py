@@ -105,6 +105,19 @@ def write_documents(path: Path, batches: Iterator[pa.RecordBatch], flags: list[l
         os.replace(copy_temporary, copy)
 
 
+def write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
+    """A part of ``documents`` with its flags column replaced (row groups kept)."""
+    source = pq.ParquetFile(path)
+    schema = SCHEMAS["documents"]
+    done = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        for g in range(source.num_row_groups):
+            table = source.read_row_group(g)
+            column = pa.array(flags[done : done + table.num_rows], schema.field("flags").type)
+            writer.write_table(table.set_column(schema.names.index("flags"), schema.field("flags"), column))
+            done += table.num_rows
+
+
 def copy_documents(paths: list[Path], copy: Path) -> None:
     """The uncompressed copy of the ``documents`` table whose parts are ``paths`` (to resume a
     scan whose copy was removed, or after documents were added)."""

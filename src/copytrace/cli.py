@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import sys
@@ -252,9 +253,16 @@ class _RichProgress:
             err.print(f"[yellow]… and {self.messages - MAX_MESSAGES:,} more input problems; all are in the rejects table.[/]")
 
 
+class EngineChoice(str, enum.Enum):
+    """Where ``scan`` runs its stages."""
+
+    local = "local"
+    spark = "spark"
+
+
 @app.command()
 def scan(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json, .html pages (each also .gz).")],
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json, .html pages, .warc crawls (each also .gz); with --engine spark also URIs Hadoop reads (s3a://, hdfs://, file://).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to write the tables to.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
@@ -273,6 +281,8 @@ def scan(
     earliest_date: Annotated[str, typer.Option(help="Dates before this are not trusted (CMS defaults, epochs).")] = Settings.earliest_date,
     date_confidence: Annotated[float, typer.Option(help="Dates decide who came first when they do so with this probability.")] = Settings.date_confidence,
     site_weight: Annotated[float, typer.Option(help="Weight of each site's history of publishing first (0: not used).")] = Settings.site_weight,
+    engine: Annotated[EngineChoice, typer.Option(help="Where the stages run: this machine, or Spark jobs (needs pyspark and Java 17+). Both write the same tables.")] = EngineChoice.local,
+    master: Annotated[str | None, typer.Option(help="Spark master URL for --engine spark (default: the one spark-submit gives, else local[*]).")] = None,
 ) -> None:
     """Find all reuse in a corpus, trace who copied whom, and write the workspace tables."""
     try:
@@ -284,8 +294,26 @@ def scan(
     except ValueError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2) from None
-    result = _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter))
+    if master and engine is not EngineChoice.spark:
+        err.print("[bold red]error:[/] --master is for --engine spark", soft_wrap=True)
+        raise typer.Exit(2)
+    if engine is EngineChoice.spark:
+        result = _spark_scan(inputs, out_dir, settings, quiet, master)
+    else:
+        result = _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter))
     _show_result(result, as_json)
+
+
+def _spark_scan(inputs: list[str], out_dir: Path, settings: Settings, quiet: bool, master: str | None):
+    """A scan on the Spark engine; a clear error when pyspark or Java is missing."""
+    from .spark import SparkEngine, SparkUnavailable
+
+    try:
+        with SparkEngine(master) as spark:
+            return _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter, engine=spark))
+    except SparkUnavailable as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

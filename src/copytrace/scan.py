@@ -128,10 +128,13 @@ def scan(
     out: str | os.PathLike,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> ScanResult:
-    """Find all reuse among the documents in ``inputs``; write the workspace ``out``."""
+    """Find all reuse among the documents in ``inputs``; write the workspace ``out``. The stages
+    run on ``engine`` (default: :class:`LocalEngine`, this machine's cores; see
+    :class:`copytrace.spark.SparkEngine`); every engine writes the same tables."""
     with _collector_paused():
-        return _scan(inputs, out, settings, progress)
+        return _scan(inputs, out, settings, progress, engine or LocalEngine())
 
 
 @contextlib.contextmanager
@@ -148,7 +151,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> ScanResult:
+def _scan(inputs, out, settings: Settings | None, progress: Progress | None, engine: Engine) -> ScanResult:
     settings = settings or Settings()
     progress = progress or Silent()
     started = time.perf_counter()
@@ -185,31 +188,25 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         stages.update({name: manifest.get(name) for name in ("read", *READ_FACTS)})
     else:
         total_bytes = sum(size or 0 for _, size, _ in signature)
-        meta, rejects, lines, read_rejects = _read_stage(inputs, ws, settings, progress, total_bytes)
-        finished("read", read_key, inputs=[str(i) for i in inputs], read_rejects=read_rejects, parts=1)
+        meta, rejects, lines, read_rejects = engine.read(inputs, ws, settings, progress, total_bytes)
+        finished("read", read_key, inputs=[str(i) for i in inputs], read_rejects=read_rejects, parts=len(ws.part_paths("documents")))
     site_names, doc_sites = _site_numbers(meta)
     pages_per_site = site_pages(doc_sites, len(site_names))
     template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
-    texts = index / "documents.arrow"  # the documents uncompressed, for the stages that read texts back
-    if not (fingerprints_done and candidates_done and align_done) and not texts.exists():
-        copy_documents(ws.part_paths("documents"), texts)
-    store = DocumentStore(texts) if texts.exists() else None
 
     if fingerprints_done:
         resumed.append("fingerprints")
         stages["fingerprints"] = align_key
     else:
-        _fingerprint_stage(store, ws, doc_sites, site_names, pages_per_site, template, settings, progress)
+        engine.fingerprints(ws, doc_sites, site_names, pages_per_site, template, settings, progress)
         finished("fingerprints", align_key)
-    fingerprints = FingerprintIndex(index / "fingerprints")
 
     if candidates_done:
         resumed.append("candidates")
         cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
         stages["candidates"] = align_key
     else:
-        progress.stage("candidates", total=fingerprints.partitions, unit="parts")
-        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        cands = engine.candidates(ws, doc_sites, settings, progress)
         _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
         finished("candidates", align_key)
 
@@ -218,11 +215,11 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         resumed.append("align")
         stages["align"] = align_key
     else:
-        tables = _align_stage(store, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
+        tables = engine.align(ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
         for name, table in tables.items():
             ws.write(name, table)
         finished("align", align_key)
-    texts.unlink(missing_ok=True)  # no stage after this one reads texts (the documents table has them)
+    engine.done_with_texts(ws)
 
     if provenance_done:
         resumed.append("provenance")
@@ -233,6 +230,64 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None) -> 
         finished("provenance", provenance_key, provenance_counts=provenance_counts)
     shutil.rmtree(index / "increment", ignore_errors=True)  # what an unfinished add left: done now
     return summary(ws, meta, rejects, len(cands), provenance_counts, started, resumed)
+
+
+class Engine:
+    """Where the stages up to align run: each method does one stage's work and writes what the
+    local engine writes (the provenance stage, small next to the others, runs in this process
+    whatever the engine)."""
+
+    name = "engine"
+
+    def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
+        """Write ``documents``, ``rejects`` and the line counts; return the documents' metadata,
+        the rejects, the line counts and how many rejects the reading made."""
+        raise NotImplementedError
+
+    def fingerprints(self, ws: Workspace, doc_sites, site_names, pages_per_site, template: LineCounts, settings: Settings, progress: Progress) -> None:
+        """Write ``boilerplate``, ``boilerplate_spans`` and the fingerprint index."""
+        raise NotImplementedError
+
+    def candidates(self, ws: Workspace, doc_sites, settings: Settings, progress: Progress) -> Candidates:
+        raise NotImplementedError
+
+    def align(self, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
+        """The align stage's tables."""
+        raise NotImplementedError
+
+    def done_with_texts(self, ws: Workspace) -> None:
+        """No later stage reads the documents' texts again."""
+
+
+class LocalEngine(Engine):
+    """The stages on this machine: threads for tokenizing and alignment, processes for extracting
+    pages; texts read back from an uncompressed copy of ``documents`` (``index/documents.arrow``)."""
+
+    name = "local"
+
+    def read(self, inputs, ws, settings, progress, total_bytes):
+        return _read_stage(inputs, ws, settings, progress, total_bytes)
+
+    def fingerprints(self, ws, doc_sites, site_names, pages_per_site, template, settings, progress):
+        _fingerprint_stage(self._store(ws), ws, doc_sites, site_names, pages_per_site, template, settings, progress)
+
+    def candidates(self, ws, doc_sites, settings, progress):
+        fingerprints = FingerprintIndex(ws.path / "index" / "fingerprints")
+        progress.stage("candidates", total=fingerprints.partitions, unit="parts")
+        return fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+
+    def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
+        return _align_stage(self._store(ws), ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
+
+    def done_with_texts(self, ws):
+        (ws.path / "index" / "documents.arrow").unlink(missing_ok=True)  # the documents table has them
+
+    @staticmethod
+    def _store(ws: Workspace) -> DocumentStore:
+        texts = ws.path / "index" / "documents.arrow"  # written by the read stage; again on resume
+        if not texts.exists():
+            copy_documents(ws.part_paths("documents"), texts)
+        return DocumentStore(texts)
 
 
 def summary(ws: Workspace, meta: pa.Table, rejects: list[dict], n_candidates: int, provenance_counts: dict, started: float, resumed: list[str]) -> ScanResult:
@@ -349,9 +404,9 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
         nonlocal block, builder, n_docs
         words = builder.finish()
         sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in block], np.int64)
-        words.lines()  # shared by flags and line counts: computed once
-        flags.extend(flag_documents(words, [d.title for d in block]))
-        counts.append(count_lines(words, sites, n_docs))
+        found, lines = block_facts(words, [d.title for d in block], sites, n_docs)
+        flags.extend(found)
+        counts.append(lines)
         batch = documents_batch(block)
         scratch.write(batch)
         metas.append(pa.Table.from_batches([batch]).drop_columns(["text"]))
@@ -385,6 +440,13 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
     builder.close()
     scratch.close()
     return _Read(scratch, pa.concat_tables(metas), flags, LineCounts.merge(counts), rejects)
+
+
+def block_facts(words: Words, titles: list[str | None], sites: np.ndarray, first_doc: int) -> tuple[list[list[str]], LineCounts]:
+    """What the read stage keeps of a block of documents (numbered from ``first_doc``, of sites
+    ``sites``): each one's extraction flags, and the counts of their lines per site."""
+    words.lines()  # shared by flags and line counts: computed once
+    return flag_documents(words, titles), count_lines(words, sites, first_doc)
 
 
 def _date_problems(meta: pa.Table, settings: Settings, progress: Progress) -> tuple[dict[int, list[str]], list[dict]]:
@@ -488,62 +550,21 @@ def write_boilerplate(ws: Workspace, template: LineCounts, site_names: list[str]
     }))
 
 
-def _align_stage(store: DocumentStore, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
+def _align_stage(store, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
     """The tables of the align stage (passages, pairs with scores and credit, edits): candidate
-    pairs a chunk at a time (in order), each chunk's documents read back, their words found and
-    their boilerplate marked, its pairs aligned, scored and labelled."""
+    pairs a chunk at a time (in order), each chunk's documents read back from ``store`` and
+    handed to :func:`align_chunk`."""
     progress.stage("align", total=len(cands), unit="pairs")
     chars = meta.column("chars").to_numpy()
-    ids = meta.column("doc_id").combine_chunks()
-    spans = ws.table("boilerplate_spans")
-    span_docs = pa.compute.index_in(spans.column("doc_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
-    span_starts, span_ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
-    template_chars = np.zeros(meta.num_rows, np.int64)
-    np.add.at(template_chars, span_docs, span_ends - span_starts)
+    spans = BoilerplateSpans.read(ws, meta)
     passages, pairs, edits = [], [], []
-    lo = 0
-    while lo < len(cands):
-        hi = _chunk_end(cands, lo, chars, settings.block_chars)
+    for lo, hi in chunks(cands, chars, settings.block_chars):
         a, b = cands.a[lo:hi].astype(np.int64), cands.b[lo:hi].astype(np.int64)
         docs = np.union1d(a, b)
-        rows = store.rows(docs)
-        chunk_docs = to_documents(rows)
-        words = Words.build([d.text for d in chunk_docs], settings.seed, workers=settings.workers or os.cpu_count() or 1)
-        words.exclude(mask_template(words, doc_sites[docs], template.keys, pages_per_site, settings.boilerplate_min_pages))
-        local_a, local_b = np.searchsorted(docs, a), np.searchsorted(docs, b)
-        words.index_seeds(np.union1d(local_a, local_b))
-        aligned = align_pairs(words, local_a, local_b, settings)
-        pair_of = aligned.pair
-        passages.append(pa.table({
-            "a_id": ids.take(a[pair_of]), "b_id": ids.take(b[pair_of]),
-            "a_start": aligned.a_start, "a_end": aligned.a_end, "b_start": aligned.b_start, "b_end": aligned.b_end,
-            "similarity": np.round(aligned.similarity, 6),
-        }))
-        scores = score_pairs(aligned, chars[a], chars[b], settings.copy_coverage)
-        local = np.minimum(np.searchsorted(docs, span_docs), len(docs) - 1)
-        mine = np.flatnonzero(docs[local] == span_docs)  # spans of this chunk's documents
-        spans_of: dict[int, list[tuple[int, int]]] = {}
-        for d, s, e in zip(local[mine].tolist(), span_starts[mine].tolist(), span_ends[mine].tolist()):
-            spans_of.setdefault(d, []).append((s, e))
-        pair_a, pair_b = a[scores.pair], b[scores.pair]
-        local_pa, local_pb = local_a[scores.pair], local_b[scores.pair]
-        found = label_pairs(chunk_docs, words, local_pa, local_pb, aligned, scores, spans_of, settings, Silent()) if settings.edits else _Labels()
-        pairs.append(pa.table({
-            "a_id": ids.take(pair_a),
-            "b_id": ids.take(pair_b),
-            "coverage_a": np.round(scores.coverage_a, 6),
-            "coverage_b": np.round(scores.coverage_b, 6),
-            "n_passages": scores.n_passages,
-            "verdict": scores.verdict,
-            "shared_fingerprints": cands.shared[lo:hi][scores.pair],
-            "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
-            "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),
-            **found.credit_columns(len(scores.pair)),
-            **{name: [None] * len(scores.pair) for name in DIRECTION_COLUMNS},  # filled by the provenance stage
-        }))
-        edits.append(found.edits_table())
+        found = align_chunk(store.rows(docs), docs, doc_sites[docs], a, b, cands.shared[lo:hi], spans.of_docs(docs), template.keys, pages_per_site, settings)
+        for tables, table in zip((passages, pairs, edits), found):
+            tables.append(table)
         progress.advance(hi - lo)
-        lo = hi
     return {
         "passages": _concat(passages, "passages"),
         "pairs": _concat(pairs, "pairs"),
@@ -551,15 +572,100 @@ def _align_stage(store: DocumentStore, ws: Workspace, meta: pa.Table, doc_sites,
     }
 
 
+@dataclass
+class BoilerplateSpans:
+    """The ``boilerplate_spans`` table by document number (sorted), for handing each chunk of
+    pairs the spans of its documents."""
+
+    docs: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def read(cls, ws: Workspace, meta: pa.Table) -> BoilerplateSpans:
+        spans = ws.table("boilerplate_spans")
+        docs = pa.compute.index_in(spans.column("doc_id"), value_set=meta.column("doc_id").combine_chunks())
+        docs = docs.to_numpy(zero_copy_only=False).astype(np.int64)
+        order = np.argsort(docs, kind="stable")
+        return cls(docs[order], spans.column("start").to_numpy()[order], spans.column("end").to_numpy()[order])
+
+    def of_docs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The spans of ``docs`` (ascending): ``(index into docs, start, end)``, by document."""
+        lo, hi = np.searchsorted(self.docs, docs, "left"), np.searchsorted(self.docs, docs, "right")
+        sizes = hi - lo
+        local = np.repeat(np.arange(len(docs)), sizes)
+        taken = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
+        return local, self.starts[taken], self.ends[taken]
+
+
+
+def chunks(cands: Candidates, chars: np.ndarray, max_chars: int, max_pairs: int | None = None) -> list[tuple[int, int]]:
+    """The candidate pairs cut into chunks ``(lo, hi)``, in order (see :func:`_chunk_end`)."""
+    bounds, lo = [], 0
+    while lo < len(cands):
+        hi = _chunk_end(cands, lo, chars, max_chars, max_pairs or CHUNK_PAIRS)
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
+def align_chunk(
+    rows: pa.Table, docs: np.ndarray, sites: np.ndarray, a: np.ndarray, b: np.ndarray, shared: np.ndarray,
+    spans: tuple[np.ndarray, np.ndarray, np.ndarray], template_keys: np.ndarray, pages_per_site: np.ndarray, settings: Settings,
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """One chunk of candidate pairs ``(a[x], b[x])`` (document numbers, with ``shared``
+    fingerprints), aligned, scored and labelled: its rows of ``passages``, ``pairs`` and
+    ``edits``. ``rows`` are the documents ``docs`` (ascending: all those of the pairs), of sites
+    ``sites``; ``spans`` their boilerplate spans (index into ``docs``, start, end). Needs nothing
+    else of the corpus: what each engine runs per chunk."""
+    chunk_docs = to_documents(rows)
+    ids = rows.column("doc_id").combine_chunks()
+    chars = rows.column("chars").to_numpy()
+    span_docs, span_starts, span_ends = spans
+    template_chars = np.zeros(len(docs), np.int64)
+    np.add.at(template_chars, span_docs, span_ends - span_starts)
+    words = Words.build([d.text for d in chunk_docs], settings.seed, workers=settings.workers or os.cpu_count() or 1)
+    words.exclude(mask_template(words, sites, template_keys, pages_per_site, settings.boilerplate_min_pages))
+    local_a, local_b = np.searchsorted(docs, a), np.searchsorted(docs, b)
+    words.index_seeds(np.union1d(local_a, local_b))
+    aligned = align_pairs(words, local_a, local_b, settings)
+    pair_of = aligned.pair
+    passages = pa.table({
+        "a_id": ids.take(local_a[pair_of]), "b_id": ids.take(local_b[pair_of]),
+        "a_start": aligned.a_start, "a_end": aligned.a_end, "b_start": aligned.b_start, "b_end": aligned.b_end,
+        "similarity": np.round(aligned.similarity, 6),
+    })
+    scores = score_pairs(aligned, chars[local_a], chars[local_b], settings.copy_coverage)
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    for d, s, e in zip(span_docs.tolist(), span_starts.tolist(), span_ends.tolist()):
+        spans_of.setdefault(d, []).append((s, e))
+    pair_a, pair_b = local_a[scores.pair], local_b[scores.pair]
+    found = label_pairs(chunk_docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, Silent()) if settings.edits else _Labels()
+    pairs = pa.table({
+        "a_id": ids.take(pair_a),
+        "b_id": ids.take(pair_b),
+        "coverage_a": np.round(scores.coverage_a, 6),
+        "coverage_b": np.round(scores.coverage_b, 6),
+        "n_passages": scores.n_passages,
+        "verdict": scores.verdict,
+        "shared_fingerprints": shared[scores.pair],
+        "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
+        "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),
+        **found.credit_columns(len(scores.pair)),
+        **{name: [None] * len(scores.pair) for name in DIRECTION_COLUMNS},  # filled by the provenance stage
+    })
+    return passages, pairs, found.edits_table()
+
+
 def _concat(tables: list[pa.Table], name: str) -> pa.Table:
     schema = SCHEMAS[name]
     return pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
 
 
-def _chunk_end(cands: Candidates, lo: int, chars: np.ndarray, max_chars: int) -> int:
+def _chunk_end(cands: Candidates, lo: int, chars: np.ndarray, max_chars: int, max_pairs: int) -> int:
     """Where the chunk of candidate pairs starting at ``lo`` ends: as many pairs as keep the text
-    of their documents under ``max_chars`` (at least one pair), and at most :data:`CHUNK_PAIRS`."""
-    hi = min(len(cands), lo + CHUNK_PAIRS)
+    of their documents under ``max_chars`` (at least one pair), and at most ``max_pairs``."""
+    hi = min(len(cands), lo + max_pairs)
     while hi - lo > 1:
         docs = np.union1d(cands.a[lo:hi], cands.b[lo:hi])
         if chars[docs].sum() <= max_chars:
