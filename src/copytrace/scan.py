@@ -23,6 +23,7 @@ changes no result.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gc
 import json
@@ -219,7 +220,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
         for name, table in tables.items():
             ws.write(name, table)
         finished("align", align_key)
-    engine.done_with_texts(ws)
+    (index / "documents.arrow").unlink(missing_ok=True)  # the local engine's copy of the texts: no later stage reads them
 
     if provenance_done:
         resumed.append("provenance")
@@ -232,31 +233,29 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
     return summary(ws, meta, rejects, len(cands), provenance_counts, started, resumed)
 
 
-class Engine:
+class Engine(abc.ABC):
     """Where the stages up to align run: each method does one stage's work and writes what the
     local engine writes (the provenance stage, small next to the others, runs in this process
     whatever the engine)."""
 
     name = "engine"
 
+    @abc.abstractmethod
     def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
         """Write ``documents``, ``rejects`` and the line counts; return the documents' metadata,
         the rejects, the line counts and how many rejects the reading made."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def fingerprints(self, ws: Workspace, doc_sites, site_names, pages_per_site, template: LineCounts, settings: Settings, progress: Progress) -> None:
         """Write ``boilerplate``, ``boilerplate_spans`` and the fingerprint index."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def candidates(self, ws: Workspace, doc_sites, settings: Settings, progress: Progress) -> Candidates:
-        raise NotImplementedError
+        """The candidate pairs counted from the fingerprint index."""
 
+    @abc.abstractmethod
     def align(self, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:
         """The align stage's tables."""
-        raise NotImplementedError
-
-    def done_with_texts(self, ws: Workspace) -> None:
-        """No later stage reads the documents' texts again."""
 
 
 class LocalEngine(Engine):
@@ -278,9 +277,6 @@ class LocalEngine(Engine):
 
     def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
         return _align_stage(self._store(ws), ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
-
-    def done_with_texts(self, ws):
-        (ws.path / "index" / "documents.arrow").unlink(missing_ok=True)  # the documents table has them
 
     @staticmethod
     def _store(ws: Workspace) -> DocumentStore:

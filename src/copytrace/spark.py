@@ -123,11 +123,11 @@ class SparkEngine(Engine):
     def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int):
         sc = self.sc
         task_settings = replace(settings, workers=1)  # Spark runs the tasks side by side
-        progress.stage("read: parsing input files", total=None)
+        progress.stage("read: listing input files", total=None)
         entries = _input_files(sc, inputs)
         parsed = _parse(sc, entries, task_settings).persist(_disk_and_memory())
         try:
-            duplicates = _tracked(sc, progress, "read: repeated ids", lambda: _repeated_ids(parsed))
+            duplicates = _tracked(sc, progress, "read: parsing files, finding repeated ids", lambda: _repeated_ids(parsed))
             dropped = sc.broadcast({(file_no, position) for file_no, position, _ in duplicates})
             per_file = _tracked(sc, progress, "read: documents per file", lambda: _kept(parsed, dropped).map(lambda r: r[0]).countByValue())
             file_first = {}
