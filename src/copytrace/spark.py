@@ -125,7 +125,7 @@ class SparkEngine(Engine):
         task_settings = replace(settings, workers=1)  # Spark runs the tasks side by side
         progress.stage("read: listing input files", total=None)
         entries = _input_files(sc, inputs)
-        parsed = _parse(sc, entries, task_settings).persist(_disk_and_memory())
+        parsed = _parse(sc, entries, task_settings).persist(_on_disk())
         try:
             duplicates = _tracked(sc, progress, "read: parsing files, finding repeated ids", lambda: _repeated_ids(parsed))
             dropped = sc.broadcast({(file_no, position) for file_no, position, _ in duplicates})
@@ -266,6 +266,7 @@ def _start_session(master: str | None):
         builder = builder.master(master or "local[*]")
         if (master or "local[*]").startswith("local"):
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers: this Python, with copytrace
+            builder = builder.config("spark.driver.memory", _local_heap())  # the JVM runs the tasks too: 1 GB loses results
     for key, value in DEFAULT_CONF.items():
         builder = builder.config(key, value)
     if not submitted:  # Spark's own log: errors only (a JVM spark-submit started has its own settings)
@@ -289,10 +290,18 @@ DEFAULT_CONF = {
 }
 
 
-def _disk_and_memory():
+def _local_heap() -> str:
+    """The JVM heap in local mode: a quarter of this machine's memory, 2–16 GB."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
+    return f"{max(2, min(16, total // 4 >> 30))}g"
+
+
+def _on_disk():
+    """Where the parsed records are kept between the read stage's jobs: on disk (they hold the
+    text; in memory they would crowd out the tasks' results)."""
     from pyspark import StorageLevel
 
-    return StorageLevel.MEMORY_AND_DISK
+    return StorageLevel.DISK_ONLY
 
 
 def _tracked(sc, progress: Progress, label: str, action, total: int | None = None):
