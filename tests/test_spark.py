@@ -126,3 +126,11 @@ def test_cli_engine_spark(tmp_path, spark):
     assert spark.sc._jsc is not None  # the session was the module's (found active), not stopped by the command
     wrong = runner.invoke(app, ["scan", str(SAMPLE), "--out", str(tmp_path / "x"), "--master", "local[2]"])
     assert wrong.exit_code == 2 and "--master is for --engine spark" in wrong.output
+
+
+def test_inputs_with_no_document_give_the_same_empty_tables(tmp_path, spark):
+    (tmp_path / "bad.jsonl").write_text("{not json\n" + json.dumps({"id": "x"}) + "\n")
+    local = copytrace.scan([tmp_path / "bad.jsonl"], tmp_path / "local")
+    distributed = copytrace.scan([tmp_path / "bad.jsonl"], tmp_path / "spark", engine=spark)
+    assert distributed.documents == local.documents == 0 and distributed.rejects_skipped == local.rejects_skipped == 2
+    assert_same_tables(tmp_path / "local", tmp_path / "spark")
