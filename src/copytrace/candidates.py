@@ -147,6 +147,14 @@ class FingerprintSpill:
                 with open(doc_path, "ab") as out:
                     out.write(docs[chosen].astype(np.int32).tobytes())
 
+    def write(self, p: int, hashes: np.ndarray, docs: np.ndarray) -> None:
+        """Partition ``p``'s fingerprints written whole (to a temporary name, then renamed), from
+        fingerprints already in document order: how spills of blocks are joined into one."""
+        for path, values in zip(self._paths(p), (hashes.astype(np.uint64), docs.astype(np.int32))):
+            temporary = path.with_name(f".{path.name}.tmp")
+            values.tofile(temporary)
+            os.replace(temporary, path)
+
     def read(self, p: int) -> tuple[np.ndarray, np.ndarray]:
         """Partition ``p``'s fingerprints: ``(hashes, documents)``."""
         hash_path, doc_path = self._paths(p)

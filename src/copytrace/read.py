@@ -80,6 +80,10 @@ class Reject:
     outcome: str = "skipped"  # "skipped": not used; "kept": used after the repair named in reason
     doc_id: str | None = None
 
+    def row(self) -> dict:
+        """The reject as a row of the ``rejects`` table."""
+        return {"source": self.source, "line": self.line, "reason": self.reason, "outcome": self.outcome, "doc_id": self.doc_id}
+
     def message(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         return f"{where}: {self.reason}" + (" (kept)" if self.outcome == "kept" else "")

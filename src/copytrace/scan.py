@@ -238,7 +238,6 @@ class Engine(abc.ABC):
     local engine writes (the provenance stage, small next to the others, runs in this process
     whatever the engine)."""
 
-    name = "engine"
 
     @abc.abstractmethod
     def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
@@ -262,7 +261,6 @@ class LocalEngine(Engine):
     """The stages on this machine: threads for tokenizing and alignment, processes for extracting
     pages; texts read back from an uncompressed copy of ``documents`` (``index/documents.arrow``)."""
 
-    name = "local"
 
     def read(self, inputs, ws, settings, progress, total_bytes):
         return _read_stage(inputs, ws, settings, progress, total_bytes)
@@ -414,9 +412,7 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
         chars = 0
         for record in records:
             if isinstance(record, Reject):
-                rejects.append(
-                    {"source": record.source, "line": record.line, "reason": record.reason, "outcome": record.outcome, "doc_id": record.doc_id}
-                )
+                rejects.append(record.row())
                 progress.message(record.message())
                 continue
             block.append(record)

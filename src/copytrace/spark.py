@@ -29,6 +29,7 @@ pairs and the align stage's tables.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import shutil
@@ -93,7 +94,6 @@ class SparkEngine(Engine):
     """The stages as Spark jobs on ``master`` (default: the one ``spark-submit`` gives, else
     ``local[*]``: every core of this machine); or on a session already made (``session``)."""
 
-    name = "spark"
 
     def __init__(self, master: str | None = None, session=None):
         self.master = master
@@ -127,8 +127,8 @@ class SparkEngine(Engine):
         entries = _input_files(sc, inputs)
         parsed = _parse(sc, entries, task_settings).persist(_on_disk())
         try:
-            duplicates = _tracked(sc, progress, "read: parsing files, finding repeated ids", lambda: _repeated_ids(parsed))
-            dropped = sc.broadcast({(file_no, position) for file_no, position, _ in duplicates})
+            found = _tracked(sc, progress, "read: parsing files, finding rejects and repeated ids", lambda: _read_rejects(parsed))
+            dropped = sc.broadcast({(file_no, position) for file_no, position, _ in found})  # only repeats are documents
             per_file = _tracked(sc, progress, "read: documents per file", lambda: _kept(parsed, dropped).map(lambda r: r[0]).countByValue())
             file_first = {}
             n_docs = 0
@@ -148,11 +148,10 @@ class SparkEngine(Engine):
             n_blocks = len(bounds) - 1
             blocks = numbered.partitionBy(n_blocks, _BlockOf(bounds)).mapPartitionsWithIndex(_read_block_task(shared))
             done = sorted(_tracked(sc, progress, "read: blocks", lambda: blocks.collect(), total=n_blocks), key=lambda d: d[0])
-            rejects_found = _tracked(sc, progress, "read: rejects", lambda: parsed.filter(lambda r: type(r[2]) is Reject).map(lambda r: (r[0], r[1], r[2])).collect())
         finally:
             parsed.unpersist()
 
-        read_rejects = [reject for _, _, reject in sorted(rejects_found + duplicates, key=lambda r: (r[0], r[1]))]
+        read_rejects = [reject for _, _, reject in sorted(found, key=lambda r: (r[0], r[1]))]
         for reject in read_rejects:
             progress.message(reject.message())
         parts = [ws.part_path("documents", b) for b in range(len(done))]
@@ -170,7 +169,7 @@ class SparkEngine(Engine):
                 os.replace(temporary, path)
             first += rows
 
-        reject_rows = [_reject_row(r) for r in read_rejects]
+        reject_rows = [r.row() for r in read_rejects]
         rejects = reject_rows + date_rejects
         ws.write("rejects", rows_to_table("rejects", rejects))
         _save_lines(ws.path / "index" / "lines.npz", lines, meta.num_rows)
@@ -391,19 +390,14 @@ def _parse(sc, entries: list[tuple], settings: Settings):
     together and in order. Local files are opened by the task; URIs are read whole by Spark
     (``binaryFiles``), one Spark read per run of consecutive URIs."""
     rdds = []
-    n = 0
-    while n < len(entries):
-        kind = "uri" if entries[n][0] == "uri" else "local"
-        run = n
-        while run < len(entries) and ("uri" if entries[run][0] == "uri" else "local") == kind:
-            run += 1
-        numbered = [(file_no, *entries[file_no]) for file_no in range(n, run)]
-        if kind == "local":
-            rdds.append(sc.parallelize(numbered, len(numbered)).flatMap(_parse_local(settings)))
-        else:
-            by_uri = {uri: (file_no, name) for file_no, _, uri, name in numbered}
+    numbered = [(file_no, *entry) for file_no, entry in enumerate(entries)]
+    for is_uri, run in itertools.groupby(numbered, key=lambda e: e[1] == "uri"):
+        run = list(run)
+        if is_uri:
+            by_uri = {uri: (file_no, name) for file_no, _, uri, name in run}
             rdds.append(sc.binaryFiles(",".join(by_uri)).flatMap(_parse_bytes(settings, by_uri)))
-        n = run
+        else:
+            rdds.append(sc.parallelize(run, len(run)).flatMap(_parse_local(settings)))
     return sc.union(rdds) if len(rdds) > 1 else rdds[0] if rdds else sc.parallelize([], 1)
 
 
@@ -444,21 +438,27 @@ def _parse_bytes(settings: Settings, by_uri: dict):
     return parse
 
 
-def _repeated_ids(parsed) -> list[tuple]:
-    """Documents whose id an earlier document (in input order) has: ``(file, position, reject)``."""
+def _read_rejects(parsed) -> list[tuple]:
+    """Every reject of the reading as ``(file, position, reject)``, in one pass over the records:
+    those the readers made, and the documents whose id an earlier document (in input order) has
+    (found by a shuffle on the id; the rejects go through it too, each under its own key)."""
+
+    def keyed(record):
+        f, p, found = record
+        if type(found) is Document:
+            return ("id", found.doc_id), (f, p, found.source, found.line)
+        return ("reject", f, p), (f, p, found)
 
     def rejects(item):
-        doc_id, places = item
+        key, places = item
+        if key[0] == "reject":
+            return list(places)
         places = sorted(places)
-        if len(places) < 2:
-            return []
         first = places[0]
         where = f"{first[2]}:{first[3]}" if first[3] is not None else first[2]
-        return [(f, p, Reject(source, line, f"duplicate id {doc_id!r} (first seen at {where})")) for f, p, source, line in places[1:]]
+        return [(f, p, Reject(source, line, f"duplicate id {key[1]!r} (first seen at {where})")) for f, p, source, line in places[1:]]
 
-    documents = parsed.filter(lambda r: type(r[2]) is Document)
-    places = documents.map(lambda r: (r[2].doc_id, (r[0], r[1], r[2].source, r[2].line)))
-    return places.groupByKey().flatMap(rejects).collect()
+    return parsed.map(keyed).groupByKey().flatMap(rejects).collect()
 
 
 def _kept(parsed, dropped):
@@ -545,10 +545,6 @@ def _read_block_task(shared):
     return run
 
 
-def _reject_row(reject: Reject) -> dict:
-    return {"source": reject.source, "line": reject.line, "reason": reject.reason, "outcome": reject.outcome, "doc_id": reject.doc_id}
-
-
 # -- fingerprints and candidates ------------------------------------------------------------------
 
 
@@ -578,16 +574,9 @@ def _join_spills(blocks: str, run: str, n_parts: int, tasks: int):
     def join(task: int):
         out = FingerprintSpill(Path(run), PARTITIONS)
         for p in range(task, PARTITIONS, tasks):
-            hashes, docs = [], []
-            for n in range(n_parts):
-                h, d = FingerprintSpill(Path(blocks) / f"{n:05d}", PARTITIONS).read(p)
-                hashes.append(h)
-                docs.append(d.astype(np.int32))
-            if sum(len(h) for h in hashes):
-                for path, arrays in zip(out._paths(p), (hashes, docs)):
-                    temporary = path.with_name(f".{path.name}.tmp")
-                    np.concatenate(arrays).tofile(temporary)
-                    os.replace(temporary, path)
+            spills = [FingerprintSpill(Path(blocks) / f"{n:05d}", PARTITIONS).read(p) for n in range(n_parts)]
+            if any(len(h) for h, _ in spills):
+                out.write(p, np.concatenate([h for h, _ in spills]), np.concatenate([d for _, d in spills]))
         return task
 
     return join
