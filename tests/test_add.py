@@ -142,3 +142,47 @@ def test_a_scan_of_all_the_inputs_finishes_a_stopped_add(tmp_path):
     assert again.resumed == ["read"]
     assert not (tmp_path / "ws" / "index" / "increment").exists()
     assert_same_tables(tmp_path / "whole", tmp_path / "ws")
+
+
+class _Clock:
+    """``datetime`` as the scan reads the time: ``now`` is the time set here."""
+
+    at = None
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.at
+
+
+def test_old_pages_dated_in_the_future_are_checked_again(tmp_path, monkeypatch):
+    """``add`` checks again only the dates that may have changed: an old page dated in the future
+    when it was scanned (the date may have come since); the other old pages keep their problems
+    (here a batch time-stamp). The rejects and flags equal a scan of everything at the time of
+    the add."""
+    import datetime as dt
+    import sys
+
+    monkeypatch.setattr(sys.modules["copytrace.scan"], "datetime", _Clock)
+    records = [json.loads(line) for line in CASCADES.read_text().splitlines()]
+    dated = [r for r in records if r.get("date")]
+    soon, later = "2031-03-01T12:00:00+00:00", "2031-06-01T12:00:00+00:00"
+    dated[0]["date"] = soon  # in the future at the scan, in the past at the add
+    dated[1]["date"] = later  # in the future at both
+    for r in dated[2:14]:  # one time-stamp on a dozen pages of one file: an import time
+        r["date"] = "2024-02-02T02:02:02+00:00"
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    cut = len(records) // 2
+    old.write_text("".join(json.dumps(r) + "\n" for r in records[:cut]))
+    new.write_text("".join(json.dumps(r) + "\n" for r in records[cut:]))
+    _Clock.at = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    copytrace.scan([old], tmp_path / "ws")
+    first = copytrace.Workspace(tmp_path / "ws").table("rejects").column("reason").to_pylist()
+    assert {f"date {soon} is after the time of this scan; not trusted", f"date {later} is after the time of this scan; not trusted"} <= set(first)
+    _Clock.at = dt.datetime(2031, 4, 1, tzinfo=dt.UTC)
+    copytrace.add(tmp_path / "ws", [new])
+    copytrace.scan([old, new], tmp_path / "whole")
+    assert_same_tables(tmp_path / "whole", tmp_path / "ws")
+    reasons = copytrace.Workspace(tmp_path / "ws").table("rejects").column("reason").to_pylist()
+    assert f"date {later} is after the time of this scan; not trusted" in reasons
+    assert not any(soon in r for r in reasons)
+    assert any("is shared by" in r for r in reasons)

@@ -84,3 +84,40 @@ def test_built_in_patterns_leave_the_article_alone(reuters):
     result = copytrace.compare_texts(article.text, copy)
     assert result.verdict == "copy" and result.coverage_a > 0.95
     assert all(p.b_end <= len(article.text) + 3 for p in result.passages)
+
+
+def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, reuters):
+    """The template learned from line counts kept in runs (a scan's, then each add's) is the one
+    learned from counting all the documents at once; a workspace's single saved file of line
+    counts (written before runs) is read as the first run."""
+    import numpy as np
+
+    from copytrace.boilerplate import (
+        LineCounts,
+        LineRuns,
+        count_lines,
+        learn_template,
+        site_pages,
+    )
+    from copytrace.fingerprint import Words
+
+    articles = independent(reuters[:400])
+    texts = [a.text + ("\n\n" + FOOTER if n % 3 else "") for n, a in enumerate(articles[:240])]
+    sites = np.arange(len(texts)) % 4  # four sites, a footer on two thirds of their pages
+    pages = site_pages(sites, 4)
+    whole = learn_template(count_lines(Words.build(texts, 4), sites), pages, 5, 0.3)
+    assert len(whole.keys) >= 4
+    runs = LineRuns(tmp_path / "lines")
+    for number, (lo, hi) in enumerate([(0, 100), (100, 200), (200, 240)]):
+        runs.write(number, count_lines(Words.build(texts[lo:hi], 4), sites[lo:hi], lo))
+    last = count_lines(Words.build(texts[200:], 4), sites[200:], 200)
+    for learned in (runs.template(pages, 5, 0.3), runs.template(pages, 5, 0.3, runs=2, extra=last)):
+        for name in LineCounts.__dataclass_fields__:
+            assert np.array_equal(getattr(learned, name), getattr(whole, name)), name
+    # Before runs: one file of all the counts, read as run 0.
+    counts = count_lines(Words.build(texts, 4), sites)
+    (tmp_path / "old").mkdir()
+    np.savez(tmp_path / "old" / "lines.npz", **{k: getattr(counts, k) for k in LineCounts.__dataclass_fields__})
+    legacy = LineRuns(tmp_path / "old" / "lines")
+    assert [p.name for p in legacy.runs()] == ["run-000"] and not (tmp_path / "old" / "lines.npz").exists()
+    assert np.array_equal(legacy.template(pages, 5, 0.3).keys, whole.keys)

@@ -5,9 +5,10 @@ News arrives daily; a workspace of a year of it should not be scanned again for 
 again only what the new documents change:
 
 - **read**: only the new inputs (their ids checked against the workspace's), written as one more
-  part of ``documents``. The line counts boilerplate is learned from are merged; the dates are
-  checked again across the whole corpus (a crawl's batch timestamp is one many pages share), and an
-  old part is written again only when one of its documents' date flags changed.
+  part of ``documents``; their line counts, which boilerplate is learned from, are one more run of
+  :class:`copytrace.boilerplate.LineRuns`. Dates are checked for the new documents and the old ones
+  whose problems may have changed (:func:`_dates_to_check`), and an old part is written again only
+  when one of its documents' date flags changed.
 - **fingerprints**: the new documents', and those of old documents of a site whose template
   changed (new pages can make a line common enough to be boilerplate, or no longer). An old
   document whose boilerplate came out the same keeps its fingerprints; the others are replaced by
@@ -36,9 +37,9 @@ import pyarrow.compute
 import pyarrow.parquet as pq
 
 from .blocks import META_COLUMNS, PartedRows, write_documents, write_flags
-from .boilerplate import LineCounts, learn_template, site_pages
+from .boilerplate import LineCounts, LineRuns, site_pages
 from .candidates import Candidates, FingerprintIndex, FingerprintSpill
-from .dates import CRAWL_IN_FUTURE, UNTRUSTED_DATE
+from .dates import CRAWL_IN_FUTURE, DATE_IN_FUTURE, UNTRUSTED_DATE
 from .progress import Progress, Silent
 from .scan import (
     ALIGN_TABLES,
@@ -49,10 +50,8 @@ from .scan import (
     _collector_paused,
     _counted,
     _date_problems,
-    _load_lines,
     _provenance_stage,
     _read_blocks,
-    _save_lines,
     _save_npz,
     _site_numbers,
     fingerprint_block,
@@ -111,8 +110,7 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     meta = ws.table("documents", columns=META_COLUMNS)
     site_names, doc_sites = _site_numbers(meta)
     pages_per_site = site_pages(doc_sites, len(site_names))
-    lines, _ = _load_lines(index / "lines.npz")
-    template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
+    template = LineRuns(index / "lines").template(pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
     documents = PartedRows(ws.part_paths("documents"))
 
     def finished(stage: str, key, **more) -> None:
@@ -132,7 +130,7 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     else:
         fingerprints = FingerprintIndex(index / "fingerprints")
         progress.stage("candidates", total=fingerprints.partitions, unit="parts")
-        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress, workers=settings.workers or os.cpu_count() or 1)
         _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
         finished("candidates", align_key)
 
@@ -175,33 +173,41 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     total_bytes = sum(size or 0 for _, size, _ in input_signature(inputs))
     new = _read_blocks(inputs, increment / ".documents.arrow", settings, progress, total_bytes, first_doc=n_old, seen=seen, site_numbers={s: n for n, s in enumerate(site_names)})
     meta = pa.concat_tables([meta_old, new.meta.cast(meta_old.schema)])
-    date_flags, date_rejects = _date_problems(meta, settings, progress)
+    recheck = _dates_to_check(meta, n_old)
+    date_flags, checked_rejects = _date_problems(meta, settings, progress, only=recheck)
 
     progress.stage("write documents", total=new.meta.num_rows, unit="docs")
     new_flags = [[*date_flags.get(n_old + d, []), *found] for d, found in enumerate(new.flags)]
     (staged / "documents").mkdir(parents=True)
     write_documents(staged / "documents" / ws.part_path("documents", n_parts).name, _counted(new.scratch.batches(), progress), new_flags)
     new.scratch.remove()
-    old_flags = meta_old.column("flags").to_pylist()
+    # The old documents checked again whose date flags changed: only their parts are written again.
+    rechecked = recheck[recheck < n_old]
+    before = dict(zip(rechecked.tolist(), meta_old.column("flags").take(pa.array(rechecked)).to_pylist()))
+    after = {d: [*date_flags.get(d, []), *[f for f in (flags or []) if f not in DATE_FLAGS]] for d, flags in before.items()}
+    changed = {d for d in before if after[d] != (before[d] or [])}
     first = 0
-    for path in old_parts:  # an old part is written again only if a date flag of its documents changed
+    for path in old_parts:
         rows = pq.ParquetFile(path).metadata.num_rows
-        flags = [[*date_flags.get(d, []), *[f for f in (old_flags[d] or []) if f not in DATE_FLAGS]] for d in range(first, first + rows)]
-        if flags != [f or [] for f in old_flags[first : first + rows]]:
-            write_flags(path, staged / "documents" / path.name, flags)
+        if any(first <= d < first + rows for d in changed):
+            flags = meta_old.column("flags").slice(first, rows).to_pylist()
+            write_flags(path, staged / "documents" / path.name, [after.get(d, flags[d - first] or []) for d in range(first, first + rows)])
         first += rows
 
-    old_rejects = ws.table("rejects").to_pylist()[: manifest.get("read_rejects", 0)]
-    read_rejects = old_rejects + new.rejects
+    old_rejects = ws.table("rejects").to_pylist()
+    read_rejects = old_rejects[: manifest.get("read_rejects", 0)] + new.rejects
+    date_rejects = _merged_date_rejects(old_rejects[manifest.get("read_rejects", 0) :], checked_rejects, meta, recheck)
     (staged / "rejects.parquet").parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(rows_to_table("rejects", read_rejects + date_rejects), staged / "rejects.parquet", compression="zstd")
 
     progress.stage("line counts", total=None)
-    lines_old, _ = _load_lines(index / "lines.npz")
-    lines = LineCounts.merge([lines_old, new.lines])
+    lines = LineRuns(index / "lines")
+    lines.write(len(lines.runs()), new.lines, folder=staged / "index" / "lines")
     all_names, all_sites = _site_numbers(meta)
-    _save_lines(staged / "index" / "lines.npz", lines, meta.num_rows)
-    maybe = _maybe_changed(lines_old, lines, site_pages(old_sites, len(site_names)), site_pages(all_sites, len(all_names)), old_sites, settings)
+    pages_before, pages_after = site_pages(old_sites, len(site_names)), site_pages(all_sites, len(all_names))
+    learn = (settings.boilerplate_min_pages, settings.boilerplate_share)
+    was, now = lines.template(pages_before, *learn), lines.template(pages_after, *learn, extra=new.lines)
+    maybe = _maybe_changed(was, now, pages_before, pages_after, old_sites, settings)
     np.save(increment / "maybe_changed.npy", maybe)
     shutil.copyfile(index / "candidates.npz", increment / "candidates-before.npz")
 
@@ -219,11 +225,39 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     return manifest
 
 
-def _maybe_changed(before: LineCounts, after: LineCounts, pages_before, pages_after, old_sites, settings: Settings) -> np.ndarray:
+def _dates_to_check(meta: pa.Table, n_old: int) -> np.ndarray:
+    """The documents whose dates must be checked again (ascending): the new ones, and the old ones
+    whose date problems may have changed, with every document of their input files (the batch
+    time-stamp check counts per input file). An old document's problems change only if its input
+    file gained documents, or if it was found dated in the future (time has passed since)."""
+    flags = meta.column("flags").slice(0, n_old).combine_chunks()
+    in_future = pa.compute.is_in(pa.compute.list_flatten(flags), pa.array([CRAWL_IN_FUTURE, DATE_IN_FUTURE]))
+    future = pa.compute.list_parent_indices(flags).filter(in_future)
+    sources = meta.column("source").combine_chunks()
+    touched = pa.concat_arrays([sources.slice(n_old), sources.take(future)]).unique()
+    recheck = np.flatnonzero(pa.compute.is_in(sources, touched).to_numpy(zero_copy_only=False))
+    return np.union1d(recheck, np.arange(n_old, meta.num_rows))
+
+
+def _merged_date_rejects(old: list[dict], checked: list[dict], meta: pa.Table, recheck: np.ndarray) -> list[dict]:
+    """The date problems of the whole corpus, in document order (as a scan lists them): the last
+    read's rows (``old``) for the documents not checked again, ``checked`` for the rest."""
+    ids = meta.column("doc_id").combine_chunks()
+
+    def numbers(rows: list[dict]) -> np.ndarray:
+        found = pa.compute.index_in(pa.array([r["doc_id"] for r in rows], pa.string()), value_set=ids)
+        return found.to_numpy(zero_copy_only=False).astype(np.int64)
+    old_docs, checked_docs = numbers(old), numbers(checked)
+    kept = ~np.isin(old_docs, recheck)
+    docs = np.concatenate([old_docs[kept], checked_docs])
+    rows = [r for r, k in zip(old, kept) if k] + checked
+    return [rows[i] for i in np.argsort(docs, kind="stable")]
+
+
+def _maybe_changed(was: LineCounts, now: LineCounts, pages_before, pages_after, old_sites, settings: Settings) -> np.ndarray:
     """The old documents whose boilerplate may have changed: those of sites whose learned lines
-    changed, or that became large enough to learn from (the built-in patterns no longer apply)."""
-    learn = (settings.boilerplate_min_pages, settings.boilerplate_share)
-    was, now = learn_template(before, pages_before, *learn), learn_template(after, pages_after, *learn)
+    (``was``, ``now``) changed, or that became large enough to learn from (the built-in patterns
+    no longer apply)."""
     gone = ~np.isin(was.keys, now.keys)
     came = ~np.isin(now.keys, was.keys)
     sites = np.union1d(was.site[gone], now.site[came])

@@ -14,8 +14,11 @@ separates two words), so learning costs a few vectorized passes, not a loop over
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -97,6 +100,82 @@ class LineCounts:
         return LineCounts(keys[new_key], cat["site"][first], pages, cat["first_doc"][first], cat["start"][first], cat["end"][first])
 
 
+#: How :class:`LineRuns` stores each field (narrower than in memory: a million documents have
+#: tens of millions of distinct lines).
+_STORED = {"keys": np.uint64, "site": np.int32, "pages": np.int32, "first_doc": np.int32, "start": np.int32, "end": np.int32}
+
+
+class LineRuns:
+    """The line counts of a workspace (``index/lines``), one *run* per read: the scan's counts of
+    the corpus, then each ``add``'s counts of the documents it added (runs count disjoint documents,
+    in document order). A line's pages are the sum over runs, its example the earliest run's.
+
+    An ``add`` writes only its own small run instead of merging into and rewriting the corpus's
+    counts, and learning the template matches the small runs into the first one by binary search
+    (memory-mapped: no full sort, no full copy)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        legacy = self.folder.with_name("lines.npz")  # a workspace written before runs
+        if legacy.exists() and not self.folder.exists():
+            saved = np.load(legacy)
+            self.write(0, LineCounts(**{k: saved[k] for k in LineCounts.__dataclass_fields__}))
+            legacy.unlink()
+
+    def runs(self) -> list[Path]:
+        return sorted(self.folder.glob("run-*"))
+
+    def write(self, number: int, counts: LineCounts, folder: Path | None = None) -> None:
+        """Save ``counts`` as run ``number`` (in ``folder``, default this one's), atomically."""
+        folder = Path(folder or self.folder)
+        target = folder / f"run-{number:03d}"
+        temporary = folder / f".run-{number:03d}.tmp"
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        for name, dtype in _STORED.items():
+            np.save(temporary / f"{name}.npy", getattr(counts, name).astype(dtype, copy=False))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(temporary, target)
+
+    def reset(self, counts: LineCounts) -> None:
+        """The counts of a whole new scan: the only run."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.write(0, counts)
+
+    @staticmethod
+    def read(run: Path) -> LineCounts:
+        """One run's counts, memory-mapped."""
+        return LineCounts(**{name: np.load(run / f"{name}.npy", mmap_mode="r") for name in _STORED})
+
+    def template(self, pages_per_site: np.ndarray, min_pages: int, min_share: float, *, runs: int | None = None, extra: LineCounts | None = None) -> LineCounts:
+        """:func:`learn_template` of the counts of the first ``runs`` runs (all by default) and
+        ``extra`` (counts of later documents) together."""
+        parts = [self.read(run) for run in self.runs()[:runs]]
+        if extra is not None:
+            parts.append(extra)
+        if not parts:
+            return LineCounts(np.zeros(0, np.uint64), *(np.zeros(0, np.int64) for _ in range(5)))
+        base = parts[0]
+        pages = np.array(base.pages, np.int64)  # a copy: the run itself is read only
+        later = LineCounts.merge([_loaded(p) for p in parts[1:]]) if len(parts) > 1 else None
+        if later is not None:
+            at = np.minimum(np.searchsorted(base.keys, later.keys), max(len(base.keys) - 1, 0))
+            known = (base.keys[at] == later.keys) if len(base.keys) else np.zeros(len(later.keys), bool)
+            pages[at[known]] += later.pages[known]  # keys are unique within a run: no index repeats
+            later = LineCounts(*(getattr(later, f)[~known] for f in LineCounts.__dataclass_fields__))
+        chosen = np.flatnonzero(_learned(np.asarray(base.site), pages, pages_per_site, min_pages, min_share))
+        template = _loaded(LineCounts(*(getattr(base, f)[chosen] for f in LineCounts.__dataclass_fields__)))
+        template.pages = pages[chosen]
+        if later is not None:
+            template = LineCounts.merge([template, learn_template(later, pages_per_site, min_pages, min_share)])
+        return template
+
+
+def _loaded(counts: LineCounts) -> LineCounts:
+    """``counts`` in memory, in the types :func:`count_lines` gives."""
+    return LineCounts(*(np.asarray(getattr(counts, f), np.uint64 if f == "keys" else np.int64) for f in LineCounts.__dataclass_fields__))
+
+
 def count_lines(words: Words, doc_sites: np.ndarray, doc_offset: int = 0) -> LineCounts:
     """:class:`LineCounts` of the lines of ``words`` whose document has a known site (documents
     numbered from ``doc_offset``)."""
@@ -129,10 +208,15 @@ def count_lines(words: Words, doc_sites: np.ndarray, doc_offset: int = 0) -> Lin
 def learn_template(counts: LineCounts, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> LineCounts:
     """The boilerplate lines: those of sites with at least ``min_pages`` pages, seen on at least
     ``min_share`` of them and on :data:`MIN_PAGES_SEEN` or more."""
-    site_pages_of = pages_per_site[counts.site] if len(counts.keys) else np.zeros(0, np.int64)
-    need = np.maximum(MIN_PAGES_SEEN, np.ceil(min_share * site_pages_of))
-    chosen = (site_pages_of >= min_pages) & (counts.pages >= need)
+    chosen = _learned(counts.site, counts.pages, pages_per_site, min_pages, min_share)
     return LineCounts(*(getattr(counts, name)[chosen] for name in LineCounts.__dataclass_fields__))
+
+
+def _learned(site: np.ndarray, pages: np.ndarray, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> np.ndarray:
+    """Per line (of site ``site``, seen on ``pages`` pages), whether it is boilerplate."""
+    site_pages_of = pages_per_site[site] if len(site) else np.zeros(0, np.int64)
+    need = np.maximum(MIN_PAGES_SEEN, np.ceil(min_share * site_pages_of))
+    return (site_pages_of >= min_pages) & (pages >= need)
 
 
 def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray, pages_per_site: np.ndarray, min_pages: int) -> np.ndarray:

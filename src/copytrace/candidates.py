@@ -13,6 +13,7 @@ so that memory stays flat however skewed the postings are.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,15 +207,22 @@ class FingerprintIndex:
             hashes, docs = hashes[order], docs[order]
         return hashes, docs
 
-    def candidates(self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None) -> Candidates:
-        """:func:`candidate_pairs` of every fingerprint spilled, a partition at a time."""
+    def candidates(self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None, workers: int = 1) -> Candidates:
+        """:func:`candidate_pairs` of every fingerprint spilled, a partition at a time, on
+        ``workers`` threads (sorting and the compiled counting release the GIL); memory holds
+        ``workers`` partitions' fingerprints at once."""
         site_of = site_keys(doc_sites)
-        parts = []
-        for p in range(self.partitions):
+
+        def votes(p: int) -> Votes:
             hashes, docs = self.read(p)
-            parts.append(pair_votes(hashes, docs, site_of, max_df=max_df, same_site=same_site))
-            if progress:
-                progress.advance(1)
+            return pair_votes(hashes, docs, site_of, max_df=max_df, same_site=same_site)
+
+        parts = []
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            for found in pool.map(votes, range(self.partitions)):
+                parts.append(found)
+                if progress:
+                    progress.advance(1)
         return strong_pairs(parts, min_shared)
 
 

@@ -154,7 +154,7 @@ def date_problems(
     now: datetime, earliest: str = "1990-01-01", batch_min: int = 10,
 ) -> list[DateProblem]:
     """Every untrustworthy date among documents (given as parallel lists; ``groups``: where each
-    document came from, such as its input file, for batch time-stamps)."""
+    document came from, such as its input file, for batch time-stamps), in document order."""
     problems: list[DateProblem] = []
     now_s = now.timestamp()
     floor = moment(earliest)
@@ -186,6 +186,7 @@ def date_problems(
             if value and (groups[i], value) in batches:
                 n = stamps[groups[i], value]
                 problems.append(DateProblem(i, BATCH_TIMESTAMP, f"date {value} is shared by {n} articles of {groups[i]} (an import time?); not trusted"))
+    problems.sort(key=lambda p: p.index)  # each document's problems together, in document order
     return problems
 
 

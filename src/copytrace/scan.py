@@ -54,9 +54,9 @@ from .blocks import (
 )
 from .boilerplate import (
     LineCounts,
+    LineRuns,
     boilerplate_spans,
     count_lines,
-    learn_template,
     mask_template,
     site_pages,
 )
@@ -170,7 +170,8 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
 
     read_key, align_key, provenance_key = stage_keys(signature, settings)
     index = ws.path / "index"
-    read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects") and (index / "lines.npz").exists()
+    lines = LineRuns(index / "lines")
+    read_done = manifest.get("read") == read_key and ws.has("documents") and ws.has("rejects") and bool(lines.runs())
     fingerprints_done = read_done and manifest.get("fingerprints") == align_key and (index / "fingerprints").is_dir() and ws.has("boilerplate_spans")
     candidates_done = fingerprints_done and manifest.get("candidates") == align_key and (index / "candidates.npz").exists()
     align_done = candidates_done and manifest.get("align") == align_key and all(ws.has(name) for name in ALIGN_TABLES)
@@ -184,16 +185,15 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
     if read_done:
         meta = ws.table("documents", columns=META_COLUMNS)
         rejects = ws.table("rejects").to_pylist()
-        lines, _ = _load_lines(index / "lines.npz")
         resumed.append("read")
         stages.update({name: manifest.get(name) for name in ("read", *READ_FACTS)})
     else:
         total_bytes = sum(size or 0 for _, size, _ in signature)
-        meta, rejects, lines, read_rejects = engine.read(inputs, ws, settings, progress, total_bytes)
+        meta, rejects, read_rejects = engine.read(inputs, ws, settings, progress, total_bytes)
         finished("read", read_key, inputs=[str(i) for i in inputs], read_rejects=read_rejects, parts=len(ws.part_paths("documents")))
     site_names, doc_sites = _site_numbers(meta)
     pages_per_site = site_pages(doc_sites, len(site_names))
-    template = learn_template(lines, pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
+    template = lines.template(pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
 
     if fingerprints_done:
         resumed.append("fingerprints")
@@ -240,9 +240,9 @@ class Engine(abc.ABC):
 
 
     @abc.abstractmethod
-    def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
+    def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], int]:
         """Write ``documents``, ``rejects`` and the line counts; return the documents' metadata,
-        the rejects, the line counts and how many rejects the reading made."""
+        the rejects and how many of them the reading made."""
 
     @abc.abstractmethod
     def fingerprints(self, ws: Workspace, doc_sites, site_names, pages_per_site, template: LineCounts, settings: Settings, progress: Progress) -> None:
@@ -271,7 +271,7 @@ class LocalEngine(Engine):
     def candidates(self, ws, doc_sites, settings, progress):
         fingerprints = FingerprintIndex(ws.path / "index" / "fingerprints")
         progress.stage("candidates", total=fingerprints.partitions, unit="parts")
-        return fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress)
+        return fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress, workers=settings.workers or os.cpu_count() or 1)
 
     def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
         return _align_stage(self._store(ws), ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
@@ -338,11 +338,11 @@ def _site_numbers(meta: pa.Table) -> tuple[list[str], np.ndarray]:
     return list(numbers), sites
 
 
-def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], LineCounts, int]:
+def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], int]:
     """Read the inputs a block at a time (:func:`_read_blocks`), check the dates across the
     corpus, and write the ``documents`` and ``rejects`` tables and the line counts. Returns the
-    documents' metadata (no text), the rejects, the line counts and how many of the rejects the
-    reading made (the rest are date problems)."""
+    documents' metadata (no text), the rejects and how many of them the reading made (the rest
+    are date problems)."""
     index = ws.path / "index"
     new = _read_blocks(inputs, index / ".documents.arrow", settings, progress, total_bytes, first_doc=0, seen={}, site_numbers={})
     meta = new.meta
@@ -358,9 +358,9 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
     new.scratch.remove()
     rejects = new.rejects + date_rejects
     ws.write("rejects", rows_to_table("rejects", rejects))
-    _save_lines(index / "lines.npz", new.lines, meta.num_rows)
+    LineRuns(index / "lines").reset(new.lines)
     meta = meta.set_column(meta.schema.get_field_index("flags"), "flags", pa.array(flags, pa.list_(pa.string())))
-    return meta, rejects, new.lines, len(new.rejects)
+    return meta, rejects, len(new.rejects)
 
 
 @dataclass
@@ -441,33 +441,25 @@ def block_facts(words: Words, titles: list[str | None], sites: np.ndarray, first
     return flag_documents(words, titles), count_lines(words, sites, first_doc)
 
 
-def _date_problems(meta: pa.Table, settings: Settings, progress: Progress) -> tuple[dict[int, list[str]], list[dict]]:
+def _date_problems(meta: pa.Table, settings: Settings, progress: Progress, only: np.ndarray | None = None) -> tuple[dict[int, list[str]], list[dict]]:
     """The dates checked across the corpus (a crawl's batch timestamp is one many pages share):
-    the date flags per document number, and a reject row (kept) per problem."""
-    when = {name: meta.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source")}
+    the date flags per document number, and a reject row (kept) per problem, in document order.
+    ``only``: check just these documents (ascending; whole input files, which the batch check
+    counts within)."""
+    chosen = meta if only is None else meta.take(pa.array(only))
+    number = np.arange(meta.num_rows) if only is None else only
+    when = {name: chosen.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source")}
     date_flags: dict[int, list[str]] = {}
     rejects = []
     for problem in date_problems(
         when["date"], when["crawled_at"], when["date_updated"], when["source"], datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
     ):
-        d = problem.index
+        d = int(number[problem.index])
         date_flags.setdefault(d, []).append(problem.flag)
-        source, line, doc_id = when["source"][d], meta.column("line")[d].as_py(), meta.column("doc_id")[d].as_py()
+        source, line, doc_id = when["source"][problem.index], meta.column("line")[d].as_py(), meta.column("doc_id")[d].as_py()
         rejects.append({"source": source, "line": line, "reason": problem.reason, "outcome": "kept", "doc_id": doc_id})
         progress.message(Reject(source, line, problem.reason, "kept").message())
     return date_flags, rejects
-
-
-def _save_lines(path, lines: LineCounts, n_docs: int) -> None:
-    """The line counts of the first ``n_docs`` documents, saved atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _save_npz(path, {**{k: getattr(lines, k) for k in LineCounts.__dataclass_fields__}, "n_docs": np.int64(n_docs)})
-
-
-def _load_lines(path) -> tuple[LineCounts, int]:
-    """Line counts saved by :func:`_save_lines`, and how many documents they count."""
-    saved = dict(np.load(path))
-    return LineCounts(**{k: saved[k] for k in LineCounts.__dataclass_fields__}), int(saved["n_docs"])
 
 
 def _counted(batches, progress: Progress):

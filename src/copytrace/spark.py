@@ -51,7 +51,7 @@ from .blocks import (
     write_documents,
     write_flags,
 )
-from .boilerplate import LineCounts
+from .boilerplate import LineCounts, LineRuns
 from .candidates import (
     Candidates,
     FingerprintIndex,
@@ -70,7 +70,6 @@ from .scan import (
     Engine,
     _concat,
     _date_problems,
-    _save_lines,
     align_chunk,
     block_facts,
     chunks,
@@ -172,9 +171,9 @@ class SparkEngine(Engine):
         reject_rows = [r.row() for r in read_rejects]
         rejects = reject_rows + date_rejects
         ws.write("rejects", rows_to_table("rejects", rejects))
-        _save_lines(ws.path / "index" / "lines.npz", lines, meta.num_rows)
+        LineRuns(ws.path / "index" / "lines").reset(lines)
         meta = meta.set_column(meta.schema.get_field_index("flags"), "flags", pa.array(flags, pa.list_(pa.string())))
-        return meta, rejects, lines, len(reject_rows)
+        return meta, rejects, len(reject_rows)
 
     # -- fingerprints -----------------------------------------------------------------------------
 
