@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
             "add_seconds": added["seconds"],
             "add_share_of_full_scan": round(added["seconds"] / full["seconds"], 4),
             "add_stages": added["stages"],
+            "full_scan_stages": full["stages"],
             "add_peak_rss_mb": added["peak_rss_mb"],
             "same_tables_as_full_scan": _same_tables(WORK / f"add-{n}-full", WORK / f"add-{n}-ws"),
         }

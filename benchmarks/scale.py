@@ -2,13 +2,15 @@
 documents, on generated corpora made from real text with copies planted at a known rate
 (:mod:`benchmarks.generated`).
 
-    python -m benchmarks.scale [--sizes 10000 100000 1000000] [--workers 0]
+    python -m benchmarks.scale [--sizes 10000 100000 1000000] [--workers 0] [--repeat 3] [--repeat-million 1]
 
 Each size is scanned in a fresh subprocess (its peak RSS is its own, threads included) into a new
 workspace. Reported per size: documents, megabytes of text, seconds (from reading to the last
-table written, after the compiled kernels are loaded), MB/s, peak RSS, candidate pairs, pairs
+table written, after the compiled kernels are loaded) and the seconds of each stage, MB/s, peak RSS, candidate pairs, pairs
 found, and the planted copies found (a planted copy counts when its pair with its source is
-reported). Writes ``benchmarks/results/scale.json`` and the plot ``docs/scale.svg``.
+reported). Each size is scanned ``--repeat`` times (``--repeat-million`` from a million documents
+up) and the median run reported: a 15-second run varies by a second or two, enough to move the
+growth figure by 0.1. Writes ``benchmarks/results/scale.json`` and the plot ``docs/scale.svg``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 from pathlib import Path
 
 from .accuracy import RESULTS, WORK
+from .add import StageTimes
 from .generated import corpus
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -38,15 +41,18 @@ def run_one(path: Path, workspace: Path, workers: int) -> dict:
 
     shutil.rmtree(workspace, ignore_errors=True)
     load_kernels()
+    progress = StageTimes()
     started = time.perf_counter()
-    summary = copytrace.scan([path], workspace, copytrace.Settings(workers=workers))
+    summary = copytrace.scan([path], workspace, copytrace.Settings(workers=workers), progress=progress)
     seconds = time.perf_counter() - started
+    progress.end()
     truth = json.loads(path.with_name(path.name + ".truth.json").read_text())
     pairs = copytrace.Workspace(workspace).table("pairs", columns=["a_id", "b_id"]).to_pylist()
     found = {(p["a_id"], p["b_id"]) for p in pairs} | {(p["b_id"], p["a_id"]) for p in pairs}
     copies_found = sum((source, copy) in found for copy, source in truth.items())
     return {
         "seconds": round(seconds, 2),
+        "stages": progress.times,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "candidates": summary.candidates,
         "pairs": sum(summary.pairs.values()),
@@ -59,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3, help="scans of each size under a million documents (the median run is reported)")
+    parser.add_argument("--repeat-million", type=int, default=1, help="scans of each size from a million documents up")
     parser.add_argument("--keep", action="store_true", help="keep the workspaces (benchmarks/work/scale-N-ws)")
     args = parser.parse_args(argv)
     rows = []
@@ -66,10 +74,16 @@ def main(argv: list[str] | None = None) -> None:
         path, _ = corpus(n, WORK, progress=lambda done: print(f"  generated {done:,} documents", end="\r", file=sys.stderr))
         workspace = WORK / f"scale-{n}-ws"
         code = f"import json; from pathlib import Path; from benchmarks.scale import run_one; print(json.dumps(run_one(Path({str(path)!r}), Path({str(workspace)!r}), {args.workers})))"
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        runs = []
+        for _ in range(max(1, args.repeat if n < 1_000_000 else args.repeat_million)):
+            out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        figures = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]  # the median run
         megabytes = _text_megabytes(workspace)
-        row = {"documents": n, "text_mb": round(megabytes, 1), **figures, "mb_per_second": round(megabytes / figures["seconds"], 2)}
+        row = {
+            "documents": n, "text_mb": round(megabytes, 1), **figures, "seconds_of_each_run": [r["seconds"] for r in runs],
+            "mb_per_second": round(megabytes / figures["seconds"], 2),
+        }
         rows.append(row)
         print(json.dumps(row))
         if not args.keep:
@@ -81,6 +95,11 @@ def main(argv: list[str] | None = None) -> None:
         first, last = rows[-2], rows[-1]
         growth = (last["seconds"] / first["seconds"]) / (last["documents"] / first["documents"])
         result["time_growth_vs_linear"] = round(growth, 3)  # 1.0: linear; below: better than linear
+        result["stage_growth_vs_linear"] = {  # the same per stage, from the median runs
+            stage: round((last["stages"][stage] / first["stages"][stage]) / (last["documents"] / first["documents"]), 3)
+            for stage in last["stages"]
+            if first["stages"].get(stage)
+        }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(result, indent=2) + "\n")
     DOCS.mkdir(exist_ok=True)

@@ -316,3 +316,22 @@ def test_exports_open_in_networkx_with_their_attributes(tmp_path):
     assert (tmp_path / "csv" / "site_nodes.csv").read_text().splitlines()[0].startswith('"id"')
     bad = runner.invoke(app, ["export", str(tmp_path / "ws"), "--format", "xlsx"])
     assert bad.exit_code == 2 and "format must be one of" in bad.output
+
+
+def test_covered_bins_are_those_some_range_of_their_owner_touches():
+    """The presence masks' building block against its definition, bin by bin: ranges overlapping,
+    empty, or running past their owner's end (clipped there, never into the next owner's bins)."""
+    from copytrace.provenance import BIN, _covered, _Ranges
+
+    rng = np.random.default_rng(7)
+    lengths = rng.integers(0, 40, 300)
+    owner = rng.integers(0, len(lengths), 900)
+    start = rng.integers(0, 45 * BIN, 900)
+    end = start + rng.integers(-5, 20 * BIN, 900)
+    covered = _covered(lengths, _Ranges(owner, start, end))
+    expected = []
+    for o, n in enumerate(lengths.tolist()):
+        mine = [(s, e) for w, s, e in zip(owner.tolist(), start.tolist(), end.tolist()) if w == o and e > s]
+        expected += [any(s // BIN <= b < -(-e // BIN) for s, e in mine) for b in range(n)]
+    assert covered.tolist() == expected
+    assert 0.2 < covered.mean() < 0.8

@@ -7,6 +7,7 @@ that holds everything at once; and a scan stopped in the middle of a stage resum
 tables.
 """
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import copytrace
+import copytrace.candidates as candidates_module
 from copytrace.blocks import ROWS_PER_GROUP, DocumentStore, copy_documents
 from copytrace.candidates import FingerprintIndex, FingerprintSpill, candidate_pairs
 from copytrace.fingerprint import Words
@@ -76,6 +78,74 @@ def test_spilled_fingerprints_give_the_pairs_of_the_whole_index(tmp_path):
     assert len(whole) > 10
     assert np.array_equal(spilled.a, whole.a) and np.array_equal(spilled.b, whole.b) and np.array_equal(spilled.shared, whole.shared)
     assert (spilled.postings, spilled.dropped_common, spilled.dropped_same_site) == (whole.postings, whole.dropped_common, whole.dropped_same_site)
+
+
+@pytest.mark.parametrize("pair_chunk", [None, 500])
+def test_candidate_votes_are_the_fingerprints_two_documents_share(reuters, monkeypatch, pair_chunk):
+    """The vectorized counting against a count made one fingerprint at a time: each distinct
+    fingerprint two documents share is a vote, unless it is in more than max_df documents or
+    found on one site only. Reuters reruns stories, so real pairs exist; small sites and a small
+    max_df make both rules drop some. With a small pair chunk the votes are counted in pieces."""
+    if pair_chunk:
+        monkeypatch.setattr(candidates_module, "PAIR_CHUNK", pair_chunk)
+    texts = [a.text for a in reuters[:800]]
+    hashes, docs = Words.build(texts, 4).fingerprints(5, 4)
+    sites = np.arange(len(texts)) % 5
+    sites[::7] = -1  # unknown site: a site of its own
+    max_df = 6
+    found = candidate_pairs(hashes, docs, sites, max_df=max_df, min_shared=2)
+
+    holders: dict[int, set[int]] = {}
+    for h, d in zip(hashes.tolist(), docs.tolist()):
+        holders.setdefault(h, set()).add(d)
+    votes: Counter = Counter()
+    site_of = [s if s >= 0 else f"own-{d}" for d, s in enumerate(sites.tolist())]
+    common = same_site = 0
+    for members in holders.values():
+        if len(members) < 2:
+            continue
+        if len(members) > max_df:
+            common += 1
+            continue
+        if len({site_of[d] for d in members}) == 1:
+            same_site += 1
+            continue
+        ordered = sorted(members)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                votes[a, b] += 1
+    expected = sorted((a, b, v) for (a, b), v in votes.items() if v >= 2)
+    assert len(expected) > 20 and common > 0 and same_site > 0
+    assert list(zip(found.a.tolist(), found.b.tolist(), found.shared.tolist())) == expected
+    assert (found.dropped_common, found.dropped_same_site) == (common, same_site)
+
+
+def test_aligned_documents_carry_the_date_flags_of_the_documents_table(tmp_path, monkeypatch):
+    """The align stage reads texts from the read stage's scratch copy, whose flags were found
+    before dates were checked: what it aligns must carry the final flags (a batch time-stamp
+    makes a page's date untrusted, which decides who was first)."""
+    import sys
+
+    records = [orjson.loads(line) for line in CASCADES.read_bytes().splitlines() if line.strip()]
+    copies = [r for r in records if r.get("date") and not r["id"].startswith("other")]
+    for r in copies[:20]:  # one time-stamp on a fifth of the file's dated pages: an import time
+        r["date"] = "2024-02-02T02:02:02+00:00"
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    scan_module = sys.modules["copytrace.scan"]
+    seen: dict[str, list] = {}
+
+    def spy(rows, *args, **kwargs):
+        seen.update(zip(rows.column("doc_id").to_pylist(), rows.column("flags").to_pylist()))
+        return align_chunk(rows, *args, **kwargs)
+
+    align_chunk = scan_module.align_chunk
+    monkeypatch.setattr(scan_module, "align_chunk", spy)
+    copytrace.scan([corpus], tmp_path / "ws")
+    documents = copytrace.Workspace(tmp_path / "ws").table("documents", columns=["doc_id", "flags"])
+    final = dict(zip(documents.column("doc_id").to_pylist(), documents.column("flags").to_pylist()))
+    assert sum("batch_timestamp" in (flags or []) for flags in seen.values()) >= 10
+    assert {d: flags or [] for d, flags in seen.items()} == {d: final[d] or [] for d in seen}
 
 
 class Stop(Exception):

