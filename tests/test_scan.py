@@ -165,3 +165,21 @@ def test_settings_out_of_range_are_clear_errors(tmp_path):
         out = runner.invoke(app, ["scan", str(SAMPLE), "--out", str(tmp_path / "ws"), *args])
         assert out.exit_code == 2 and reason in out.stderr, (args, out.stderr)
     assert not (tmp_path / "ws").exists()
+
+
+def test_sites_are_numbered_in_order_of_first_appearance():
+    """Site numbers (what boilerplate and the one-site rule key on) against their definition, on
+    the cascade corpus's sites with some left unknown (missing or empty) and the rows in chunks."""
+    import sys
+
+    import numpy as np
+    import pyarrow as pa
+
+    sites = [json.loads(line)["site"] for line in (ROOT / "examples" / "cascades.jsonl").read_text().splitlines() if line.strip()]
+    sites = [None if n % 5 == 0 else "" if n % 7 == 0 else s for n, s in enumerate(sites)]
+    meta = pa.table({"site": pa.chunked_array([sites[:30], sites[30:]], pa.string())})
+    names, numbers = sys.modules["copytrace.scan"]._site_numbers(meta)
+    first_seen = list(dict.fromkeys(s for s in sites if s))
+    assert names == first_seen and len(names) > 3
+    assert numbers.tolist() == [first_seen.index(s) if s else -1 for s in sites]
+    assert numbers.dtype == np.int64

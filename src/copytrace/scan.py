@@ -333,9 +333,11 @@ def _save_npz(path, arrays: dict) -> None:
 
 def _site_numbers(meta: pa.Table) -> tuple[list[str], np.ndarray]:
     """Each document's site as a number (in order of first appearance; -1 where unknown)."""
-    numbers: dict[str, int] = {}
-    sites = np.array([numbers.setdefault(s, len(numbers)) if s else -1 for s in meta.column("site").to_pylist()], np.int64)
-    return list(numbers), sites
+    column = meta.column("site").combine_chunks()
+    known = pa.compute.if_else(pa.compute.equal(column, ""), pa.scalar(None, column.type), column)
+    encoded = pa.compute.dictionary_encode(known)  # numbered in order of first appearance
+    sites = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary.to_pylist(), sites
 
 
 def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], int]:
