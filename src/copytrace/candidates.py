@@ -93,7 +93,13 @@ def pair_votes(fp_hashes: np.ndarray, fp_docs: np.ndarray, site_of: np.ndarray, 
     repeated = np.zeros(len(h), bool)
     repeated[1:] |= same
     repeated[:-1] |= same
-    h, order = h[repeated], order[repeated]
+    order = order[repeated]
+    # The sort compared hashes without their low bits, so two hashes may have come together: the
+    # few repeated ones are sorted again by their whole hash (stable: document order stays, and
+    # nearly sorted already), so votes never depend on how many bits the sort dropped.
+    h = fp_hashes[order]
+    regroup = np.argsort(h, kind="stable")
+    h, order = h[regroup], order[regroup]
     d, starts, sizes, one_site = _postings(h, fp_docs[order].astype(np.int64), site_of)
     keep = sizes >= 2
     too_common = sizes > max_df
