@@ -124,6 +124,42 @@ def test_candidate_votes_are_the_fingerprints_two_documents_share(reuters, monke
     assert (found.dropped_common, found.dropped_same_site) == (common, same_site)
 
 
+def test_votes_counted_again_only_for_the_hashes_a_run_touches_are_all_the_votes(reuters, tmp_path):
+    """What ``add`` counts (the votes before, then only the lists of the hashes its run touches)
+    against counting the whole index again. The run adds documents and replaces old ones (their
+    text found again without its first paragraph, as when boilerplate changes): hashes gain and
+    lose documents, become too common or stop being one-site."""
+    texts = [a.text for a in reuters[:700]]
+    n_old = 600
+    replaced = np.arange(0, n_old, 9)
+    again = {int(d): "\n\n".join(texts[d].split("\n\n")[1:]) or texts[d] for d in replaced}
+    sites = np.arange(len(texts)) % 4
+    sites[::11] = -1
+    rules = {"max_df": 5, "min_shared": 2}
+    index = FingerprintIndex(tmp_path / "fp", partitions=8)
+
+    old_hashes, old_docs = Words.build(texts[:n_old], 4).fingerprints(5, 4)
+    FingerprintSpill(tmp_path / "fp" / "run-000", partitions=8).add(old_hashes, old_docs)
+    index.candidates(sites[:n_old], votes_to=tmp_path / "votes.npz", **rules)
+    before = candidates_module.load_votes(tmp_path / "votes.npz")
+
+    numbers = np.concatenate([replaced, np.arange(n_old, len(texts))])
+    hashes, local = Words.build([again.get(int(d), texts[d]) for d in numbers], 4).fingerprints(5, 4)
+    spill = FingerprintSpill(index.new_run(1), partitions=8)
+    spill.add(hashes, numbers[local])
+    index.finish_run(1, replaces=replaced)
+
+    counted_again = index.candidates_after(1, before, sites, votes_to=tmp_path / "after.npz", **rules)
+    whole = index.candidates(sites, votes_to=tmp_path / "whole.npz", **rules)
+    assert len(whole) > 20 and len(counted_again) == len(whole)
+    assert np.array_equal(counted_again.a, whole.a) and np.array_equal(counted_again.b, whole.b) and np.array_equal(counted_again.shared, whole.shared)
+    assert (counted_again.postings, counted_again.dropped_common, counted_again.dropped_same_site) == (whole.postings, whole.dropped_common, whole.dropped_same_site)
+    after, all_again = candidates_module.load_votes(tmp_path / "after.npz"), candidates_module.load_votes(tmp_path / "whole.npz")
+    assert np.array_equal(after.keys, all_again.keys) and np.array_equal(after.votes, all_again.votes)
+    changed = np.setdiff1d(all_again.keys, before.keys).size + np.setdiff1d(before.keys, all_again.keys).size
+    assert changed > 50  # the run did change votes
+
+
 def test_aligned_documents_carry_the_date_flags_of_the_documents_table(tmp_path, monkeypatch):
     """The align stage reads texts from the read stage's scratch copy, whose flags were found
     before dates were checked: what it aligns must carry the final flags (a batch time-stamp

@@ -13,8 +13,10 @@ again only what the new documents change:
   changed (new pages can make a line common enough to be boilerplate, or no longer). An old
   document whose boilerplate came out the same keeps its fingerprints; the others are replaced by
   a new run of the fingerprint index (:class:`copytrace.candidates.FingerprintIndex`).
-- **candidates**: counted again over the whole index (new documents change which fingerprints are
-  too common, so old pairs can lose votes or gain them).
+- **candidates**: the votes of the hashes the new run touches are counted again, before and
+  after, and the difference applied to all the pair votes the last scan or add kept
+  (``index/votes.npz``): new documents change which fingerprints are too common or one-site, so
+  old pairs can lose votes or gain them. Without kept votes, all are counted again.
 - **align**: only pairs with a new or changed document, or new among the candidates; the rows of
   the other pairs are kept (their ``shared_fingerprints`` brought up to date).
 - **provenance**: again, over all pairs (it is a small part of a scan).
@@ -30,6 +32,7 @@ import os
 import shutil
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -38,7 +41,7 @@ import pyarrow.parquet as pq
 
 from .blocks import META_COLUMNS, PartedRows, write_documents, write_flags
 from .boilerplate import LineCounts, LineRuns, site_pages
-from .candidates import Candidates, FingerprintIndex, FingerprintSpill
+from .candidates import Candidates, FingerprintIndex, FingerprintSpill, load_votes
 from .dates import CRAWL_IN_FUTURE, DATE_IN_FUTURE, UNTRUSTED_DATE
 from .progress import Progress, Silent
 from .scan import (
@@ -133,7 +136,14 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     else:
         fingerprints = FingerprintIndex(index / "fingerprints")
         progress.stage("candidates", total=fingerprints.partitions, unit="parts")
-        cands = fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress, workers=settings.workers or os.cpu_count() or 1)
+        rules = {
+            "max_df": settings.max_df, "min_shared": settings.min_shared, "same_site": settings.same_site, "progress": progress,
+            "workers": settings.workers or os.cpu_count() or 1, "votes_to": index / "votes.npz",
+        }
+        if (increment / "votes-before.npz").exists():  # only the votes the new run changes
+            cands = fingerprints.candidates_after(pending["run"], load_votes(increment / "votes-before.npz"), doc_sites, **rules)
+        else:  # a workspace whose votes were not kept (a Spark scan, or an earlier version): all again
+            cands = fingerprints.candidates(doc_sites, **rules)
         _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
         finished("candidates", align_key)
 
@@ -213,7 +223,9 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     maybe = _maybe_changed(was, now, pages_before, pages_after, old_sites, settings)
     np.save(increment / "maybe_changed.npy", maybe)
     _save_npz(increment / "template.npz", {name: getattr(now, name) for name in LineCounts.__dataclass_fields__})
-    shutil.copyfile(index / "candidates.npz", increment / "candidates-before.npz")
+    _keep(index / "candidates.npz", increment / "candidates-before.npz")
+    if (index / "votes.npz").exists():
+        _keep(index / "votes.npz", increment / "votes-before.npz")
 
     runs = len(FingerprintIndex(index / "fingerprints").runs())
     kept = {k: v for k, v in manifest.items() if k not in ("format", "fingerprints", "candidates", "align", "provenance", "provenance_counts")}
@@ -227,6 +239,17 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     }
     ws.save_manifest(manifest)
     return manifest
+
+
+def _keep(path: Path, kept: Path) -> None:
+    """``path`` as it is now, at ``kept``: a hard link where the file system allows one (``path``
+    is only ever replaced by a rename, never written in place, so the link keeps this content),
+    else a copy."""
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(path, kept)
+    except OSError:
+        shutil.copyfile(path, kept)
 
 
 def _dates_to_check(meta: pa.Table, n_old: int) -> np.ndarray:

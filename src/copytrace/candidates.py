@@ -112,22 +112,51 @@ def pair_votes(fp_hashes: np.ndarray, fp_docs: np.ndarray, site_of: np.ndarray, 
     return Votes(keys, votes, int(sizes[keep].sum()), int(too_common.sum()), int((one_site & ~too_common).sum()))
 
 
-def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
-    """The pairs with at least ``min_shared`` votes in all ``parts`` together."""
-    keys = np.concatenate([p.keys for p in parts])
-    votes = np.concatenate([p.votes for p in parts])
+def total_votes(parts: list[Votes]) -> Votes:
+    """The votes of all ``parts`` together (a pair's votes summed; pairs left with none dropped,
+    which only a part of negative votes, :meth:`FingerprintIndex.candidates_after`, makes)."""
+    keys = np.concatenate([np.zeros(0, np.int64), *(p.keys for p in parts)])
+    votes = np.concatenate([np.zeros(0, np.int64), *(p.votes for p in parts)])
     if len(parts) > 1:
         keys, votes = _sum_sorted_runs(keys, votes)
-    strong = votes >= min_shared
-    keys = keys[strong]
+        some = votes != 0
+        keys, votes = keys[some], votes[some]
+    return Votes(
+        keys, votes, sum(p.postings for p in parts), sum(p.dropped_common for p in parts), sum(p.dropped_same_site for p in parts)
+    )
+
+
+def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
+    """The pairs with at least ``min_shared`` votes in all ``parts`` together."""
+    return _strong(total_votes(parts), min_shared)
+
+
+def _strong(total: Votes, min_shared: int) -> Candidates:
+    strong = total.votes >= min_shared
+    keys = total.keys[strong]
     return Candidates(
         (keys >> 32).astype(np.int32),
         (keys & 0xFFFFFFFF).astype(np.int32),
-        votes[strong].astype(np.int32),
-        postings=sum(p.postings for p in parts),
-        dropped_common=sum(p.dropped_common for p in parts),
-        dropped_same_site=sum(p.dropped_same_site for p in parts),
+        total.votes[strong].astype(np.int32),
+        postings=total.postings,
+        dropped_common=total.dropped_common,
+        dropped_same_site=total.dropped_same_site,
     )
+
+
+def save_votes(path: Path, votes: Votes) -> None:
+    """All the pair votes of an index (what :meth:`FingerprintIndex.candidates_after` starts
+    from), saved atomically."""
+    temporary = path.with_name(f".{path.name}.tmp.npz")
+    counts = {name: getattr(votes, name) for name in ("postings", "dropped_common", "dropped_same_site")}
+    np.savez(temporary, keys=votes.keys.astype(np.int64), votes=votes.votes.astype(np.int32), **counts)  # 12 bytes a pair
+    os.replace(temporary, path)
+
+
+def load_votes(path: Path) -> Votes:
+    with np.load(path) as saved:
+        counts = (int(saved[name]) for name in ("postings", "dropped_common", "dropped_same_site"))
+        return Votes(saved["keys"], saved["votes"].astype(np.int64), *counts)
 
 
 class FingerprintSpill:
@@ -200,9 +229,12 @@ class FingerprintIndex:
         np.save(temporary / "replaces.npy", np.asarray(replaces, np.int64))
         os.replace(temporary, self.folder / f"run-{number:03d}")
 
-    def read(self, p: int) -> tuple[np.ndarray, np.ndarray]:
-        """Partition ``p``'s fingerprints over all runs, in document order."""
-        runs = self.runs()
+    def read(self, p: int, before: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Partition ``p``'s fingerprints over all runs (those numbered below ``before`` if
+        given), in document order."""
+        runs = self.runs() if before is None else [run for run in self.runs() if int(run.name[4:]) < before]
+        if not runs:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
         parts = [FingerprintSpill(run, self.partitions).read(p) for run in runs]
         replaced = [np.load(run / "replaces.npy") if (run / "replaces.npy").exists() else np.zeros(0, np.int64) for run in runs]
         if len(parts) == 1:
@@ -219,23 +251,97 @@ class FingerprintIndex:
             hashes, docs = hashes[order], docs[order]
         return hashes, docs
 
-    def candidates(self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None, workers: int = 1) -> Candidates:
+    def candidates(
+        self, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None, workers: int = 1, votes_to: Path | None = None,
+    ) -> Candidates:
         """:func:`candidate_pairs` of every fingerprint spilled, a partition at a time, on
         ``workers`` threads (sorting and the compiled counting release the GIL); memory holds
-        ``workers`` partitions' fingerprints at once."""
+        ``workers`` partitions' fingerprints at once. All the pair votes are saved to
+        ``votes_to`` if given."""
         site_of = site_keys(doc_sites)
 
         def votes(p: int) -> Votes:
             hashes, docs = self.read(p)
             return pair_votes(hashes, docs, site_of, max_df=max_df, same_site=same_site)
 
-        parts = []
+        total = total_votes(self._each_partition(votes, workers, progress))
+        if votes_to is not None:
+            save_votes(votes_to, total)
+        return _strong(total, min_shared)
+
+    def candidates_after(
+        self, run: int, before: Votes, doc_sites: np.ndarray, *, max_df: int, min_shared: int, same_site: bool = False, progress=None, workers: int = 1,
+        votes_to: Path | None = None,
+    ) -> Candidates:
+        """:meth:`candidates` once run ``run`` (an ``add``'s) joined the index, from ``before``,
+        all the pair votes of the runs below it: only the hashes the run touches are counted again.
+
+        A hash's votes depend only on the documents listed under it. The run changes the lists of
+        the hashes of its fingerprints and of the old fingerprints of the documents it replaces;
+        the votes those lists gave are taken away and the votes of their new lists added. After a
+        1% add to a million documents those lists hold 76 thousand of the 194 million old
+        fingerprints: the old fingerprints are only read and probed, never sorted."""
+        site_of = site_keys(doc_sites)
+        spill = FingerprintSpill(self.folder / f"run-{run:03d}", self.partitions)
+        replaced = np.zeros(len(doc_sites), bool)
+        replaced[np.load(self.folder / f"run-{run:03d}" / "replaces.npy")] = True
+
+        def change(p: int) -> list[Votes]:
+            old_hashes, old_docs = self.read(p, before=run)
+            new_hashes, new_docs = spill.read(p)
+            gone = replaced[old_docs]
+            touched = np.unique(np.concatenate([new_hashes, old_hashes[gone]]))
+            listed = _members(old_hashes, touched)
+            stays = listed & ~gone
+            hashes = np.concatenate([old_hashes[stays], new_hashes])
+            docs = np.concatenate([old_docs[stays], new_docs])
+            order = np.argsort(docs, kind="stable")  # pair_votes wants document order
+            was = pair_votes(old_hashes[listed], old_docs[listed], site_of, max_df=max_df, same_site=same_site)
+            now = pair_votes(hashes[order], docs[order], site_of, max_df=max_df, same_site=same_site)
+            return [now, Votes(was.keys, -was.votes, -was.postings, -was.dropped_common, -was.dropped_same_site)]
+
+        changes = [votes for pair in self._each_partition(change, workers, progress) for votes in pair]
+        total = total_votes([before, *changes])
+        if votes_to is not None:
+            save_votes(votes_to, total)
+        return _strong(total, min_shared)
+
+    def _each_partition(self, work, workers: int, progress) -> list:
+        """``work(p)`` of every partition, in order, on ``workers`` threads."""
+        found = []
         with ThreadPoolExecutor(max(1, workers)) as pool:
-            for found in pool.map(votes, range(self.partitions)):
-                parts.append(found)
+            for result in pool.map(work, range(self.partitions)):
+                found.append(result)
                 if progress:
                     progress.advance(1)
-        return strong_pairs(parts, min_shared)
+        return found
+
+
+@njit(cache=True, nogil=True)
+def _members(values, keys):
+    """Whether each of ``values`` is one of ``keys`` (hashes, so their low bits place them in an
+    open-addressing table): one pass over ``values``, where a sort would be the cost to avoid."""
+    size = 16
+    while size < 2 * len(keys):
+        size *= 2
+    mask = np.uint64(size - 1)
+    table = np.zeros(size, np.uint64)
+    used = np.zeros(size, np.bool_)
+    for key in keys:
+        s = np.int64(key & mask)
+        while used[s] and table[s] != key:
+            s = (s + 1) & (size - 1)
+        used[s] = True
+        table[s] = key
+    found = np.zeros(len(values), np.bool_)
+    for i in range(len(values)):
+        s = np.int64(values[i] & mask)
+        while used[s]:
+            if table[s] == values[i]:
+                found[i] = True
+                break
+            s = (s + 1) & (size - 1)
+    return found
 
 
 @njit(cache=True, nogil=True)

@@ -640,7 +640,7 @@ def load_kernels() -> None:
     from .settings import Settings
 
     from .artifacts import flag_documents
-    from .candidates import candidate_pairs
+    from .candidates import _members, candidate_pairs
     from .provenance import _fill_ranges
 
     tokenize(["“Load” the kernels"])  # text that is not ASCII is read as UTF-32 code points
@@ -652,6 +652,7 @@ def load_kernels() -> None:
     words.index_seeds()
     align_batch(words, [0], [1], Settings())
     _fill_ranges(np.zeros(2, np.bool_), np.zeros(1, np.int64), np.ones(1, np.int64))
+    _members(hashes, hashes[:1])
 
 
 def _entry_points() -> list:
@@ -660,7 +661,7 @@ def _entry_points() -> list:
 
     return [
         _words_and_fingerprints, _ngram_hashes, _winnow, _touches, _lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
-        provenance._fill_ranges,
+        provenance._fill_ranges, candidates._members,
     ]
 
 

@@ -207,6 +207,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
         cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
         stages["candidates"] = align_key
     else:
+        (index / "votes.npz").unlink(missing_ok=True)  # kept by the local engine only: none stale
         cands = engine.candidates(ws, doc_sites, settings, progress)
         _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
         finished("candidates", align_key)
@@ -271,7 +272,10 @@ class LocalEngine(Engine):
     def candidates(self, ws, doc_sites, settings, progress):
         fingerprints = FingerprintIndex(ws.path / "index" / "fingerprints")
         progress.stage("candidates", total=fingerprints.partitions, unit="parts")
-        return fingerprints.candidates(doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress, workers=settings.workers or os.cpu_count() or 1)
+        return fingerprints.candidates(
+            doc_sites, max_df=settings.max_df, min_shared=settings.min_shared, same_site=settings.same_site, progress=progress,
+            workers=settings.workers or os.cpu_count() or 1, votes_to=ws.path / "index" / "votes.npz",
+        )
 
     def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
         return _align_stage(self._store(ws), ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
