@@ -7,7 +7,9 @@ documents listed under a remaining fingerprint gets one vote; pairs with at leas
 votes are candidates for alignment.
 
 Everything is sorting and counting over numpy arrays; pair generation runs in chunks of bounded size
-so that memory stays flat however skewed the postings are.
+so that memory stays flat however skewed the postings are. A hash's votes depend only on the
+documents listed under it, so after an ``add`` only the lists it changes are counted again
+(:meth:`FingerprintIndex.candidates_after`).
 """
 
 from __future__ import annotations
