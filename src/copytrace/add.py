@@ -39,7 +39,13 @@ import pyarrow as pa
 import pyarrow.compute
 import pyarrow.parquet as pq
 
-from .blocks import META_COLUMNS, PartedRows, write_documents, write_flags
+from .blocks import (
+    META_COLUMNS,
+    PartedRows,
+    parts_holding,
+    write_documents,
+    write_flags,
+)
 from .boilerplate import LineCounts, LineRuns, site_pages
 from .candidates import Candidates, FingerprintIndex, FingerprintSpill, load_votes
 from .dates import CRAWL_IN_FUTURE, DATE_IN_FUTURE, UNTRUSTED_DATE
@@ -48,6 +54,7 @@ from .scan import (
     ALIGN_TABLES,
     DIRECTION_COLUMNS,
     PROVENANCE_TABLES,
+    BoilerplateSpans,
     ScanResult,
     _align_stage,
     _collector_paused,
@@ -55,7 +62,6 @@ from .scan import (
     _date_problems,
     _provenance_stage,
     _read_blocks,
-    _save_npz,
     _site_numbers,
     fingerprint_block,
     input_signature,
@@ -64,7 +70,7 @@ from .scan import (
     write_boilerplate,
 )
 from .settings import STAGE_OF, Settings
-from .workspace import SCHEMAS, Workspace, rows_to_table
+from .workspace import SCHEMAS, Workspace, rows_to_table, save_npz
 
 #: The flags the date check sets (the others come from extraction and stay with a document).
 DATE_FLAGS = UNTRUSTED_DATE | {CRAWL_IN_FUTURE}
@@ -132,7 +138,7 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
 
     if manifest.get("candidates") == align_key:
         resumed.append("candidates")
-        cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
+        cands = Candidates.load(index / "candidates.npz")
     else:
         fingerprints = FingerprintIndex(index / "fingerprints")
         progress.stage("candidates", total=fingerprints.partitions, unit="parts")
@@ -144,14 +150,14 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
             cands = fingerprints.candidates_after(pending["run"], load_votes(increment / "votes-before.npz"), doc_sites, **rules)
         else:  # a workspace whose votes were not kept (a Spark scan, or an earlier version): all again
             cands = fingerprints.candidates(doc_sites, **rules)
-        _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
+        cands.save(index / "candidates.npz")
         finished("candidates", align_key)
 
     tables = None
     if manifest.get("align") == align_key:
         resumed.append("align")
     else:
-        before = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(increment / "candidates-before.npz").items()})
+        before = Candidates.load(increment / "candidates-before.npz")
         tables = _align_more(ws, documents, meta, doc_sites, pages_per_site, template, cands, before, changed, settings, progress)
         for name, table in tables.items():
             ws.write(name, table)
@@ -199,13 +205,11 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     before = dict(zip(rechecked.tolist(), meta_old.column("flags").take(pa.array(rechecked)).to_pylist()))
     after = {d: [*date_flags.get(d, []), *[f for f in (flags or []) if f not in DATE_FLAGS]] for d, flags in before.items()}
     changed = {d for d in before if after[d] != (before[d] or [])}
-    first = 0
-    for path in old_parts:
-        rows = pq.ParquetFile(path).metadata.num_rows
-        if any(first <= d < first + rows for d in changed):
-            flags = meta_old.column("flags").slice(first, rows).to_pylist()
-            write_flags(path, staged / "documents" / path.name, [after.get(d, flags[d - first] or []) for d in range(first, first + rows)])
-        first += rows
+    sizes = [pq.ParquetFile(path).metadata.num_rows for path in old_parts]
+    for part, first, rows in parts_holding(sizes, changed):
+        flags = meta_old.column("flags").slice(first, rows).to_pylist()
+        path = old_parts[part]
+        write_flags(path, staged / "documents" / path.name, [after.get(d, flags[d - first] or []) for d in range(first, first + rows)])
 
     old_rejects = ws.table("rejects").to_pylist()
     read_rejects = old_rejects[: manifest.get("read_rejects", 0)] + new.rejects
@@ -222,7 +226,7 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     was, now = lines.template(pages_before, *learn), lines.template(pages_after, *learn, extra=new.lines)
     maybe = _maybe_changed(was, now, pages_before, pages_after, old_sites, settings)
     np.save(increment / "maybe_changed.npy", maybe)
-    _save_npz(increment / "template.npz", {name: getattr(now, name) for name in LineCounts.__dataclass_fields__})
+    save_npz(increment / "template.npz", {name: getattr(now, name) for name in LineCounts.__dataclass_fields__})
     _keep(index / "candidates.npz", increment / "candidates-before.npz")
     if (index / "votes.npz").exists():
         _keep(index / "votes.npz", increment / "votes-before.npz")
@@ -311,11 +315,7 @@ def _fingerprint_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_
     todo = np.concatenate([maybe, np.arange(first_new, meta.num_rows)])
     chars = meta.column("chars").to_numpy()
     ids = meta.column("doc_id").combine_chunks()
-    spans = ws.table("boilerplate_spans")
-    span_docs = pa.compute.index_in(spans.column("doc_id"), value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
-    starts, ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
-    order = np.lexsort((starts, span_docs))  # by document (as written), to look documents up
-    old_spans = {"docs": span_docs[order], "starts": starts[order], "ends": ends[order]}
+    old_spans = BoilerplateSpans.read(ws, meta)
 
     progress.stage("fingerprints", total=len(todo), unit="docs")
     changed, new_spans = [], []
@@ -338,25 +338,26 @@ def _fingerprint_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_
     changed = np.concatenate([np.zeros(0, np.int64), *changed])
     fingerprints.finish_run(pending["run"], replaces=changed[changed < first_new])
 
-    docs = np.concatenate([old_spans["docs"][~np.isin(old_spans["docs"], todo)], *[s[0] for s in new_spans]])
-    starts = np.concatenate([old_spans["starts"][~np.isin(old_spans["docs"], todo)], *[s[1] for s in new_spans]])
-    ends = np.concatenate([old_spans["ends"][~np.isin(old_spans["docs"], todo)], *[s[2] for s in new_spans]])
+    kept = ~np.isin(old_spans.docs, todo)  # the spans of the documents not found again
+    docs = np.concatenate([old_spans.docs[kept], *[s[0] for s in new_spans]])
+    starts = np.concatenate([old_spans.starts[kept], *[s[1] for s in new_spans]])
+    ends = np.concatenate([old_spans.ends[kept], *[s[2] for s in new_spans]])
     order = np.lexsort((starts, docs))
     ws.write("boilerplate_spans", pa.table({"doc_id": ids.take(pa.array(docs[order])), "start": starts[order], "end": ends[order]}))
     write_boilerplate(ws, template, site_names, documents)
     np.save(increment / "changed.npy", changed)
 
 
-def _unchanged(docs: np.ndarray, old: dict, new_docs: np.ndarray, found) -> np.ndarray:
+def _unchanged(docs: np.ndarray, old: BoilerplateSpans, new_docs: np.ndarray, found) -> np.ndarray:
     """Per document of ``docs`` (ascending), whether its boilerplate spans are those it had
-    (``old``: the spans before, by document; ``new_docs`` the documents of ``found``'s spans)."""
-    ol, oh = np.searchsorted(old["docs"], docs), np.searchsorted(old["docs"], docs, "right")
+    (``old``: the spans before; ``new_docs`` the documents of ``found``'s spans)."""
+    ol, oh = np.searchsorted(old.docs, docs), np.searchsorted(old.docs, docs, "right")
     nl, nh = np.searchsorted(new_docs, docs), np.searchsorted(new_docs, docs, "right")
     same = (oh - ol) == (nh - nl)
     n = np.where(same, oh - ol, 0)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     o, w = np.repeat(ol, n) + within, np.repeat(nl, n) + within
-    differ = (old["starts"][o] != found.span_starts[w]) | (old["ends"][o] != found.span_ends[w])
+    differ = (old.starts[o] != found.span_starts[w]) | (old.ends[o] != found.span_ends[w])
     same[np.repeat(np.arange(len(docs)), n)[differ]] = False
     return same
 

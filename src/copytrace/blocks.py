@@ -115,6 +115,14 @@ def write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
             done += table.num_rows
 
 
+def parts_holding(sizes: list[int], docs) -> list[tuple[int, int, int]]:
+    """The parts of a table (in order, of ``sizes`` rows each) that hold some of the rows
+    ``docs``: ``(part, its first row, its rows)`` each, so that only they are written again."""
+    starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    held = np.unique(np.searchsorted(starts, np.fromiter(docs, np.int64), side="right") - 1)
+    return [(int(p), int(starts[p]), int(sizes[p])) for p in held]
+
+
 def copy_documents(paths: list[Path], copy: Path) -> None:
     """The uncompressed copy of the ``documents`` table whose parts are ``paths`` (to resume a
     scan whose copy was removed, or after documents were added)."""
@@ -133,7 +141,9 @@ class PartedRows:
 
     def __init__(self, paths: list[Path]):
         self.files = [pq.ParquetFile(path) for path in paths]
-        sizes = [f.metadata.num_rows for f in self.files]
+        # Every row group of every part, in order: (part, group) and the number of its first row.
+        self.groups = [(f, g) for f in self.files for g in range(f.num_row_groups)]
+        sizes = [f.metadata.row_group(g).num_rows for f, g in self.groups]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     def __len__(self) -> int:
@@ -141,25 +151,12 @@ class PartedRows:
 
     def rows(self, docs: np.ndarray, columns: list[str] | None = None) -> pa.Table:
         """The rows of documents ``docs`` (numbers across all parts), in that order."""
-        docs = np.asarray(docs, np.int64)
-        wanted = np.unique(docs)
-        tables, numbers = [], []
-        for part, f in enumerate(self.files):
-            mine = wanted[(wanted >= self.starts[part]) & (wanted < self.starts[part + 1])] - self.starts[part]
-            if not len(mine):
-                continue
-            group_rows = np.array([f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)], np.int64)
-            group_starts = np.concatenate([[0], np.cumsum(group_rows)])
-            group_of = np.searchsorted(group_starts, mine, side="right") - 1
-            for g in np.unique(group_of).tolist():  # a row group at a time: memory holds one
-                rows = mine[group_of == g]
-                tables.append(f.read_row_group(g, columns=columns).take(pa.array(rows - group_starts[g])))
-                numbers.append(rows + self.starts[part])
-        if not tables:
-            schema = SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])
-            return schema.empty_table()
-        table = pa.concat_tables(tables)
-        return table.take(pa.array(np.searchsorted(np.concatenate(numbers), docs)))
+
+        def group(g: int) -> pa.Table:
+            part, number = self.groups[g]
+            return part.read_row_group(number, columns=columns)
+
+        return _take_rows(docs, self.starts, group, columns)
 
 
 class DocumentStore:
@@ -199,17 +196,25 @@ class DocumentStore:
     def rows(self, docs: np.ndarray, columns: list[str] | None = None) -> pa.Table:
         """The rows of documents ``docs``, in that order: taken from each batch that holds some
         (taking from the whole table would join all its batches into one copy first)."""
-        docs = np.asarray(docs, np.int64)
-        wanted = np.unique(docs)
-        batch_of = np.searchsorted(self._starts, wanted, side="right") - 1
-        taken = []
         with pa.memory_map(str(self.path)) as source:
             reader = pa.ipc.open_file(source)
-            for b in np.unique(batch_of).tolist():
-                batch = reader.get_batch(b)
-                if columns is not None:
-                    batch = batch.select(columns)
-                taken.append(batch.take(pa.array(wanted[batch_of == b] - self._starts[b])))  # a copy: the map can go
-        schema = SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])
-        table = pa.Table.from_batches(taken, schema) if taken else schema.empty_table()
-        return table.take(pa.array(np.searchsorted(wanted, docs)))
+
+            def batch(b: int) -> pa.Table:
+                found = reader.get_batch(b)
+                return pa.Table.from_batches([found if columns is None else found.select(columns)])
+
+            return _take_rows(docs, self._starts, batch, columns)  # taking copies: the map can go
+
+
+def _take_rows(docs: np.ndarray, starts: np.ndarray, group, columns: list[str] | None) -> pa.Table:
+    """Rows ``docs`` (in that order) of a table stored in groups of rows, group ``g`` holding
+    rows ``starts[g]:starts[g + 1]``: each group that holds some is read (``group(g)``) and its
+    rows taken, one group in memory at a time."""
+    docs = np.asarray(docs, np.int64)
+    wanted = np.unique(docs)
+    group_of = np.searchsorted(starts, wanted, side="right") - 1
+    bounds = np.searchsorted(group_of, np.arange(len(starts)))  # wanted[bounds[g]:bounds[g + 1]] are group g's
+    taken = [group(g).take(pa.array(wanted[bounds[g] : bounds[g + 1]] - starts[g])) for g in np.unique(group_of).tolist()]
+    if not taken:
+        return (SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])).empty_table()
+    return pa.concat_tables(taken).take(pa.array(np.searchsorted(wanted, docs)))

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from .fingerprint import index_bits, sort_with_index
+from .workspace import save_npz
 
 #: Most pair votes materialized at once while counting (about 16 bytes each).
 PAIR_CHUNK = 8_000_000
@@ -41,6 +42,14 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.a)
+
+    def save(self, path: Path) -> None:
+        save_npz(path, {name: np.asarray(getattr(self, name)) for name in Candidates.__dataclass_fields__})
+
+    @classmethod
+    def load(cls, path: Path) -> Candidates:
+        with np.load(path) as saved:
+            return cls(**{name: (value if value.ndim else int(value)) for name, value in saved.items()})
 
 
 def candidate_pairs(
@@ -149,10 +158,8 @@ def _strong(total: Votes, min_shared: int) -> Candidates:
 def save_votes(path: Path, votes: Votes) -> None:
     """All the pair votes of an index (what :meth:`FingerprintIndex.candidates_after` starts
     from), saved atomically."""
-    temporary = path.with_name(f".{path.name}.tmp.npz")
     counts = {name: getattr(votes, name) for name in ("postings", "dropped_common", "dropped_same_site")}
-    np.savez(temporary, keys=votes.keys.astype(np.int64), votes=votes.votes.astype(np.int32), **counts)  # 12 bytes a pair
-    os.replace(temporary, path)
+    save_npz(path, {"keys": votes.keys.astype(np.int64), "votes": votes.votes.astype(np.int32), **counts})  # 12 bytes a pair
 
 
 def load_votes(path: Path) -> Votes:

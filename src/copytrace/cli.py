@@ -59,6 +59,12 @@ def main(
 # --- compare ---------------------------------------------------------------------------------------
 
 
+def _error(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` (markup: anything from the input escaped) as an error; the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
 @app.command()
 def compare(
     a: Annotated[Path, typer.Argument(help="First article: a text file, a one-article JSON file or a saved HTML page.")],
@@ -75,13 +81,11 @@ def compare(
     try:
         settings = Settings(min_passage_words=min_words, aliases=tuple(alias or ()))
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     try:
         result = compare_files(a, b, settings)
     except InputError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     for note in result.notes:
         err.print(f"[yellow]warning:[/] {escape(note)}", soft_wrap=True)
     if as_json:
@@ -292,11 +296,9 @@ def scan(
             earliest_date=earliest_date, date_confidence=date_confidence, site_weight=site_weight,
         )
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     if master and engine is not EngineChoice.spark:
-        err.print("[bold red]error:[/] --master is for --engine spark", soft_wrap=True)
-        raise typer.Exit(2)
+        raise _error("--master is for --engine spark")
     if engine is EngineChoice.spark:
         result = _spark_scan(inputs, out_dir, settings, quiet, master)
     else:
@@ -312,8 +314,7 @@ def _spark_scan(inputs: list[str], out_dir: Path, settings: Settings, quiet: boo
         with SparkEngine(master) as spark:
             return _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter, engine=spark))
     except SparkUnavailable as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
 
 
 @app.command()
@@ -331,13 +332,11 @@ def add(
     try:
         settings = Settings(workers=workers, block_chars=block_chars)
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     try:
         result = _with_progress(quiet, lambda reporter: run_add(workspace, inputs, settings, progress=reporter))
     except AddError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     _show_result(result, as_json)
 
 
@@ -366,8 +365,7 @@ def _show_result(result: ScanResult, as_json: bool) -> None:
     else:
         _show_summary(result)
     if result.documents == 0:
-        err.print("[bold red]error:[/] no documents could be read from the inputs", soft_wrap=True)
-        raise typer.Exit(1)
+        raise _error("no documents could be read from the inputs", 1)
 
 
 def _show_summary(result: ScanResult) -> None:
@@ -413,8 +411,7 @@ def _open_workspace(path: Path, *tables: str) -> Workspace:
     ws = Workspace(path)
     missing = [t for t in tables if not ws.has(t)]
     if missing:
-        err.print(f"[bold red]error:[/] {escape(str(path))} has no {', '.join(missing)} table: run `copytrace scan` into it first", soft_wrap=True)
-        raise typer.Exit(2)
+        raise _error(f"{escape(str(path))} has no {', '.join(missing)} table: run `copytrace scan` into it first")
     return ws
 
 
@@ -428,8 +425,7 @@ def trace(
     ws = _open_workspace(workspace, "documents", "pairs", "edges", "cascades")
     found = find_document(ws, document)
     if found is None:
-        err.print(f"[bold red]error:[/] no document with id or URL {escape(document)!r} in {escape(str(workspace))}", soft_wrap=True)
-        raise typer.Exit(2)
+        raise _error(f"no document with id or URL {escape(document)!r} in {escape(str(workspace))}")
     result = trace_document(ws, found)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -519,8 +515,7 @@ def sites(
     """Per-site statistics: who originates, who copies whom, credit rate, delay after the origin."""
     ws = _open_workspace(workspace, "sites")
     if sort not in SITE_COLUMNS:
-        err.print(f"[bold red]error:[/] --sort must be one of {', '.join(SITE_COLUMNS)}; got {escape(sort)!r}", soft_wrap=True)
-        raise typer.Exit(2)
+        raise _error(f"--sort must be one of {', '.join(SITE_COLUMNS)}; got {escape(sort)!r}")
     rows = ws.table("sites").to_pylist()
     present = sorted((r for r in rows if r[sort] is not None), key=lambda r: r["site"])
     present.sort(key=lambda r: r[sort], reverse=not ascending)  # stable: ties stay by site
@@ -572,8 +567,7 @@ def export_command(
     try:
         written = run_export(workspace, fmt, out_dir or workspace / "export")
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _error(escape(str(error))) from None
     for path in written:
         out.print(f"wrote {escape(str(path))}")
 

@@ -204,12 +204,12 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
 
     if candidates_done:
         resumed.append("candidates")
-        cands = Candidates(**{k: (v if v.ndim else int(v)) for k, v in np.load(index / "candidates.npz").items()})
+        cands = Candidates.load(index / "candidates.npz")
         stages["candidates"] = align_key
     else:
         (index / "votes.npz").unlink(missing_ok=True)  # kept by the local engine only: none stale
         cands = engine.candidates(ws, doc_sites, settings, progress)
-        _save_npz(index / "candidates.npz", {k: np.asarray(getattr(cands, k)) for k in Candidates.__dataclass_fields__})
+        cands.save(index / "candidates.npz")
         finished("candidates", align_key)
 
     if align_done:
@@ -239,7 +239,6 @@ class Engine(abc.ABC):
     local engine writes (the provenance stage, small next to the others, runs in this process
     whatever the engine)."""
 
-
     @abc.abstractmethod
     def read(self, inputs, ws: Workspace, settings: Settings, progress: Progress, total_bytes: int) -> tuple[pa.Table, list[dict], int]:
         """Write ``documents``, ``rejects`` and the line counts; return the documents' metadata,
@@ -261,7 +260,6 @@ class Engine(abc.ABC):
 class LocalEngine(Engine):
     """The stages on this machine: threads for tokenizing and alignment, processes for extracting
     pages; texts read back from an uncompressed copy of ``documents`` (``index/documents.arrow``)."""
-
 
     def read(self, inputs, ws, settings, progress, total_bytes):
         return _read_stage(inputs, ws, settings, progress, total_bytes)
@@ -326,13 +324,6 @@ def stage_keys(signature: list, settings: Settings) -> tuple[dict, dict, dict]:
     align_key = {"signature": signature, "settings": {k: v for k, v in shaping.items() if STAGE_OF.get(k) != "provenance"}}
     provenance_key = {"signature": signature, "settings": shaping}
     return tuple(json.loads(json.dumps(key)) for key in (read_key, align_key, provenance_key))
-
-
-def _save_npz(path, arrays: dict) -> None:
-    """Arrays saved atomically (a temporary name, then renamed)."""
-    temporary = path.with_name(f".{path.name}.tmp.npz")
-    np.savez(temporary, **arrays)
-    os.replace(temporary, path)
 
 
 def _site_numbers(meta: pa.Table) -> tuple[list[str], np.ndarray]:
@@ -464,9 +455,9 @@ def _date_problems(meta: pa.Table, settings: Settings, progress: Progress, only:
     ):
         d = int(number[problem.index])
         date_flags.setdefault(d, []).append(problem.flag)
-        source, line, doc_id = when["source"][problem.index], meta.column("line")[d].as_py(), meta.column("doc_id")[d].as_py()
-        rejects.append({"source": source, "line": line, "reason": problem.reason, "outcome": "kept", "doc_id": doc_id})
-        progress.message(Reject(source, line, problem.reason, "kept").message())
+        reject = Reject(when["source"][problem.index], meta.column("line")[d].as_py(), problem.reason, "kept", meta.column("doc_id")[d].as_py())
+        rejects.append(reject.row())
+        progress.message(reject.message())
     return date_flags, rejects
 
 
@@ -568,8 +559,9 @@ def _align_stage(store, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site
 
 @dataclass
 class BoilerplateSpans:
-    """The ``boilerplate_spans`` table by document number (sorted), for handing each chunk of
-    pairs the spans of its documents."""
+    """The ``boilerplate_spans`` table by document number, each document's spans by start: for
+    handing each chunk of pairs the spans of its documents, and for ``add`` to compare a
+    document's spans with those found again."""
 
     docs: np.ndarray
     starts: np.ndarray
@@ -580,8 +572,9 @@ class BoilerplateSpans:
         spans = ws.table("boilerplate_spans")
         docs = pa.compute.index_in(spans.column("doc_id"), value_set=meta.column("doc_id").combine_chunks())
         docs = docs.to_numpy(zero_copy_only=False).astype(np.int64)
-        order = np.argsort(docs, kind="stable")
-        return cls(docs[order], spans.column("start").to_numpy()[order], spans.column("end").to_numpy()[order])
+        starts, ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
+        order = np.lexsort((starts, docs))
+        return cls(docs[order], starts[order], ends[order])
 
     def of_docs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The spans of ``docs`` (ascending): ``(index into docs, start, end)``, by document."""
@@ -590,7 +583,6 @@ class BoilerplateSpans:
         local = np.repeat(np.arange(len(docs)), sizes)
         taken = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) + np.repeat(lo, sizes)
         return local, self.starts[taken], self.ends[taken]
-
 
 
 def chunks(cands: Candidates, chars: np.ndarray, max_chars: int, max_pairs: int | None = None) -> list[tuple[int, int]]:
@@ -629,14 +621,15 @@ def align_chunk(
         "similarity": np.round(aligned.similarity, 6),
     })
     scores = score_pairs(aligned, chars[local_a], chars[local_b], settings.copy_coverage)
-    spans_of: dict[int, list[tuple[int, int]]] = {}
-    for d, s, e in zip(span_docs.tolist(), span_starts.tolist(), span_ends.tolist()):
-        spans_of.setdefault(d, []).append((s, e))
     pair_a, pair_b = local_a[scores.pair], local_b[scores.pair]
     found = _Labels()
-    if settings.edits:  # whole documents only of the pairs found: most candidates have none
+    if settings.edits:  # whole documents, and their spans, only of the pairs found: most candidates have none
         labelled = np.union1d(pair_a, pair_b)
         chunk_docs = dict(zip(labelled.tolist(), to_documents(rows.take(pa.array(labelled)))))
+        spans_of: dict[int, list[tuple[int, int]]] = {}
+        mine = np.isin(span_docs, labelled)
+        for d, s, e in zip(span_docs[mine].tolist(), span_starts[mine].tolist(), span_ends[mine].tolist()):
+            spans_of.setdefault(d, []).append((s, e))
         found = label_pairs(chunk_docs, words, pair_a, pair_b, aligned, scores, spans_of, settings, Silent())
     pairs = pa.table({
         "a_id": ids.take(pair_a),

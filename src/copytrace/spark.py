@@ -48,6 +48,7 @@ from .blocks import (
     META_COLUMNS,
     PartedRows,
     documents_batch,
+    parts_holding,
     write_documents,
     write_flags,
 )
@@ -159,14 +160,11 @@ class SparkEngine(Engine):
         lines = LineCounts.merge([c for _, _, _, c in done])
         date_flags, date_rejects = _date_problems(meta, settings, progress)
         flags = [[*date_flags.get(d, []), *found] for d, found in enumerate(found_flags)]
-        first = 0
-        for (_, part_meta, _, _), path in zip(done, parts):  # a part is written again only where a date flag was found
-            rows = part_meta.num_rows
-            if any(d in date_flags for d in range(first, first + rows)):
-                temporary = path.with_name(f".{path.name}.flags.tmp")
-                write_flags(path, temporary, flags[first : first + rows])
-                os.replace(temporary, path)
-            first += rows
+        for part, first, rows in parts_holding([m.num_rows for _, m, _, _ in done], date_flags):  # only parts with a date flag
+            path = parts[part]
+            temporary = path.with_name(f".{path.name}.flags.tmp")
+            write_flags(path, temporary, flags[first : first + rows])
+            os.replace(temporary, path)
 
         reject_rows = [r.row() for r in read_rejects]
         rejects = reject_rows + date_rejects

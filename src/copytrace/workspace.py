@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -267,3 +268,11 @@ class Workspace:
 def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
     """A list of row dicts as a table with the workspace schema of ``name``."""
     return pa.Table.from_pylist(rows, schema=SCHEMAS[name])
+
+
+def save_npz(path: Path, arrays: dict) -> None:
+    """Arrays saved atomically (a temporary name, then renamed): a file of ``index/`` is always
+    whole, so a stop never leaves one half-written, and a hard link to it keeps its content."""
+    temporary = path.with_name(f".{path.name}.tmp.npz")
+    np.savez(temporary, **arrays)
+    os.replace(temporary, path)
