@@ -93,8 +93,10 @@ def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, 
     import numpy as np
 
     from copytrace.boilerplate import (
+        MIN_PAGES_SEEN,
         LineCounts,
         LineRuns,
+        _learned,
         count_lines,
         learn_template,
         site_pages,
@@ -116,6 +118,12 @@ def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, 
             assert np.array_equal(getattr(learned, name), getattr(whole, name)), name
     # Before runs: one file of all the counts, read as run 0.
     counts = count_lines(Words.build(texts, 4), sites)
+    # Learned lines, though only lines seen MIN_PAGES_SEEN times are looked at, are those of the rule.
+    # (Also with a share so small that lines seen on just MIN_PAGES_SEEN pages are learned.)
+    site_pages_of = pages[counts.site]
+    for share, line_pages in ((0.3, counts.pages), (0.02, np.random.default_rng(1).integers(1, 6, len(counts.pages)))):
+        rule = (site_pages_of >= 5) & (line_pages >= np.maximum(MIN_PAGES_SEEN, np.ceil(share * site_pages_of)))
+        assert np.array_equal(_learned(counts.site, line_pages, pages, 5, share), rule) and 4 <= rule.sum() < len(rule)
     (tmp_path / "old").mkdir()
     np.savez(tmp_path / "old" / "lines.npz", **{k: getattr(counts, k) for k in LineCounts.__dataclass_fields__})
     legacy = LineRuns(tmp_path / "old" / "lines")

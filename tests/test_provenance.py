@@ -335,3 +335,48 @@ def test_covered_bins_are_those_some_range_of_their_owner_touches():
         expected += [any(s // BIN <= b < -(-e // BIN) for s, e in mine) for b in range(n)]
     assert covered.tolist() == expected
     assert 0.2 < covered.mean() < 0.8
+
+
+def test_presence_masks_are_each_sides_own_text_that_the_other_carries():
+    """The presence masks and counts of every pair side against their definition, bin by bin: own
+    text is what no boilerplate range covers; a variant is own text in a labelled edit; present
+    is own text in a passage and not in a variant; the tail is the own text after the last present
+    bin (all of it when nothing is present)."""
+    from copytrace.provenance import BIN, _Pairs, _presence, _Ranges
+
+    rng = np.random.default_rng(11)
+    docs = rng.choice(500, 60, replace=False)
+    chars = {int(d): int(rng.integers(0, 400)) for d in docs}
+    a, b = rng.choice(docs, 90), rng.choice(docs, 90)
+
+    def ranges(owners: int, n: int, owner_of) -> _Ranges:
+        owner = rng.integers(0, owners, n)
+        start = rng.integers(0, 420, n)
+        return _Ranges(owner_of(owner), start, start + rng.integers(-3, 120, n))
+
+    not_text = ranges(len(docs), 120, lambda o: docs[o])
+    passages, changed = ranges(180, 900, lambda o: o), ranges(180, 150, lambda o: o)
+    pairs = _Pairs(a, b, [""] * 90, [None] * 90, [None] * 90)
+    _presence(pairs, chars, not_text, passages, changed)
+
+    def covered(r: _Ranges, owner: int, n_bins: int) -> np.ndarray:
+        mask = np.zeros(n_bins, bool)
+        for s, e in zip(r.start[r.owner == owner].tolist(), r.end[r.owner == owner].tolist()):
+            if e > s:
+                mask[s // BIN : -(-e // BIN)] = True
+        return mask
+
+    for d in docs.tolist():
+        assert pairs.text[d].tolist() == (~covered(not_text, d, -(-chars[d] // BIN))).tolist()
+    for p, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+        for side, doc in ((0, x), (1, y)):
+            own = pairs.text[doc]
+            variant = covered(changed, 2 * p + side, len(own)) & own
+            present = covered(passages, 2 * p + side, len(own)) & own & ~variant
+            after = own.copy()
+            after[: (np.flatnonzero(present).max() + 1) if present.any() else 0] = False
+            assert (pairs.variant_a if side == 0 else pairs.variant_b)[p].tolist() == variant.tolist()
+            assert (pairs.present_a if side == 0 else pairs.present_b)[p].tolist() == present.tolist()
+            assert (pairs.missing_a if side == 0 else pairs.missing_b)[p] == (own.sum() - present.sum()) * BIN
+            assert (pairs.tail_a if side == 0 else pairs.tail_b)[p] == after.sum() * BIN
+    assert 0.1 < np.mean([m.mean() for m in pairs.present_a if len(m)]) < 0.9

@@ -12,15 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 import copytrace
 import copytrace.candidates as candidates_module
-from copytrace.blocks import ROWS_PER_GROUP, DocumentStore, copy_documents
+from copytrace.blocks import ROWS_PER_GROUP, DocumentStore, PartedRows, copy_documents
 from copytrace.candidates import FingerprintIndex, FingerprintSpill, candidate_pairs
 from copytrace.fingerprint import Words
-from copytrace.workspace import SCHEMAS
+from copytrace.workspace import SCHEMAS, doc_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample.jsonl"
@@ -63,6 +64,35 @@ def test_documents_table_reads_back_by_block_and_by_row(tmp_path):
     chosen = np.array([0, 7, documents.num_rows - 1])
     assert store.rows(chosen, ["doc_id"]).column("doc_id").to_pylist() == [documents.column("doc_id")[i].as_py() for i in chosen]
     assert store.rows(chosen).equals(documents.take(chosen))
+
+
+def test_chosen_documents_read_from_row_groups_on_threads_come_in_the_order_asked(tmp_path):
+    """``PartedRows`` (what ``add`` reads texts with) across two parts in many row groups, on one
+    thread and on three: the rows asked for, repeated and out of order included."""
+    copytrace.scan([CASCADES], tmp_path / "ws")
+    documents = copytrace.Workspace(tmp_path / "ws").table("documents")
+    half = documents.num_rows // 2
+    paths = [tmp_path / "one.parquet", tmp_path / "two.parquet"]
+    pq.write_table(documents.slice(0, half), paths[0], row_group_size=5)
+    pq.write_table(documents.slice(half), paths[1], row_group_size=3)
+    chosen = np.random.default_rng(3).choice(documents.num_rows, 40)
+    chosen[:3] = [documents.num_rows - 1, half, chosen[3]]
+    for threads in (1, 3):
+        rows = PartedRows(paths, threads=threads)
+        assert len(rows) == documents.num_rows and len(rows.groups) > 20
+        assert rows.rows(chosen).equals(documents.take(chosen))
+        assert rows.rows(chosen[:5], ["doc_id", "text"]).equals(documents.select(["doc_id", "text"]).take(chosen[:5]))
+
+
+def test_document_numbers_are_the_places_of_the_ids(tmp_path):
+    """``doc_numbers`` against a dict of every id: ids repeated, absent, and from several chunks."""
+    copytrace.scan([SAMPLE], tmp_path / "ws")
+    ids = copytrace.Workspace(tmp_path / "ws").table("documents").column("doc_id")
+    place = {d: n for n, d in enumerate(ids.to_pylist())}
+    asked = [ids[i].as_py() for i in np.random.default_rng(5).integers(0, len(ids), 60)] + ["not an id", ids[0].as_py()]
+    for given in (pa.array(asked), pa.chunked_array([asked[:20], asked[20:]])):
+        assert doc_numbers(given, ids).tolist() == [place.get(d, -1) for d in asked]
+    assert doc_numbers(pa.array([], pa.string()), ids).tolist() == []
 
 
 def test_spilled_fingerprints_give_the_pairs_of_the_whole_index(tmp_path):

@@ -11,7 +11,9 @@ order (:meth:`DocumentStore.blocks`) or only the documents some pairs need
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -136,15 +138,24 @@ def copy_documents(paths: list[Path], copy: Path) -> None:
 
 class PartedRows:
     """Chosen documents read straight from the parts of the ``documents`` table, a row group
-    (:data:`ROWS_PER_GROUP` documents) at a time: for work on a few documents of a large
-    workspace (``add``), where an uncompressed copy of all of them would cost more than it saves."""
+    (:data:`ROWS_PER_GROUP` documents) at a time, on ``threads`` threads (decompressing is most of
+    the work, and Arrow does it without the GIL): for work on a few documents of a large workspace
+    (``add``), where an uncompressed copy of all of them would cost more than it saves."""
 
-    def __init__(self, paths: list[Path]):
-        self.files = [pq.ParquetFile(path) for path in paths]
+    def __init__(self, paths: list[Path], threads: int = 1):
+        self.paths = list(paths)
+        self.threads = max(1, threads)
+        self._opened = threading.local()  # each thread reads through files of its own
+        files = self._files()
         # Every row group of every part, in order: (part, group) and the number of its first row.
-        self.groups = [(f, g) for f in self.files for g in range(f.num_row_groups)]
-        sizes = [f.metadata.row_group(g).num_rows for f, g in self.groups]
+        self.groups = [(f, g) for f in range(len(files)) for g in range(files[f].num_row_groups)]
+        sizes = [files[f].metadata.row_group(g).num_rows for f, g in self.groups]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def _files(self) -> list[pq.ParquetFile]:
+        if not hasattr(self._opened, "files"):
+            self._opened.files = [pq.ParquetFile(path) for path in self.paths]
+        return self._opened.files
 
     def __len__(self) -> int:
         return int(self.starts[-1])
@@ -154,9 +165,9 @@ class PartedRows:
 
         def group(g: int) -> pa.Table:
             part, number = self.groups[g]
-            return part.read_row_group(number, columns=columns)
+            return self._files()[part].read_row_group(number, columns=columns)
 
-        return _take_rows(docs, self.starts, group, columns)
+        return _take_rows(docs, self.starts, group, columns, self.threads)
 
 
 class DocumentStore:
@@ -206,15 +217,24 @@ class DocumentStore:
             return _take_rows(docs, self._starts, batch, columns)  # taking copies: the map can go
 
 
-def _take_rows(docs: np.ndarray, starts: np.ndarray, group, columns: list[str] | None) -> pa.Table:
+def _take_rows(docs: np.ndarray, starts: np.ndarray, group, columns: list[str] | None, threads: int = 1) -> pa.Table:
     """Rows ``docs`` (in that order) of a table stored in groups of rows, group ``g`` holding
     rows ``starts[g]:starts[g + 1]``: each group that holds some is read (``group(g)``) and its
-    rows taken, one group in memory at a time."""
+    rows taken, one group in memory at a time on each of ``threads`` threads."""
     docs = np.asarray(docs, np.int64)
     wanted = np.unique(docs)
     group_of = np.searchsorted(starts, wanted, side="right") - 1
     bounds = np.searchsorted(group_of, np.arange(len(starts)))  # wanted[bounds[g]:bounds[g + 1]] are group g's
-    taken = [group(g).take(pa.array(wanted[bounds[g] : bounds[g + 1]] - starts[g])) for g in np.unique(group_of).tolist()]
-    if not taken:
+
+    def taken(g: int) -> pa.Table:
+        return group(g).take(pa.array(wanted[bounds[g] : bounds[g + 1]] - starts[g]))
+
+    groups = np.unique(group_of).tolist()
+    if threads > 1 and len(groups) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            tables = list(pool.map(taken, groups))
+    else:
+        tables = [taken(g) for g in groups]
+    if not tables:
         return (SCHEMAS["documents"] if columns is None else pa.schema([SCHEMAS["documents"].field(c) for c in columns])).empty_table()
-    return pa.concat_tables(taken).take(pa.array(np.searchsorted(wanted, docs)))
+    return pa.concat_tables(tables).take(pa.array(np.searchsorted(wanted, docs)))

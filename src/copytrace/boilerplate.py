@@ -213,10 +213,14 @@ def learn_template(counts: LineCounts, pages_per_site: np.ndarray, min_pages: in
 
 
 def _learned(site: np.ndarray, pages: np.ndarray, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> np.ndarray:
-    """Per line (of site ``site``, seen on ``pages`` pages), whether it is boilerplate."""
-    site_pages_of = pages_per_site[site] if len(site) else np.zeros(0, np.int64)
+    """Per line (of site ``site``, seen on ``pages`` pages), whether it is boilerplate. Only lines
+    seen :data:`MIN_PAGES_SEEN` times can be, a few in a thousand: only they are looked at."""
+    learned = np.zeros(len(pages), bool)
+    seen = np.flatnonzero(np.asarray(pages) >= MIN_PAGES_SEEN)
+    site_pages_of = pages_per_site[np.asarray(site)[seen]]
     need = np.maximum(MIN_PAGES_SEEN, np.ceil(min_share * site_pages_of))
-    return (site_pages_of >= min_pages) & (pages >= need)
+    learned[seen] = (site_pages_of >= min_pages) & (pages[seen] >= need)
+    return learned
 
 
 def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray, pages_per_site: np.ndarray, min_pages: int) -> np.ndarray:

@@ -137,6 +137,24 @@ def total_votes(parts: list[Votes]) -> Votes:
     )
 
 
+def _added(total: Votes, change: Votes) -> Votes:
+    """:func:`total_votes` of ``[total, change]`` when ``total`` is large and ``change`` small:
+    ``change`` is looked up in ``total``'s keys and inserted, not sorted with them (1 s of the
+    candidates of an add to a million documents)."""
+    at = np.searchsorted(total.keys, change.keys)
+    known = at < len(total.keys)
+    known[known] = total.keys[at[known]] == change.keys[known]
+    votes = total.votes.astype(np.int64)
+    votes[at[known]] += change.votes[known]
+    keys = np.insert(total.keys, at[~known], change.keys[~known])
+    votes = np.insert(votes, at[~known], change.votes[~known])
+    some = votes != 0
+    return Votes(
+        keys[some], votes[some], total.postings + change.postings, total.dropped_common + change.dropped_common,
+        total.dropped_same_site + change.dropped_same_site,
+    )
+
+
 def strong_pairs(parts: list[Votes], min_shared: int) -> Candidates:
     """The pairs with at least ``min_shared`` votes in all ``parts`` together."""
     return _strong(total_votes(parts), min_shared)
@@ -310,7 +328,7 @@ class FingerprintIndex:
             return [now, Votes(was.keys, -was.votes, -was.postings, -was.dropped_common, -was.dropped_same_site)]
 
         changes = [votes for pair in self._each_partition(change, workers, progress) for votes in pair]
-        total = total_votes([before, *changes])
+        total = _added(before, total_votes(changes))
         if votes_to is not None:
             save_votes(votes_to, total)
         return _strong(total, min_shared)

@@ -72,7 +72,7 @@ from .score import COPY, PARTIAL, score_pairs
 from .settings import STAGE_OF, Settings
 from .site_stats import site_tables
 from .warc import CrawlFilter
-from .workspace import SCHEMAS, Workspace, rows_to_table
+from .workspace import SCHEMAS, Workspace, doc_numbers, rows_to_table
 
 
 @dataclass
@@ -570,8 +570,7 @@ class BoilerplateSpans:
     @classmethod
     def read(cls, ws: Workspace, meta: pa.Table) -> BoilerplateSpans:
         spans = ws.table("boilerplate_spans")
-        docs = pa.compute.index_in(spans.column("doc_id"), value_set=meta.column("doc_id").combine_chunks())
-        docs = docs.to_numpy(zero_copy_only=False).astype(np.int64)
+        docs = doc_numbers(spans.column("doc_id"), meta.column("doc_id"))
         starts, ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
         order = np.lexsort((starts, docs))
         return cls(docs[order], starts[order], ends[order])

@@ -22,6 +22,7 @@ parent to copy. Copies within one site are left out of ``site_edges`` and of
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -29,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute
 
 from .credit import CREDITED
-from .workspace import SCHEMAS
+from .workspace import SCHEMAS, doc_numbers
 
 #: Upper ends of the delay histogram's bins, in seconds (the last bin is open).
 DELAY_BINS = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
@@ -38,16 +39,14 @@ TOP = 5
 
 def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tuple[pa.Table, pa.Table]:
     """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``)."""
-    ids = documents.column("doc_id").to_pylist()
-    site_of = dict(zip(ids, documents.column("site").to_pylist()))
-    counts = pa.compute.value_counts(documents.column("site").drop_null()).to_pylist()
+    site = documents.column("site")
+    counts = pa.compute.value_counts(site.drop_null()).to_pylist()
     articles = Counter({c["values"]: c["counts"] for c in counts})
-    in_cascades: Counter[str] = Counter()
-    originated: Counter[str] = Counter()
-    for root, members in zip(*(cascades.column(c).to_pylist() for c in ("root", "doc_ids"))):
-        in_cascades.update(site_of[m] for m in members if site_of.get(m))
-        if site_of.get(root):
-            originated[site_of[root]] += 1
+    # The sites of cascade members and roots, by a join on the ids (not a dict of every document).
+    members = pa.compute.list_flatten(cascades.column("doc_ids"))
+    in_cascades = _counts(site.take(pa.array(doc_numbers(members, documents.column("doc_id")))))
+    roots = doc_numbers(cascades.column("root"), documents.column("doc_id"))  # -1: an inferred upstream node
+    originated = _counts(site.take(pa.array(roots[roots >= 0])))
 
     first_carrier: Counter[str] = Counter()
     copies: Counter[str] = Counter()
@@ -112,11 +111,16 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tup
     for (source, copier), (n, n_credited, delay_list) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], kv[0])):
         for k, v in (
             ("source_site", source), ("copier_site", copier), ("copies", n), ("credited", n_credited),
-            ("credit_rate", round(n_credited / n, 4)), ("delay_median_seconds", float(np.median(delay_list)) if delay_list else None),
+            ("credit_rate", round(n_credited / n, 4)), ("delay_median_seconds", float(statistics.median(delay_list)) if delay_list else None),
         ):
             edge_rows[k].append(v)
     site_edges = pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["site_edges"].names}, schema=SCHEMAS["site_edges"])
     return sites, site_edges
+
+
+def _counts(sites: pa.ChunkedArray) -> Counter[str]:
+    """How often each site occurs in ``sites``, none and empty left out."""
+    return Counter({c["values"]: c["counts"] for c in pa.compute.value_counts(sites.drop_null()).to_pylist() if c["values"]})
 
 
 def _top(counter: Counter) -> list[tuple[str, int]]:

@@ -276,3 +276,15 @@ def save_npz(path: Path, arrays: dict) -> None:
     temporary = path.with_name(f".{path.name}.tmp.npz")
     np.savez(temporary, **arrays)
     os.replace(temporary, path)
+
+
+def doc_numbers(ids, all_ids) -> np.ndarray:
+    """The number (row) of each of ``ids`` among ``all_ids`` (the ``doc_id`` column of
+    ``documents``), -1 where absent. Joined in Arrow on a hash table of the distinct ``ids``, which
+    are few: one of every document costs 5 times as much (0.15 s at a million), a Python dict 10."""
+    wanted = ids.unique()
+    place = pa.compute.fill_null(pa.compute.index_in(all_ids, value_set=wanted), -1).to_numpy(zero_copy_only=False)
+    number = np.full(len(wanted), -1, np.int64)
+    docs = np.flatnonzero(place >= 0)
+    number[place[docs]] = docs
+    return number[pa.compute.index_in(ids, value_set=wanted).to_numpy(zero_copy_only=False).astype(np.int64)]
