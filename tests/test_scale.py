@@ -108,6 +108,12 @@ def test_spilled_fingerprints_give_the_pairs_of_the_whole_index(tmp_path):
     assert len(whole) > 10
     assert np.array_equal(spilled.a, whole.a) and np.array_equal(spilled.b, whole.b) and np.array_equal(spilled.shared, whole.shared)
     assert (spilled.postings, spilled.dropped_common, spilled.dropped_same_site) == (whole.postings, whole.dropped_common, whole.dropped_same_site)
+    # Memory-mapped as stored (how an add reads the old ones), partitions written empty included.
+    spill.write(15, np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    for p in range(16):
+        (read_hashes, read_docs), (mapped_hashes, mapped_docs) = spill.read(p), spill.read(p, mapped=True)
+        assert np.array_equal(read_hashes, mapped_hashes) and np.array_equal(read_docs, mapped_docs) and mapped_docs.dtype == np.int32
+    assert sum(len(spill.read(p, mapped=True)[0]) for p in range(16)) > 0 == len(spill.read(15, mapped=True)[0])
 
 
 @pytest.mark.parametrize(("pair_chunk", "dropped_bits"), [(None, None), (500, None), (None, 48)])

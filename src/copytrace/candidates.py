@@ -224,11 +224,14 @@ class FingerprintSpill:
             values.tofile(temporary)
             os.replace(temporary, path)
 
-    def read(self, p: int) -> tuple[np.ndarray, np.ndarray]:
-        """Partition ``p``'s fingerprints: ``(hashes, documents)``."""
+    def read(self, p: int, mapped: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Partition ``p``'s fingerprints: ``(hashes, documents)``. ``mapped``: memory-mapped as
+        stored (documents as int32), for a pass that looks at all of them and keeps few."""
         hash_path, doc_path = self._paths(p)
-        if not hash_path.exists():
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        if not hash_path.exists() or not hash_path.stat().st_size:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int32 if mapped else np.int64)
+        if mapped:
+            return np.asarray(np.memmap(hash_path, np.uint64, "r")), np.asarray(np.memmap(doc_path, np.int32, "r"))
         return np.fromfile(hash_path, np.uint64), np.fromfile(doc_path, np.int32).astype(np.int64)
 
 
@@ -256,13 +259,13 @@ class FingerprintIndex:
         np.save(temporary / "replaces.npy", np.asarray(replaces, np.int64))
         os.replace(temporary, self.folder / f"run-{number:03d}")
 
-    def read(self, p: int, before: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def read(self, p: int, before: int | None = None, mapped: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Partition ``p``'s fingerprints over all runs (those numbered below ``before`` if
-        given), in document order."""
+        given), in document order (``mapped``: see :meth:`FingerprintSpill.read`)."""
         runs = self.runs() if before is None else [run for run in self.runs() if int(run.name[4:]) < before]
         if not runs:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        parts = [FingerprintSpill(run, self.partitions).read(p) for run in runs]
+            return np.zeros(0, np.uint64), np.zeros(0, np.int32 if mapped else np.int64)
+        parts = [FingerprintSpill(run, self.partitions).read(p, mapped) for run in runs]
         replaced = [np.load(run / "replaces.npy") if (run / "replaces.npy").exists() else np.zeros(0, np.int64) for run in runs]
         if len(parts) == 1:
             return parts[0]
@@ -314,16 +317,16 @@ class FingerprintIndex:
         replaced[np.load(self.folder / f"run-{run:03d}" / "replaces.npy")] = True
 
         def change(p: int) -> list[Votes]:
-            old_hashes, old_docs = self.read(p, before=run)
+            old_hashes, old_docs = self.read(p, before=run, mapped=True)  # read once, few kept
             new_hashes, new_docs = spill.read(p)
             gone = replaced[old_docs]
             touched = np.unique(np.concatenate([new_hashes, old_hashes[gone]]))
             listed = _members(old_hashes, touched)
             stays = listed & ~gone
             hashes = np.concatenate([old_hashes[stays], new_hashes])
-            docs = np.concatenate([old_docs[stays], new_docs])
+            docs = np.concatenate([old_docs[stays].astype(np.int64), new_docs])
             order = np.argsort(docs, kind="stable")  # pair_votes wants document order
-            was = pair_votes(old_hashes[listed], old_docs[listed], site_of, max_df=max_df, same_site=same_site)
+            was = pair_votes(old_hashes[listed], old_docs[listed].astype(np.int64), site_of, max_df=max_df, same_site=same_site)
             now = pair_votes(hashes[order], docs[order], site_of, max_df=max_df, same_site=same_site)
             return [now, Votes(was.keys, -was.votes, -was.postings, -was.dropped_common, -was.dropped_same_site)]
 
@@ -347,9 +350,11 @@ class FingerprintIndex:
 @njit(cache=True, nogil=True)
 def _members(values, keys):
     """Whether each of ``values`` is one of ``keys`` (hashes, so their low bits place them in an
-    open-addressing table): one pass over ``values``, where a sort would be the cost to avoid."""
+    open-addressing table): one pass over ``values``, where a sort would be the cost to avoid. The
+    table has 8 slots a key: nearly every value is none of them and stops at its first slot (twice
+    as fast as 2 slots a key, which made misses walk runs of full slots)."""
     size = 16
-    while size < 2 * len(keys):
+    while size < 8 * len(keys):
         size *= 2
     mask = np.uint64(size - 1)
     table = np.zeros(size, np.uint64)
