@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fingerprint import Words, index_bits, sort_with_index
+from .fingerprint import Words, find_sorted, index_bits, sort_with_index
 
 #: A line must be seen on at least this many pages of its site to count as boilerplate.
 MIN_PAGES_SEEN = 3
@@ -159,8 +159,7 @@ class LineRuns:
         pages = np.array(base.pages, np.int64)  # a copy: the run itself is read only
         later = LineCounts.merge([_loaded(p) for p in parts[1:]]) if len(parts) > 1 else None
         if later is not None:
-            at = np.minimum(np.searchsorted(base.keys, later.keys), max(len(base.keys) - 1, 0))
-            known = (base.keys[at] == later.keys) if len(base.keys) else np.zeros(len(later.keys), bool)
+            at, known = find_sorted(base.keys, later.keys)
             pages[at[known]] += later.pages[known]  # keys are unique within a run: no index repeats
             later = LineCounts(*(getattr(later, f)[~known] for f in LineCounts.__dataclass_fields__))
         chosen = np.flatnonzero(_learned(np.asarray(base.site), pages, pages_per_site, min_pages, min_share))
@@ -234,8 +233,7 @@ def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray
     sited = np.flatnonzero(line_site >= 0)
     if len(template_keys) and len(sited):
         key = _mix_site(line_hash[sited], line_site[sited])
-        where = np.minimum(np.searchsorted(template_keys, key), len(template_keys) - 1)
-        is_boiler_line[sited[template_keys[where] == key]] = True
+        is_boiler_line[sited[find_sorted(template_keys, key)[1]]] = True
 
     # Sites too small to learn from: the built-in patterns.
     small = np.flatnonzero((doc_sites < 0) | (pages_per_site[np.maximum(doc_sites, 0)] < min_pages))

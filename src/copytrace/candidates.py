@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from .fingerprint import index_bits, sort_with_index
+from .fingerprint import find_sorted, index_bits, sort_with_index
 from .workspace import save_npz
 
 #: Most pair votes materialized at once while counting (about 16 bytes each).
@@ -141,9 +141,7 @@ def _added(total: Votes, change: Votes) -> Votes:
     """:func:`total_votes` of ``[total, change]`` when ``total`` is large and ``change`` small:
     ``change`` is looked up in ``total``'s keys and inserted, not sorted with them (1 s of the
     candidates of an add to a million documents)."""
-    at = np.searchsorted(total.keys, change.keys)
-    known = at < len(total.keys)
-    known[known] = total.keys[at[known]] == change.keys[known]
+    at, known = find_sorted(total.keys, change.keys)
     votes = total.votes.astype(np.int64)
     votes[at[known]] += change.votes[known]
     keys = np.insert(total.keys, at[~known], change.keys[~known])

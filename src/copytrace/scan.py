@@ -447,15 +447,15 @@ def _date_problems(meta: pa.Table, settings: Settings, progress: Progress, only:
     counts within)."""
     chosen = meta if only is None else meta.take(pa.array(only))
     number = np.arange(meta.num_rows) if only is None else only
-    when = {name: chosen.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source")}
+    when = {name: chosen.column(name).to_pylist() for name in ("date", "crawled_at", "date_updated", "source", "line", "doc_id")}
     date_flags: dict[int, list[str]] = {}
     rejects = []
     for problem in date_problems(
         when["date"], when["crawled_at"], when["date_updated"], when["source"], datetime.now(UTC), settings.earliest_date, settings.batch_timestamp_min,
     ):
-        d = int(number[problem.index])
-        date_flags.setdefault(d, []).append(problem.flag)
-        reject = Reject(when["source"][problem.index], meta.column("line")[d].as_py(), problem.reason, "kept", meta.column("doc_id")[d].as_py())
+        i = problem.index
+        date_flags.setdefault(int(number[i]), []).append(problem.flag)
+        reject = Reject(when["source"][i], when["line"][i], problem.reason, "kept", when["doc_id"][i])
         rejects.append(reject.row())
         progress.message(reject.message())
     return date_flags, rejects

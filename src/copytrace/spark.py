@@ -94,7 +94,6 @@ class SparkEngine(Engine):
     """The stages as Spark jobs on ``master`` (default: the one ``spark-submit`` gives, else
     ``local[*]``: every core of this machine); or on a session already made (``session``)."""
 
-
     def __init__(self, master: str | None = None, session=None):
         self.master = master
         self._session = session
