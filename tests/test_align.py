@@ -120,3 +120,17 @@ def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(msrp_sentences):
         for threshold in (0.0, 0.5, 0.8):
             got = _indel_similarity(a, b, threshold)
             assert got == (expected if expected >= threshold else -1.0), (x, threshold)
+
+
+def test_coverage_leaves_out_a_paragraph_dropped_from_the_middle(long_articles):
+    """The passage may run across the gap, but the dropped text was not copied."""
+    for article in long_articles[:8]:
+        paragraphs = list(article.paragraphs)
+        mid = len(paragraphs) // 2
+        copy_text = "\n\n".join(paragraphs[:mid] + paragraphs[mid + 1 :])
+        result = copytrace.compare_texts(article.text, copy_text)
+        whole = copytrace.compare_texts(article.text, article.text).coverage_a  # a short headline may not align
+        copied = whole - len(paragraphs[mid]) / len(article.text)
+        assert result.coverage_a == pytest.approx(copied, abs=0.03), article.id  # passage ends are not exact
+        assert result.coverage_b >= 0.95
+        assert "paragraph_removed" in [e.kind for e in result.edits]

@@ -65,16 +65,49 @@ def test_scan_writes_edits_and_credit(tmp_path, reuters):
 
 def test_credit_names_brands_domains_and_aliases(reuters):
     article = independent(reuters[:300])[0].text
-    assert pair_credit(article, "rt.com", "Photo: www.RT.com\n" + article, "copy.net").status == CREDITED
+    assert pair_credit(article, "rt.com", "Source: www.RT.com\n" + article, "copy.net").status == CREDITED
     assert pair_credit(article, "rt.com", "As RT reported,\n" + article, "copy.net").status == CREDITED
     # short brands only in capitals, as whole words: "art" or "start" are not RT
-    assert pair_credit(article, "rt.com", "The start of smart art.\n" + article, "copy.net").status == UNCREDITED
+    assert pair_credit(article, "rt.com", "Source: the start of smart art.\n" + article, "copy.net").status == UNCREDITED
     aliases = parse_aliases(["rt.com=Russia Today"])
     assert pair_credit(article, "rt.com", "according to Russia Today\n" + article, "copy.net", aliases).status == CREDITED
     # the source credits itself, the copy drops it
     removed = pair_credit("(Reuters) - " + article, "reuters.com", article, "copy.net", source=0)
     assert removed.status == CREDIT_REMOVED and removed.doc == 0 and removed.evidence.startswith("(Reuters) -")
+    assert removed.kind == "dateline"
     assert pair_credit(article, "a.com", article, "a.com").status == SAME_SITE
+
+
+def test_credit_comes_from_attribution_statements_not_mentions(reuters):
+    """The cases seen on real pages: outlet names that are not the domain, mentions that are not
+    credit, a photo credit, a statement inside a quotation."""
+    article = independent(reuters[:300])[0].text
+    kept_mention = "It was contracted by Reuters to analyse the data.\n"
+    source = "(Reuters) - " + kept_mention + article
+    copy = kept_mention + article  # the dateline dropped, the sentence kept
+    passages = ([(12, len(source))], [(0, len(copy))])
+    assert pair_credit(source, "reuters.com", copy, "copy.net", source=0, copied=passages).status == CREDIT_REMOVED
+    ap = pair_credit(article, "apnews.com", article + "\nSource: AP News", "copy.net", source=0)
+    assert (ap.status, ap.kind, ap.evidence) == (CREDITED, "source", "Source: AP News")
+    guardian = pair_credit(article, "theguardian.com", article + "\nThis article was originally published by The Guardian.", "copy.net")
+    assert (guardian.status, guardian.doc, guardian.kind) == (CREDITED, 1, "published_by")
+    photo = pair_credit(article, "rt.com", "Photo: www.rt.com\n" + article, "copy.net", source=0)
+    assert (photo.status, photo.kind, photo.evidence) == (UNCREDITED, "photo", "Photo: www.rt.com")
+    quoted = pair_credit(article, "reuters.com", '"Source: Reuters," he said.\n' + article, "copy.net", source=0)
+    assert quoted.status == UNCREDITED
+    # "according to" inside the copied text was the source's own wording, not the copier's credit
+    said = "Prices rose, according to Reuters data.\n"
+    inside = pair_credit(said + article, "reuters.com", said + article, "copy.net", source=0, copied=([(0, 9999)], [(0, 9999)]))
+    assert inside.status == UNCREDITED
+    assert pair_credit(article, "tass.com", article + "\n© 2024 TASS", "copy.net", source=0).kind == "copyright"
+
+
+def test_compare_lists_what_each_side_credits_without_sites(reuters):
+    article = independent(reuters[:300])[0].text
+    result = copytrace.compare_texts(article, "Photo: www.rt.com\n" + article + "\nSource: Daily Planet")
+    assert result.credit.status == "unknown"
+    found = result.to_dict()["attributions"]["b"]
+    assert [(f["kind"], f["name"], f["sites"]) for f in found] == [("photo", "www.rt.com", ["rt.com"]), ("source", "Daily Planet", [])]
 
 
 def test_odd_texts_give_fewer_labels_never_wrong_offsets(reuters):

@@ -380,3 +380,22 @@ def test_presence_masks_are_each_sides_own_text_that_the_other_carries():
             assert (pairs.missing_a if side == 0 else pairs.missing_b)[p] == (own.sum() - present.sum()) * BIN
             assert (pairs.tail_a if side == 0 else pairs.tail_b)[p] == after.sum() * BIN
     assert 0.1 < np.mean([m.mean() for m in pairs.present_a if len(m)]) < 0.9
+
+
+def test_a_parent_the_text_cannot_decide_is_the_earliest_and_not_sure(tmp_path, long_articles):
+    """A copy held equally by the source and by a verbatim copy of it: either may be its parent."""
+    article = long_articles[4]
+    paragraphs = list(article.paragraphs)
+    trimmed = "\n\n".join(paragraphs[:2] + paragraphs[3:])  # one paragraph dropped
+    records = [
+        {"id": "origin", "text": article.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
+        {"id": "verbatim", "text": article.text, "site": "copier-one.net", "date": "2024-03-05T10:00:00+00:00"},
+        {"id": "trimmed", "text": trimmed, "site": "copier-two.net"},
+    ]
+    path = tmp_path / "three.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([path], tmp_path / "ws")
+    edges = {e["child"]: e for e in copytrace.Workspace(tmp_path / "ws").table("edges").to_pylist()}
+    assert edges["verbatim"]["parent"] == "origin" and edges["verbatim"]["evidence"] == "dates"
+    assert edges["trimmed"]["parent"] == "origin"  # the earliest of the two that hold its text
+    assert edges["trimmed"]["parent_confidence"] <= 0.5

@@ -44,8 +44,10 @@ def test_real_crawl_files_compressed_or_not_give_the_same_documents():
         out = list(read_inputs([WARCS / "resiliparse-warc-testdata" / name]))
         docs = [r for r in out if isinstance(r, Document)]
         assert docs and all(d.url and d.crawled_at and d.doc_id.startswith("<urn:uuid:") for d in docs)
-        assert all(isinstance(r, Document) or "no article text" in r.reason for r in out)
-        assert len(out) == 16  # every HTML response is a document or a reject, none disappears
+        # a footer's copyright year is not a publication date (htmldate's fallback: 1 January)
+        assert all(isinstance(r, Document) or "no article text" in r.reason or "copyright" in r.reason for r in out)
+        # every HTML response is a document or a reject, none disappears
+        assert len([r for r in out if isinstance(r, Document) or r.outcome == "skipped"]) == 16
         found[name] = {d.doc_id: d.text for d in docs}
     assert found["warcfile.warc"] == found["warcfile.warc.gz"]
 

@@ -31,7 +31,7 @@ a pair costs a few microseconds, not the tens a Python loop over its fragments w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,13 +76,43 @@ class Aligned:
     b_start: np.ndarray
     b_end: np.ndarray
     similarity: np.ndarray
+    #: Text inside passages that was not copied (a sentence or paragraph dropped or added, bridged
+    #: by merging): hole ``h`` lies in passage ``hole_passage[h]``, on side A (``hole_side`` 0) or
+    #: B (1), characters ``hole_start[h]:hole_end[h]``. Coverage leaves it out.
+    hole_passage: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    hole_side: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    hole_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    hole_end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @staticmethod
     def concat(parts: list["Aligned"]) -> "Aligned":
         """The passages of consecutive batches of pairs (``pair`` already numbered globally)."""
         if not parts:
             return Aligned(*(np.zeros(0, np.int64) for _ in range(5)), np.zeros(0, np.float64))
-        return Aligned(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pair", "a_start", "a_end", "b_start", "b_end", "similarity")))
+        columns = [np.concatenate([getattr(p, f) for p in parts]) for f in ("pair", "a_start", "a_end", "b_start", "b_end", "similarity")]
+        offsets = np.cumsum([0] + [len(p.pair) for p in parts[:-1]])
+        holes = [np.concatenate([p.hole_passage + o for p, o in zip(parts, offsets)])]
+        holes += [np.concatenate([getattr(p, f) for p in parts]) for f in ("hole_side", "hole_start", "hole_end")]
+        return Aligned(*columns, *holes)
+
+    def copied(self, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pair, start and end of the copied stretches of one side (0: A, 1: B): the passages less
+        their holes, as sorted disjoint pieces within each passage."""
+        starts, ends = (self.a_start, self.a_end) if side == 0 else (self.b_start, self.b_end)
+        mine = self.hole_side == side
+        if not mine.any():
+            return self.pair, starts, ends
+        hp, hs, he = self.hole_passage[mine], self.hole_start[mine], self.hole_end[mine]
+        # A passage with k holes is k + 1 pieces: they start at the passage's start and at each
+        # hole's end, and end at each hole's start and at the passage's end; sorted within the
+        # passage, the i-th start and the i-th end make the i-th piece.
+        every = np.arange(len(self.pair))
+        start_of, start = np.concatenate([every, hp]), np.concatenate([starts, he])
+        end_of, end = np.concatenate([hp, every]), np.concatenate([hs, ends])
+        by_start, by_end = np.lexsort((start, start_of)), np.lexsort((end, end_of))
+        piece_passage, piece_start, piece_end = start_of[by_start], start[by_start], end[by_end]
+        keep = piece_end > piece_start
+        return self.pair[piece_passage[keep]], piece_start[keep], piece_end[keep]
 
     def passages(self, x: int) -> list[Passage]:
         """The passages of pair ``x``."""
@@ -100,7 +130,7 @@ def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> Aligned:
     if words.matchable is None:
         words.index_seeds()
     t = words.tokens
-    rows, similarity = _align_kernel(
+    rows, similarity, holes = _align_kernel(
         a_docs, b_docs, t.doc_starts, t.hashes, t.flags, words.seeds, words.matchable, words.matchable_starts,
         settings.seed, settings.fragment_gap, settings.chain_gap, settings.merge_gap,
         settings.min_passage_words, settings.min_extra_words, settings.min_similarity, settings.max_seed_repeats,
@@ -115,7 +145,16 @@ def align_batch(words: "Words", a_docs, b_docs, settings: Settings) -> Aligned:
             words.texts[a_docs[pair[p]]], words.texts[b_docs[pair[p]]], int(a_start[p]), int(a_end[p]), int(b_start[p]), int(b_end[p])
         )
     order = np.lexsort((b_start, a_start, pair))
-    return Aligned(pair[order], a_start[order], a_end[order], b_start[order], b_end[order], similarity[order])
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    hole_passage, side, lo, hi = holes.T
+    on_b = side == B_LO
+    base = np.where(on_b, base_b[hole_passage], base_a[hole_passage])
+    hole_start, hole_end = t.starts[base + lo], t.ends[base + hi - 1]
+    return Aligned(
+        pair[order], a_start[order], a_end[order], b_start[order], b_end[order], similarity[order],
+        rank[hole_passage], on_b.astype(np.int64), hole_start.astype(np.int64), hole_end.astype(np.int64),
+    )
 
 
 _TRAILING = 3  # punctuation characters a passage may be extended by at either end
@@ -240,10 +279,14 @@ def _fragments(a_seeds, a_pos, b_seeds, b_pos, len_a, len_b, k, fragment_gap, ma
 
 @njit(cache=True, nogil=True)
 def _chain(frags, k, gap):
-    """Link fragments that follow each other in both texts within ``gap`` words (step 3)."""
+    """Link fragments that follow each other in both texts within ``gap`` words (step 3). Returns
+    the chains and the gaps linked over where one side has words and the other none (rows of
+    chain, side, lo, hi): words dropped or added, which coverage leaves out."""
     n = len(frags)
     chains = np.empty((n, 5), np.int64)
     active = np.empty(n, np.int64)
+    holes = np.empty((n, 4), np.int64)  # chain, side, lo, hi: words one side has and the other not
+    n_holes = 0
     n_chains = 0
     n_active = 0
     for f in range(n):
@@ -273,10 +316,16 @@ def _chain(frags, k, gap):
             n_chains += 1
             n_active += 1
         else:
+            ga, gb = a_lo - chains[best, A_HI], b_lo - chains[best, B_HI]
+            if ga > 0 >= gb or gb > 0 >= ga:  # words dropped or added, not changed: not copied
+                side = A_LO if ga > 0 else B_LO
+                holes[n_holes, 0], holes[n_holes, 1] = best, side
+                holes[n_holes, 2], holes[n_holes, 3] = chains[best, side + 1], a_lo if ga > 0 else b_lo
+                n_holes += 1
             chains[best, MATCHED] += matched - max(0, chains[best, A_HI] - a_lo)
             chains[best, A_HI] = a_hi
             chains[best, B_HI] = b_hi
-    return chains[:n_chains]
+    return chains[:n_chains], holes[:n_holes]
 
 
 @njit(cache=True, nogil=True)
@@ -314,17 +363,25 @@ def _shadowed(x, chains, n):
 
 
 @njit(cache=True, nogil=True)
-def _merge(chains, k, gap, overlap):
+def _merge(chains, k, gap, overlap, chain_holes):
     """Join chains across gaps of unaligned text (step 4 of the module docstring).
 
     Two chains in order in both texts join when the words between them on both sides add up to at
     most ``gap`` and those words are mostly not aligned elsewhere. A chain that lies mostly inside
-    a longer chain on either side (a phrase that recurs) takes no part.
+    a longer chain on either side (a phrase that recurs) takes no part. Returns the chains, which
+    chain each row is (``ident``) and the gaps bridged, after the chains' own (``chain_holes``;
+    rows of chain, side, lo, hi): text inside a passage that was not copied, which coverage
+    leaves out.
     """
     chains = chains.copy()  # sorted by (a_lo, b_lo) as they were created
     n = len(chains)
     free = np.empty(n, np.bool_)
     others = np.empty(n, np.bool_)
+    ident = np.arange(n)  # which chain each row is, through the merges
+    holes = np.empty((len(chain_holes) + 2 * n, 4), np.int64)  # chain, side (A_LO or B_LO), lo, hi
+    for h in range(len(chain_holes)):
+        _copy_row(holes, h, chain_holes, h)
+    n_holes = len(chain_holes)
     merged = True
     while merged and n > 1:
         merged = False
@@ -356,15 +413,23 @@ def _merge(chains, k, gap, overlap):
             gap_size = max(0, gap_a_hi - gap_a_lo) + max(0, gap_b_hi - gap_b_lo)
             if aligned_elsewhere > max(k, gap_size // 2):
                 continue
+            for side, lo, hi in ((A_LO, gap_a_lo, gap_a_hi), (B_LO, gap_b_lo, gap_b_hi)):
+                if hi > lo:
+                    holes[n_holes, 0], holes[n_holes, 1], holes[n_holes, 2], holes[n_holes, 3] = ident[x], side, lo, hi
+                    n_holes += 1
+            for h in range(n_holes):
+                if holes[h, 0] == ident[best]:
+                    holes[h, 0] = ident[x]
             chains[x, A_HI] = max(chains[x, A_HI], chains[best, A_HI])
             chains[x, B_HI] = max(chains[x, B_HI], chains[best, B_HI])
             chains[x, MATCHED] += chains[best, MATCHED]
             for y in range(best, n - 1):
                 _copy_row(chains, y, chains, y + 1)
+                ident[y] = ident[y + 1]
             n -= 1
             merged = True
             break
-    return chains[:n]
+    return chains[:n], ident[:n], holes[:n_holes]
 
 
 @njit(cache=True, nogil=True)
@@ -445,22 +510,31 @@ def _indel_similarity(a, b, min_similarity):
 
 @njit(cache=True, nogil=True)
 def _pair_passages(frags, a_hashes, b_hashes, a_flags, b_flags, k, chain_gap, merge_gap, min_passage, min_extra, min_similarity):
-    """Steps 3–5 for one pair: passages as rows of a_lo, a_hi, b_lo, b_hi (words) and similarities."""
-    chains = _chain(frags, k, chain_gap)
+    """Steps 3–5 for one pair: passages as rows of a_lo, a_hi, b_lo, b_hi (words), similarities,
+    and the gaps merging bridged inside them (rows of passage row, side, lo, hi)."""
+    chains, chain_holes = _chain(frags, k, chain_gap)
+    renumber = np.full(len(chains), -1, np.int64)
     n = 0
     for x in range(len(chains)):
         if chains[x, MATCHED] > k:  # a lone seed is noise at this stage
             _copy_row(chains, n, chains, x)
+            renumber[x] = n
             n += 1
     if n == 0:
-        return np.empty((0, 4), np.int64), np.empty(0, np.float64)
-    chains = _merge(chains[:n], k, merge_gap, chain_gap)
+        return np.empty((0, 4), np.int64), np.empty(0, np.float64), np.empty((0, 4), np.int64)
+    kept = 0
+    for h in range(len(chain_holes)):
+        if renumber[chain_holes[h, 0]] >= 0:
+            _copy_row(chain_holes, kept, chain_holes, h)
+            chain_holes[kept, 0] = renumber[chain_holes[h, 0]]
+            kept += 1
+    chains, ident, holes = _merge(chains[:n], k, merge_gap, chain_gap, chain_holes[:kept])
     n = len(chains)
     strong = np.empty(n, np.bool_)
     for x in range(n):
         strong[x] = chains[x, MATCHED] >= min_passage
     if not strong.any():
-        return np.empty((0, 4), np.int64), np.empty(0, np.float64)
+        return np.empty((0, 4), np.int64), np.empty(0, np.float64), np.empty((0, 4), np.int64)
     # Once the pair shares a real passage, shorter ones count too when they are whole lines on both
     # sides (a repeated headline, a short paragraph moved elsewhere) and add text not already
     # aligned on both sides; a stray phrase inside copied text is neither.
@@ -485,7 +559,9 @@ def _pair_passages(frags, a_hashes, b_hashes, a_flags, b_flags, k, chain_gap, me
             weak[x] = True
     rows = np.empty((n, 4), np.int64)
     similarities = np.empty(n, np.float64)
+    kept_holes = np.empty((len(holes), 4), np.int64)  # passage row, side, lo, hi (clipped to it)
     m = 0
+    n_kept = 0
     for x in range(n):
         if not (strong[x] or weak[x]):
             continue
@@ -495,8 +571,16 @@ def _pair_passages(frags, a_hashes, b_hashes, a_flags, b_flags, k, chain_gap, me
         if similarity >= 0:
             rows[m, 0], rows[m, 1], rows[m, 2], rows[m, 3] = c[A_LO], c[A_HI], c[B_LO], c[B_HI]
             similarities[m] = similarity
+            for h in range(len(holes)):
+                if holes[h, 0] != ident[x]:
+                    continue
+                side = holes[h, 1]
+                lo, hi = max(holes[h, 2], c[side]), min(holes[h, 3], c[side + 1])
+                if hi > lo:
+                    kept_holes[n_kept, 0], kept_holes[n_kept, 1], kept_holes[n_kept, 2], kept_holes[n_kept, 3] = m, side, lo, hi
+                    n_kept += 1
             m += 1
-    return rows[:m], similarities[:m]
+    return rows[:m], similarities[:m], kept_holes[:n_kept]
 
 
 @njit(cache=True, nogil=True)
@@ -504,10 +588,13 @@ def _align_kernel(
     pairs_a, pairs_b, doc_starts, hashes, flags, seeds, matchable, matchable_starts,
     k, fragment_gap, chain_gap, merge_gap, min_passage, min_extra, min_similarity, max_repeats,
 ):
-    """Passages of every pair: pair number and word rows a_lo, a_hi, b_lo, b_hi, similarity."""
+    """Passages of every pair: pair number and word rows a_lo, a_hi, b_lo, b_hi, similarity; and
+    the gaps bridged inside them (passage row, side, lo, hi)."""
     out_rows = np.empty((16, 5), np.int64)  # pair, a_lo, a_hi, b_lo, b_hi
     out_similarity = np.empty(16, np.float64)
+    out_holes = np.empty((16, 4), np.int64)  # passage (row of out_rows), side, lo, hi
     n_out = 0
+    n_holes = 0
     for x in range(len(pairs_a)):
         a, b = pairs_a[x], pairs_b[x]
         a0, a1, b0, b1 = doc_starts[a], doc_starts[a + 1], doc_starts[b], doc_starts[b + 1]
@@ -521,13 +608,20 @@ def _align_kernel(
             total += frags[f, MATCHED]
         if total < min_passage:
             continue
-        rows, similarities = _pair_passages(
+        rows, similarities, holes = _pair_passages(
             frags, hashes[a0:a1], hashes[b0:b1], flags[a0:a1], flags[b0:b1],
             k, chain_gap, merge_gap, min_passage, min_extra, min_similarity,
         )
         m = len(rows)
         if m == 0:
             continue
+        if n_holes + len(holes) > len(out_holes):
+            out_holes = _grow_rows(out_holes, max(n_holes + len(holes), 2 * len(out_holes)))
+        for h in range(len(holes)):
+            out_holes[n_holes, 0] = n_out + holes[h, 0]
+            for col in range(1, 4):
+                out_holes[n_holes, col] = holes[h, col]
+            n_holes += 1
         if n_out + m > len(out_rows):
             size = max(n_out + m, 2 * len(out_rows))
             out_rows = _grow_rows(out_rows, size)
@@ -541,4 +635,4 @@ def _align_kernel(
                 out_rows[n_out, 1 + col] = rows[r, col]
             out_similarity[n_out] = similarities[r]
             n_out += 1
-    return out_rows[:n_out].copy(), out_similarity[:n_out].copy()
+    return out_rows[:n_out].copy(), out_similarity[:n_out].copy(), out_holes[:n_holes].copy()

@@ -145,7 +145,13 @@ def _show_edits(result: Comparison) -> None:
         out.print(table)
     c = result.credit
     where = f" — {'AB'[c.doc]}: {escape(_clip(c.evidence or ''))}" if c.doc is not None else ""
-    out.print(f"credit: [bold]{c.status}[/]{where}")
+    kind = f" ({c.kind.replace('_', ' ')})" if c.kind else ""
+    out.print(f"credit: [bold]{c.status}[/]{kind}{where}")
+    for side in "ab":
+        for found in result.attributions[side]:
+            named = ", ".join(found["sites"]) or "an outlet copytrace does not know"
+            photo = " (a picture only)" if found["kind"] == "photo" else ""
+            out.print(f"[dim]{side.upper()} credits {escape(found['name'])}: {escape(named)}{photo} — {found['kind'].replace('_', ' ')}[/]")
     d = result.direction
     first = "undecided" if d.first is None else f"{'AB'[d.first]} first"
     out.print(f"direction: [bold]{first}[/] ({escape(d.evidence)}, confidence {d.confidence:.2f}) — {escape(d.detail)}")

@@ -13,7 +13,7 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .credit import UNKNOWN, Credit, pair_credit, parse_aliases
+from .credit import UNKNOWN, Credit, credited_sites, pair_credit, parse_aliases
 from .dates import check_dates, document_time, first_by_dates
 from .edits import Edit, pair_edits, side_of
 from .provenance import Direction, compare_direction
@@ -44,6 +44,8 @@ class Comparison:
     credit: Credit = field(default_factory=lambda: Credit(UNKNOWN))
     #: Which one came first, why, and how sure (:func:`copytrace.provenance.pair_direction`).
     direction: Direction = field(default_factory=lambda: Direction(None, "none", 0.0, "they share no text"))
+    #: What each text credits, sites known or not (:func:`copytrace.credit.credited_sites`).
+    attributions: dict[str, list[dict]] = field(default_factory=lambda: {"a": [], "b": []})
 
     def to_dict(self) -> dict:
         """The ``copytrace compare --json`` object (see the README)."""
@@ -66,7 +68,9 @@ class Comparison:
                 "start": self.credit.start,
                 "end": self.credit.end,
                 "evidence": self.credit.evidence,
+                "kind": self.credit.kind,
             },
+            "attributions": self.attributions,
             "direction": {
                 "first": None if self.direction.first is None else "ab"[self.direction.first],
                 "evidence": self.direction.evidence,
@@ -120,9 +124,11 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     for problem in check_dates([a, b], settings.earliest_date, settings.batch_timestamp_min):
         (a, b)[problem.index].flags.append(problem.flag)
     when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
+    aliases = parse_aliases(settings.aliases)
     credit = pair_credit(
-        a.text, a.site, b.text, b.site, parse_aliases(settings.aliases), first_by_dates(*when, settings.date_confidence),
+        a.text, a.site, b.text, b.site, aliases, first_by_dates(*when, settings.date_confidence),
         (spans["a"], spans["b"]), (a.links, b.links),
+        ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages]),
     )
     direction = compare_direction(
         (a.chars, b.chars), when, passages, edits, (spans["a"], spans["b"]), credit.status, credit.doc, (credit.start, credit.end),
@@ -130,7 +136,7 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     )
     return Comparison(
         a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit,
-        direction=direction,
+        direction=direction, attributions={"a": credited_sites(a.text, aliases), "b": credited_sites(b.text, aliases)},
     )
 
 

@@ -1,22 +1,35 @@
 """Credit: does a copy name its source?
 
-A site is named by its domain (``rt.com``, ``www.rt.com``), by its brand (the domain's name,
-``RT``, ``Reuters``) and by any aliases the user gives (``rt.com=RT,Russia Today``). Short brands
-(three letters or fewer) must match in capitals as whole words (``RT``, not "rt" inside "start");
-longer ones match in any case as whole words (``© Reuters``, ``according to Sputnik``).
+Credit is read from **attribution statements**, not from any mention of a name: a copy that keeps
+a sentence "…contracted by Reuters to analyse…" from the article has not credited Reuters. The
+statements found (:func:`attributions`), each with its kind:
+
+- ``source``: a line ``Source: X`` (``Sources:``, ``Quelle:``, ``Fuente:``, ``Fonte:``, ``Источник:``);
+- ``published_by``: "originally published by / in / on X", "first appeared on X", "republished
+  (with permission) from X", "reprinted from X", "courtesy of X", "this article is from X";
+- ``dateline``: ``(Reuters) -``, ``MOSCOW (AP) —`` near the start of a line;
+- ``copyright``: ``© X``, ``(c) X``, ``Copyright 2024 X``;
+- ``photo``: ``Photo: X``, ``Image: X``, ``Photo by X``: a picture's credit, not the text's;
+- ``via``, ``according_to`` ("according to X", "as X reported"): ordinary words as often as credit,
+  so they count only when X is a known outlet or one of the pair's sites, and only in the copy's
+  own text (outside the passages it shares with the source, where they were the source's words).
+
+A statement inside a quotation ("Source: Reuters," he said) is not one. X resolves to sites
+(registered domains) by a domain written in it (``www.rt.com``), the built-in table of outlets
+(:mod:`copytrace.outlets`: ``AP News`` → ``apnews.com``), a site's brand (its domain's first
+label: ``Reuters``; three letters or fewer only in capitals) and the ``--alias`` names. A photo
+credit ``Photo: Reuters/John Smith`` names Reuters too (each part of X split at ``/`` is tried).
 
 For a pair of documents from two sites, the source is the earlier one when their dates decide it
 (:func:`copytrace.dates.first_by_dates`; untrusted dates are left out); otherwise either may be,
 and the first reading that finds evidence wins:
 
-- ``credited``: the copy names the source's site (the evidence is that line);
-- ``credit_removed``: the copy does not, but the source carries a line naming its own site
+- ``credited``: the copy carries a statement naming the source's site (``kind``: what statement),
+  or its page links to the source's site (``link``; no offsets, links are not part of the text);
+- ``credit_removed``: the copy does not, but the source carries a statement naming its own site
   outside its template (``(Reuters) -``, ``Source: rt.com``): a credit the copy dropped;
-- ``uncredited``: neither names the other, and neither names itself;
+- ``uncredited``: neither; ``kind`` is ``photo`` when the copy credits only a picture to the source;
 - ``same_site`` when both are of one site, ``unknown`` when a site is not known.
-
-A page's links count too: a copy whose page links to the source's site credits it (the evidence
-is then "a link to rt.com", with no offsets, as the link is not part of the text).
 """
 
 from __future__ import annotations
@@ -25,18 +38,43 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .outlets import OUTLETS
+
 CREDITED, CREDIT_REMOVED, UNCREDITED, SAME_SITE, UNKNOWN = "credited", "credit_removed", "uncredited", "same_site", "unknown"
+
+SOURCE, PUBLISHED_BY, DATELINE, COPYRIGHT, PHOTO, VIA, ACCORDING_TO, LINK = (
+    "source", "published_by", "dateline", "copyright", "photo", "via", "according_to", "link",
+)
+#: Statements a source makes about itself when it signs its text (a copy dropping one removed it).
+SIGNING = frozenset({SOURCE, PUBLISHED_BY, DATELINE, COPYRIGHT})
+#: Statements that count only in the copy's own text and only for a name known to be an outlet.
+WEAK = frozenset({VIA, ACCORDING_TO})
 
 
 @dataclass(frozen=True)
 class Credit:
-    """A pair's credit status, and the line that shows it (in document ``doc``: 0 for A, 1 for B)."""
+    """A pair's credit status, and the line that shows it (in document ``doc``: 0 for A, 1 for B),
+    with the ``kind`` of statement it is."""
 
     status: str
     doc: int | None = None
     start: int | None = None
     end: int | None = None
     evidence: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One attribution statement: its kind, the name it credits as written, where the name
+    starts and ends, and the line holding it (character offsets, end exclusive)."""
+
+    kind: str
+    name: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
 
 
 def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ...]]:
@@ -51,61 +89,167 @@ def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ..
     return aliases
 
 
+# --- finding statements -----------------------------------------------------------------------------
+
+_LEADS = (
+    (SOURCE, r"(?im)^[^\w\n]{0,3}(?:sources?|quelle|quellen|fuente|fuentes|fonte|источник)\s*[:：]\s*"),
+    (PUBLISHED_BY, r"(?i)\b(?:(?:originally|first)\s+(?:published|appeared|posted|ran|printed)\s+(?:by|in|on|at)"
+                   r"|republished\s+(?:with\s+(?:the\s+)?permission\s+)?(?:from|by)|reprinted\s+(?:with\s+(?:the\s+)?permission\s+)?(?:from|by)"
+                   r"|(?:published|reproduced)\s+with\s+(?:the\s+)?permission\s+(?:of|from)|courtesy\s+of"
+                   r"|this\s+(?:article|story|report)\s+(?:is|was)\s+(?:from|by))\s+"),
+    (COPYRIGHT, r"(?i)(?:©|\(c\)(?=\s*\d{4})|\bcopyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?"),
+    (PHOTO, r"(?i)\b(?:photos?|images?|pictures?|foto|photograph|video|illustration)(?:\s*credits?)?\s*(?:[:：]|\bby\b|\bcourtesy\s+of\b)\s*"),
+    (VIA, r"(?i)\bvia\s+"),
+    (ACCORDING_TO, r"(?i)\baccording\s+to\s+"),
+)
+_STATEMENTS = tuple((kind, re.compile(lead)) for kind, lead in _LEADS)
+_DATELINE = re.compile(r"\(\s*(?P<name>[^()\n]{2,40}?)\s*\)\s*[-–—]")
+_AS_REPORTED = re.compile(r"(?i)\bas\s+(?P<name>[^\n,.;]{2,40}?)\s+(?:reported|reports|wrote|writes|noted)\b")
+_QUOTES = re.compile(r"[\"“”«»„]")
+_NEEDLE = re.compile(r"(?i)source|quell|fuente|fonte|источник|published|appeared|posted|ran |printed|republished|reprinted|permission|courtesy|this (?:article|story|report)|©|\(c\)|copyright|photo|image|picture|foto|video|illustration|via |according|\)\s*[-–—]| as ")
+
+
 @functools.lru_cache(maxsize=4096)
-def site_pattern(site: str, aliases: tuple[str, ...] = ()) -> re.Pattern:
-    """What names ``site`` in a text: its domain, its brand, its aliases."""
-    domain = re.escape(site.lower())
+def attributions(text: str) -> tuple[Attribution, ...]:
+    """Every attribution statement of ``text`` (see the module's description), in text order."""
+    if not _NEEDLE.search(text):
+        return ()
+    found: list[Attribution] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        line_start = text.rfind("\n", 0, start) + 1
+        if len(_QUOTES.findall(text, line_start, start)) % 2:  # inside a quotation
+            return
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        found.append(Attribution(kind, text[start:end].strip(), start, end, line_start, line_end))
+
+    for kind, lead in _STATEMENTS:
+        for m in lead.finditer(text):
+            end = text.find("\n", m.end())
+            add(kind, m.end(), min(len(text) if end < 0 else end, m.end() + 80))
+    for m in _DATELINE.finditer(text):
+        if m.start() - (text.rfind("\n", 0, m.start()) + 1) <= 80:
+            add(DATELINE, m.start("name"), m.end("name"))
+    for m in _AS_REPORTED.finditer(text):
+        add(ACCORDING_TO, m.start("name"), m.end("name"))
+    found.sort(key=lambda a: a.start)
+    return tuple(found)
+
+
+# --- what a name names ------------------------------------------------------------------------------
+
+_DOMAIN = re.compile(r"(?i)^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})\b")
+
+
+def _name_pattern(name: str) -> str:
+    """A name at the start of a credited text, whole words; short names only as written."""
+    escaped = re.escape(name).replace(r"\ ", r"\s+")
+    if len(name) <= 3:
+        return rf"(?:the\s+)?{escaped}(?![\w-])"
+    return rf"(?i:(?:the\s+)?{escaped})(?![\w-])"
+
+
+@functools.lru_cache(maxsize=1)
+def _outlet_patterns() -> tuple[tuple[re.Pattern, frozenset[str]], ...]:
+    """The table's names, longest first, each with the sites it names."""
+    sites_of: dict[str, set[str]] = {}
+    for site, names in OUTLETS.items():
+        for name in names:
+            sites_of.setdefault(name, set()).add(site)
+    return tuple((re.compile(_name_pattern(n)), frozenset(s)) for n, s in sorted(sites_of.items(), key=lambda kv: -len(kv[0])))
+
+
+def _heads(name: str) -> list[str]:
+    """The parts of a credited text a name may start: the whole, and each part after a ``/``."""
+    return [part.strip(" \t-–—:,") for part in name.split("/")]
+
+
+@functools.lru_cache(maxsize=16384)
+def named_sites(name: str) -> frozenset[str]:
+    """The sites a credited text names by a domain written in it or the built-in outlet table."""
+    from .sites import site_of_url
+
+    found: set[str] = set()
+    for head in _heads(name):
+        domain = _DOMAIN.match(head)
+        if domain:
+            site = site_of_url(f"http://{domain[1].lower()}")
+            if site:
+                found.add(site)
+                continue
+        for pattern, sites in _outlet_patterns():
+            if pattern.match(head):
+                found |= sites
+                break
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _site_pattern(site: str, aliases: tuple[str, ...]) -> re.Pattern:
+    """A credited text that starts with ``site``'s domain, brand or aliases."""
     brand = site.lower().split(".")[0]
-    names = [brand, *aliases] if len(brand) >= 2 else list(aliases)
-    parts = [rf"(?i:(?<![\w.-])(?:www\.)?{domain}\b)"]
-    for name in names:
-        escaped = re.escape(name).replace(r"\ ", r"\s+")
-        if len(name) <= 3:  # short brands: capitals, whole word
-            parts.append(rf"(?<![\w-]){re.escape(name.upper()) if name.islower() else escaped}(?![\w-])")
-        else:
-            parts.append(rf"(?i:(?<![\w-]){escaped}(?![\w-]))")
+    names = [*aliases, *((brand.upper() if len(brand) <= 3 else brand,) if len(brand) >= 2 else ())]
+    parts = [rf"(?i:(?:https?://)?(?:www\.)?{re.escape(site.lower())})(?![\w-])", *(_name_pattern(n) for n in names)]
     return re.compile("|".join(parts))
 
 
-def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
-    lo = text.rfind("\n", 0, start) + 1
-    hi = text.find("\n", end)
-    return lo, hi if hi >= 0 else len(text)
+def names_site(name: str, site: str, aliases: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Whether a credited text names ``site``."""
+    if site in named_sites(name):
+        return True
+    pattern = _site_pattern(site, (aliases or {}).get(site, ()))
+    return any(pattern.match(head) for head in _heads(name))
 
 
-@functools.lru_cache(maxsize=4096)
-def _needles(site: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
-    """Lower-case strings one of which any mention of ``site`` contains (a fast first test)."""
-    brand = site.lower().split(".")[0]
-    return tuple({brand if len(brand) >= 2 else site.lower()} | {a.lower().split()[0] for a in aliases})
+def credited_sites(text: str, aliases: dict[str, tuple[str, ...]] | None = None) -> list[dict]:
+    """What a text credits, whatever the sites of a pair: each statement with the sites it names
+    (known outlets and written domains; none for a name copytrace does not know)."""
+    out = []
+    for a in attributions(text):
+        sites = sorted(named_sites(a.name) | {s for s in (aliases or {}) if names_site(a.name, s, aliases)})
+        if a.kind in WEAK and not sites:
+            continue
+        out.append({"kind": a.kind, "name": _shown(a.name), "sites": sites, "start": a.line_start, "end": a.line_end})
+    return out
 
 
-@functools.lru_cache(maxsize=256)
-def _lower(text: str) -> str:
-    return text.lower()
+def _shown(name: str) -> str:
+    """A credited text as far as a name goes (up to the first sentence punctuation)."""
+    return re.split(r"[|;,(]|\s[-–—]\s|\.\s", name, maxsplit=1)[0].strip().rstrip(".:")[:60]
 
 
-def _mention(text: str, site: str, aliases: dict[str, tuple[str, ...]], skip: list[tuple[int, int]] = ()) -> tuple[int, int] | None:
-    """The first line of ``text`` naming ``site`` (outside the ``skip`` ranges), if any."""
-    own = aliases.get(site, ())
-    lowered = _lower(text)
-    if not any(needle in lowered for needle in _needles(site, own)):
-        return None
-    for found in site_pattern(site, own).finditer(text):
-        if not any(s < found.end() and found.start() < e for s, e in skip):
-            return _line_of(text, *found.span())
+# --- a pair's credit --------------------------------------------------------------------------------
+
+
+def _inside(start: int, end: int, ranges) -> bool:
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+def _credit_line(text: str, site: str, aliases, copied=(), skip=(), kinds=None) -> Attribution | None:
+    """The first statement of ``text`` naming ``site``, of the ``kinds`` given (all by default);
+    weak statements only outside ``copied``, none inside ``skip`` (the template)."""
+    for a in attributions(text):
+        if kinds is not None and a.kind not in kinds:
+            continue
+        if a.kind in WEAK and _inside(a.start, a.end, copied):
+            continue
+        if skip and any(s < a.end and a.start < e for s, e in skip):
+            continue
+        if names_site(a.name, site, aliases):
+            return a
     return None
 
 
 def pair_credit(
     text_a: str, site_a: str | None, text_b: str, site_b: str | None, aliases: dict[str, tuple[str, ...]] | None = None,
     source: int | None = None, boilerplate: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
-    links: tuple[list[str], list[str]] = ([], []),
+    links: tuple[list[str], list[str]] = ([], []), copied: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], []),
 ) -> Credit:
     """The credit status of a pair of documents that share text (see the module's description).
     ``source``: which one is the source (0: A, 1: B) when known, from dates; ``boilerplate``: each
     one's template ranges, where a site naming itself is branding, not a credit line; ``links``:
-    the sites each one's page links to."""
+    the sites each one's page links to; ``copied``: each one's ranges inside shared passages."""
     aliases = aliases or {}
     if not site_a or not site_b:
         return Credit(UNKNOWN)
@@ -113,18 +257,23 @@ def pair_credit(
         return Credit(SAME_SITE)
     texts, sites = (text_a, text_b), (site_a, site_b)
 
-    def evidence(status: str, doc: int, span: tuple[int, int]) -> Credit:
-        return Credit(status, doc, span[0], span[1], texts[doc][span[0] : span[1]].strip())
+    def evidence(status: str, doc: int, a: Attribution) -> Credit:
+        return Credit(status, doc, a.line_start, a.line_end, texts[doc][a.line_start : a.line_end].strip(), a.kind)
 
+    not_photo = SIGNING | WEAK
     sources = (source,) if source is not None else (0, 1)
     for src in sources:  # the copy names its source, or links to it
-        named = _mention(texts[1 - src], sites[src], aliases)
+        named = _credit_line(texts[1 - src], sites[src], aliases, copied[1 - src], kinds=not_photo)
         if named:
             return evidence(CREDITED, 1 - src, named)
         if sites[src] in links[1 - src]:
-            return Credit(CREDITED, 1 - src, None, None, f"a link to {sites[src]}")
-    for src in sources:  # the source names itself outside its template; the copy does not
-        own = _mention(texts[src], sites[src], aliases, boilerplate[src])
+            return Credit(CREDITED, 1 - src, None, None, f"a link to {sites[src]}", LINK)
+    for src in sources:  # the source signs its text outside its template; the copy does not
+        own = _credit_line(texts[src], sites[src], aliases, skip=boilerplate[src], kinds=SIGNING)
         if own:
             return evidence(CREDIT_REMOVED, src, own)
+    for src in sources:  # only a picture is credited
+        photo = _credit_line(texts[1 - src], sites[src], aliases, kinds={PHOTO})
+        if photo:
+            return evidence(UNCREDITED, 1 - src, photo)
     return Credit(UNCREDITED)

@@ -2,8 +2,10 @@
 
 The text, title and canonical URL (``<link rel=canonical>`` / ``og:url``) come from trafilatura,
 with its cross-document deduplication off: it drops text it has seen on earlier pages, which is
-exactly the copied text copytrace looks for. The publication date comes from htmldate, asked twice:
-once for the original publication date, once for the last update, so the two stay apart.
+exactly the copied text copytrace looks for. The publication and update times come from the page's
+structured metadata to the minute where it states them (:mod:`copytrace.page_dates`), else from
+htmldate, asked twice: once for the original publication date, once for the last update, so the two
+stay apart.
 trafilatura decodes the page bytes itself, by the declared charset or by detection.
 """
 
@@ -14,6 +16,8 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 
+from .page_dates import PageTimes, choose_date, page_times
+
 
 @dataclass
 class Extracted:
@@ -22,10 +26,11 @@ class Extracted:
     text: str
     title: str | None
     url: str | None  # the canonical URL the page declares
-    date: str | None  # original publication date, ISO 8601
+    date: str | None  # original publication date, ISO 8601 (a date-time where the page states one)
     date_updated: str | None  # last update, when the page gives one later than ``date``
     extractor: str  # which extractor and version produced the text
     links: list[str]  # registered domains the page links to (credit by hyperlink)
+    notes: tuple[str, ...] = ()  # dates set aside or repaired, for the rejects table (kept)
 
 
 @cache
@@ -59,30 +64,54 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
             updated = htmldate.find_date(html, url=url, original_date=False, extensive_search=False)
         except Exception:  # noqa: BLE001 - an unreadable date leaves the date empty
             original = updated = None
+    tree = _tree(html)
+    stated = page_times(tree) if tree is not None else PageTimes()
+    page = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    published, note = choose_date(stated.published, original or found.date or None, page)
+    updated = stated.modified or updated
+    notes = (*stated.notes, *([note] if note else []))
     return Extracted(
         text=found.text,
         title=found.title or None,
         url=found.url or None,
-        date=original or found.date or None,
-        date_updated=updated if updated and updated != (original or found.date) else None,
+        date=published,
+        date_updated=updated if updated and not _same_time(updated, published) else None,
         extractor=extractor_name(),
-        links=linked_sites(html),
+        links=linked_sites(tree),
+        notes=notes,
     )
+
+
+def _same_time(a: str, b: str | None) -> bool:
+    """Whether two ISO dates name one time: the same day when either is a day only, else the same
+    minute."""
+    if b is None:
+        return False
+    if len(a) == 10 or len(b) == 10:
+        return a[:10] == b[:10]
+    return a[:16] == b[:16]
+
+
+def _tree(html: bytes | str):
+    """The page as an lxml tree, or None when it cannot be parsed."""
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html)
+    except (ValueError, TypeError, lxml.etree.ParserError):
+        return None
 
 
 #: Links read from one page at most (a page of thousands of links is a directory, not an article).
 MAX_LINKS = 2000
 
 
-def linked_sites(html: bytes | str) -> list[str]:
-    """The registered domains a page's ``<a href>`` links point to, sorted (none if unparsable)."""
-    import lxml.html
-
+def linked_sites(tree) -> list[str]:
+    """The registered domains the ``<a href>`` links of a page's lxml tree point to, sorted (none
+    for None: an unparsable page)."""
     from .sites import site_of_url
 
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, TypeError, lxml.etree.ParserError):
+    if tree is None:
         return []
     found = set()
     for href in tree.xpath("//a/@href")[:MAX_LINKS]:

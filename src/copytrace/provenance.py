@@ -311,12 +311,20 @@ def build_cascade(
         others = [t for t, y in incoming[x] if y != parent]
         return _logistic(min(others) - total) if others else 1.0
 
+    def credits(child: int, parent: int) -> bool:  # the child names the parent's site
+        p = pair_of[min(child, parent), max(child, parent)]
+        if pairs.credit[p] != CREDITED or pairs.credit_doc[p] is None:
+            return False
+        return (pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]) == child
+
+    tied = _untie_parents(chosen, costs, incoming, when, settings, credits)
     edges = []
     first_carriers = [x for x, (y, _, _) in chosen.items() if y == UP]
     for x, (y, total, cost) in sorted(chosen.items()):
         if y == UP:
             continue
-        edges.append(_edge(y, x, cost, costs.get((x, y)), settings, names, pair_of[min(x, y), max(x, y)], round(choice(x, y, total), 4)))
+        sure = min(choice(x, y, total), 1 / tied[x]) if x in tied else choice(x, y, total)
+        edges.append(_edge(y, x, cost, costs.get((x, y)), settings, names, pair_of[min(x, y), max(x, y)], round(sure, 4)))
     if len(first_carriers) == 1:
         return Cascade(members, edges, first_carriers[0], "origin")
     for r in first_carriers:
@@ -329,6 +337,75 @@ def build_cascade(
             edges.append(Edge(UP, r, UNDETERMINED, sure, detail, None, sure))
     sure_top = all(e.evidence == INDEPENDENT for e in edges if e.parent == UP)
     return Cascade(members, edges, -1, INDEPENDENT if sure_top else UNDETERMINED)
+
+
+def _untie_parents(chosen: dict, costs: dict, incoming: dict, when: list[Moment | None], settings: Settings, credits) -> dict[int, int]:
+    """Children whose text several candidate parents hold equally, with nothing else (dates,
+    credit) separating them: each is attached to the earliest of them (the cascade's origin where
+    it is one, else the earliest trusted date, else the one nearest the root), and the number of
+    tied candidates is returned per child, so its parent confidence says how undecided it is.
+
+    Equal: the text costs (what the child lacks or adds, and lost text) within two bins of
+    deletion (passage ends are not exact to the character; a shared variant of one word already
+    separates them), and equal date and credit costs. A child that names the sites of some of
+    them (``credits(child, parent)``) is tied only among those it names (a copy of a copy may
+    carry on its parent's credit line, so it can name several). The sites' history is a prior
+    from other pairs, not evidence about this child's text, so it does not separate them.
+    ``chosen`` is changed in place; no change makes a cycle."""
+    slack = 2 * BIN * settings.delete_weight / 100
+    parent_of = {x: y for x, (y, _, _) in chosen.items()}
+
+    def depth(x: int) -> int:
+        n = 0
+        while x != UP and n <= len(parent_of):
+            x, n = parent_of.get(x, UP), n + 1
+        return n
+
+    def descends(z: int, x: int) -> bool:  # whether z is x or below it in the tree
+        while z != UP:
+            if z == x:
+                return True
+            z = parent_of.get(z, UP)
+        return False
+
+    root = next((x for x, y in parent_of.items() if y == UP), None) if list(parent_of.values()).count(UP) == 1 else None
+    counts: dict[int, int] = {}
+    for x in sorted(parent_of):
+        y = parent_of[x]
+        if y == UP:
+            continue
+        mine = costs[y, x]
+        equal = [
+            z for _, z in incoming[x]
+            if z != UP and (z == y or (
+                abs((costs[z, x].text + costs[z, x].lost) - (mine.text + mine.lost)) <= slack
+                and abs(costs[z, x].dates - mine.dates) < 1e-9 and abs(costs[z, x].credit - mine.credit) < 1e-9
+            ))
+        ]
+        named = [z for z in equal if credits(x, z)]
+        if named:
+            equal = named
+        if len(equal) < 2:
+            if equal and equal[0] != y and not descends(equal[0], x):
+                z = equal[0]
+                chosen[x] = (z, costs[z, x].total, costs[z, x])
+                parent_of[x] = z
+            continue
+        counts[x] = len(equal)
+
+        def earliest(z: int) -> tuple:
+            t = when[z]
+            middle = t.middle if t is not None and t.middle is not None else math.inf
+            return (z != root, middle, depth(z), z)
+
+        for z in sorted(equal, key=earliest):
+            if z == y:
+                break
+            if not descends(z, x):
+                chosen[x] = (z, costs[z, x].total, costs[z, x])
+                parent_of[x] = z
+                break
+    return counts
 
 
 def _logistic(x: float) -> float:

@@ -26,11 +26,11 @@ import gzip
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import orjson
 
+from .page_dates import iso_time
 from .sites import site_of_url
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -393,7 +393,9 @@ def _page_records(found, doc_id: str, source: str, line: int | None, url: str | 
         links=found.links,
     )
     checked = _checked(doc, source, line, max_chars)
-    return [checked]
+    if isinstance(checked, Reject):
+        return [checked]
+    return [*(Reject(source, line, note, "kept", doc_id) for note in found.notes), checked]
 
 
 def _date_or_none(value: str | None) -> str | None:
@@ -532,10 +534,12 @@ def parse_date(value: str | None) -> str | None:
     """An ISO 8601 date or date-time, normalized; raises ValueError for anything else."""
     if value is None:
         return None
-    text = value.strip()
-    if len(text) == 10:
-        return date.fromisoformat(text).isoformat()
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    iso, zone_note = iso_time(value)
+    if iso is None:
+        raise ValueError(f"not an ISO 8601 date: {value!r}")
+    if zone_note:
+        raise ValueError(zone_note)
+    return iso
 
 
 def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
@@ -573,8 +577,11 @@ def _apply_fields(obj: dict, results: list, source: str, line: int | None) -> li
         raw = _optional_str(obj, key)
         if raw is None:
             continue
-        try:
-            setattr(doc, key, parse_date(raw))
-        except ValueError:
+        value, zone_note = iso_time(raw)
+        if value is None:
             results.insert(-1, Reject(source, line, f"{key} {raw!r} is not an ISO 8601 date; ignored", "kept", doc.doc_id))
+            continue
+        setattr(doc, key, value)
+        if zone_note:
+            results.insert(-1, Reject(source, line, f"{key}: {zone_note}", "kept", doc.doc_id))
     return results

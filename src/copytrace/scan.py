@@ -723,7 +723,7 @@ class _Labels:
     def credit_columns(self, n_pairs: int) -> dict[str, list]:
         """The credit columns of ``n_pairs`` pairs (nulls when edits were not labelled)."""
         if not self.credit:
-            return {name: [None] * n_pairs for name in ("credit", "credit_id", "credit_start", "credit_end", "credit_evidence")}
+            return {name: [None] * n_pairs for name in ("credit", "credit_id", "credit_start", "credit_end", "credit_evidence", "credit_kind")}
         ids = [pair[c.doc] if c.doc is not None else None for pair, c in zip(self.pair_ids, self.credit)]
         return {
             "credit": [c.status for c in self.credit],
@@ -731,6 +731,7 @@ class _Labels:
             "credit_start": [c.start for c in self.credit],
             "credit_end": [c.end for c in self.credit],
             "credit_evidence": [c.evidence for c in self.credit],
+            "credit_kind": [c.kind for c in self.credit],
         }
 
     def edits_table(self) -> pa.Table:
@@ -763,10 +764,12 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
         for edit in pair_edits(side(a), side(b), aligned.passages(x), scores.verdict[n] == COPY):
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), *edit.to_dict().items()):
                 rows[key].append(value)
+        passages = aligned.passages(x)
         labels.credit.append(
             pair_credit(
                 doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, first_by_dates(time_of(a), time_of(b), settings.date_confidence),
                 (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
+                ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages]),
             )
         )
         labels.pair_ids.append((doc_a.doc_id, doc_b.doc_id))

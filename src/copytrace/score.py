@@ -1,4 +1,8 @@
-"""Document-pair scores: how much of each document lies inside aligned passages, and a verdict.
+"""Document-pair scores: how much of each document was copied, and a verdict.
+
+Coverage counts the characters inside aligned passages less the text a passage bridges without
+aligning it (a paragraph dropped from the middle of a copy, :attr:`Aligned.hole_start`): a copy
+that lost a fifth of its source does not read 100%.
 
 Scores are computed for many pairs at once from the columns alignment returns; ``compare`` uses the
 same code for its one pair.
@@ -23,7 +27,7 @@ class PairScores:
 
     pair: np.ndarray
     n_passages: np.ndarray
-    coverage_a: np.ndarray  # share of A's characters inside the pair's passages
+    coverage_a: np.ndarray  # share of A's characters copied: inside the pair's passages, less their holes
     coverage_b: np.ndarray
     verdict: np.ndarray  # COPY when at least copy_coverage of one document is inside, else PARTIAL
 
@@ -32,8 +36,8 @@ def score_pairs(aligned: Aligned, chars_a: np.ndarray, chars_b: np.ndarray, copy
     """Scores of every pair with passages; ``chars_a[x]``/``chars_b[x]``: lengths of pair ``x``'s
     documents."""
     pair, n_passages = np.unique(aligned.pair, return_counts=True)
-    coverage_a = covered_per_pair(aligned.pair, aligned.a_start, aligned.a_end) / np.maximum(chars_a[pair], 1)
-    coverage_b = covered_per_pair(aligned.pair, aligned.b_start, aligned.b_end) / np.maximum(chars_b[pair], 1)
+    coverage_a = covered_per_pair(*aligned.copied(0)) / np.maximum(chars_a[pair], 1)
+    coverage_b = covered_per_pair(*aligned.copied(1)) / np.maximum(chars_b[pair], 1)
     verdict = np.where(np.maximum(coverage_a, coverage_b) >= copy_coverage, COPY, PARTIAL)
     return PairScores(pair, n_passages, coverage_a, coverage_b, verdict)
 

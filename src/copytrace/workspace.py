@@ -78,6 +78,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("credit_start", pa.int64()),
             ("credit_end", pa.int64()),
             ("credit_evidence", pa.string()),
+            ("credit_kind", pa.string()),
             ("direction", pa.string()),
             ("direction_evidence", pa.string()),
             ("direction_confidence", pa.float64()),
