@@ -92,24 +92,30 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--per-kind", type=int, default=40, help="copies planted per kind of edit")
     parser.add_argument("--distractors", type=int, default=None, help="untouched articles (default: all independent ones)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=RESULTS / "accuracy.json")
+    parser.add_argument("--shared-footers", action="store_true",
+                        help="copies on 14 sites, a quarter ending with one of 5 footers the sites share (writes accuracy-shared-footers.json)")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    args.out = args.out or RESULTS / ("accuracy-shared-footers.json" if args.shared_footers else "accuracy.json")
 
     articles = load_reuters()
-    planted = build(articles, per_kind=args.per_kind, distractors=args.distractors, seed=args.seed, pool=independent(articles))
-    corpus = WORK / "planted.jsonl"
+    planted = build(articles, per_kind=args.per_kind, distractors=args.distractors, seed=args.seed, pool=independent(articles),
+                    shared_footers=args.shared_footers)
+    corpus = WORK / ("planted-shared-footers.jsonl" if args.shared_footers else "planted.jsonl")
     write_jsonl(planted.documents, corpus)
     settings = Settings()
     started = time.perf_counter()
-    summary = copytrace.scan([corpus], WORK / "planted-workspace", settings)
+    workspace = corpus.with_suffix("").with_name(corpus.stem + "-workspace")
+    summary = copytrace.scan([corpus], workspace, settings)
     seconds = time.perf_counter() - started
-    result = evaluate(planted, WORK / "planted-workspace")
+    result = evaluate(planted, workspace)
     result["corpus"] = {
         "documents": len(planted.documents),
         "copies": len(planted.copy_kind),
         "cases": len(planted.cases),
         "chars": sum(len(d["text"]) for d in planted.documents),
         "seed": args.seed,
+        "shared_footers": args.shared_footers,
     }
     result["scan_seconds"] = round(seconds, 2)
     result["scan"] = summary.to_dict()

@@ -50,6 +50,28 @@ COPY_SITES = {
     "newsfront24.com": "Read more news on NewsFront24.\nAll rights reserved. Reproduction welcome with a link to newsfront24.com",
 }
 
+#: More copy sites for the shared-footer corpus (``build(shared_footers=True)``), each with a footer of its own.
+MORE_COPY_SITES = {
+    f"{name}.{tld}": f"{title}\nQuestions? Write to desk@{name}.{tld}"
+    for name, tld, title in (
+        ("truthmirror", "com", "Truth Mirror - news they hide"), ("patriotvoice", "net", "Patriot Voice"),
+        ("reportglobe", "org", "Report Globe, your window on the world"), ("capitalherald", "info", "The Capital Herald"),
+        ("dailyledger", "news", "The Daily Ledger"), ("eastwire", "online", "East Wire"), ("novostipress", "org", "Novosti Press"),
+        ("freethinker", "news", "Free Thinker Daily"), ("worldinsight", "net", "World Insight"), ("citizenpost", "com", "Citizen Post"),
+    )
+}
+
+#: Footers that copy sites of one network share, each on a minority of every site's pages (what
+#: per-site template learning cannot see): ``build(shared_footers=True)`` appends one to a quarter
+#: of the copies, whatever their site.
+SHARED_FOOTERS = (
+    "Subscribe to our Telegram channel to get the news that the mainstream media will never show you, every day and for free.",
+    "This article was republished from our partner network. Opinions expressed by contributors are their own and do not necessarily reflect the views of the editors.",
+    "Support independent journalism! Your donation, however small, keeps this site free from corporate and government influence.",
+    "Share this story with your friends and family so that they too can learn the truth about what is really happening in the world today.",
+    "Follow us on social media and turn on notifications so you never miss an important story from our team of independent reporters.",
+)
+
 SYNONYMS = {
     "said": "stated", "says": "states", "rose": "increased", "fell": "declined", "increase": "rise",
     "expected": "anticipated", "company": "firm", "companies": "firms", "government": "administration",
@@ -182,8 +204,9 @@ def _cut_quotes(text: str) -> str:
     return cut if len(cut.split()) >= 3 else text
 
 
-def make_copy(article: Article, kind: str, copy_id: str, site: str, rng: random.Random, vocabulary: list[str]) -> tuple[str, list[Case]]:
-    """One copy of ``article`` with the edits of ``kind``; returns its text and its true cases."""
+def make_copy(article: Article, kind: str, copy_id: str, site: str, rng: random.Random, vocabulary: list[str], footer: str | None = None) -> tuple[str, list[Case]]:
+    """One copy of ``article`` with the edits of ``kind``, ending with ``footer`` (default: the
+    site's own); returns its text and its true cases."""
     units = sentences(article)
     paragraphs: dict[int, list[_Unit]] = defaultdict(list)
     for u in units:
@@ -228,7 +251,7 @@ def make_copy(article: Article, kind: str, copy_id: str, site: str, rng: random.
             if m:
                 w.new("" if rng.random() < lose_space and text[:1].isupper() and kept[m - 1].text[-1:] in '.!?"' else " ")
             w.copied(text, u.start, u.end)
-    w.new("\n\n" + COPY_SITES[site])
+    w.new("\n\n" + (footer or COPY_SITES[site]))
     return w.text(), w.cases(kind, article.id, copy_id)
 
 
@@ -273,11 +296,14 @@ def build(
     seed: int = 7,
     pool: list[Article] | None = None,
     include_all: bool = False,
+    shared_footers: bool = False,
 ) -> Planted:
     """A planted corpus: sources, their copies and distractors (or, with ``include_all``, every
     article in ``articles`` plus the copies).
 
     Sources and lifted-paragraph hosts come from ``pool`` (default: the independent articles).
+    With ``shared_footers``, the copies are spread over 14 sites, and a quarter of them (lifted
+    paragraphs too) end with one of :data:`SHARED_FOOTERS` after their site's own footer.
     """
     rng = random.Random(seed)
     pool = list(pool if pool is not None else independent(articles))
@@ -297,7 +323,9 @@ def build(
     planted = Planted([], [])
     sources: list[Article] = []
     copies: list[dict] = []
-    sites = sorted(COPY_SITES)
+    footers = {**COPY_SITES, **(MORE_COPY_SITES if shared_footers else {})}
+    sites = sorted(footers)
+    footer_rng = random.Random(seed + 2)
     for kind in KINDS:
         for n in range(per_kind):
             source = take(with_quotes if kind in ("quotes_cut", "mixed") else long_enough)
@@ -306,7 +334,9 @@ def build(
             if kind == "lifted_paragraph":
                 text, cases = make_lifted(source, take(long_enough), copy_id, rng)
             else:
-                text, cases = make_copy(source, kind, copy_id, site, rng, vocabulary)
+                text, cases = make_copy(source, kind, copy_id, site, rng, vocabulary, footers[site])
+            if shared_footers and footer_rng.random() < 0.25:
+                text += "\n\n" + footer_rng.choice(SHARED_FOOTERS)
             sources.append(source)
             copies.append({"id": copy_id, "url": f"https://{site}/{copy_id}", "site": site, "title": None, "date": None, "text": text})
             planted.cases += cases

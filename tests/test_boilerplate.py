@@ -129,3 +129,60 @@ def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, 
     legacy = LineRuns(tmp_path / "old" / "lines")
     assert [p.name for p in legacy.runs()] == ["run-000"] and not (tmp_path / "old" / "lines.npz").exists()
     assert np.array_equal(legacy.template(pages, 5, 0.3).keys, whole.keys)
+
+
+def _shared_footer_corpus(tmp_path, articles, footer_every=4, viral=None):
+    """Eight sites of ten pages, each page its own article with its site's footer; every
+    ``footer_every``-th page of every site also ends with a footer the sites' network shares (a
+    minority of each site's pages: no site alone learns it). ``viral``: an article carried by a
+    page of every site, three times by the first."""
+    network = "Subscribe to our Telegram channel to get the news that the mainstream media will never show you, every day and for free."
+    rows, n = [], 0
+    for s in range(8):
+        site = f"copysite{s}.net"
+        for p in range(10):
+            text = articles[n].text + f"\n\nCopy Site {s}: write to desk@{site}"
+            n += 1
+            if p % footer_every == 0:
+                text += "\n\n" + network
+            rows.append({"id": f"{site}/{p}", "text": text, "site": site})
+        if viral is not None:
+            for copy in range(3 if s == 0 else 1):
+                rows.append({"id": f"{site}/viral-{copy}", "text": viral.text + "\n\n" + network, "site": site})
+    path = tmp_path / "network.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path, network
+
+
+def test_a_footer_a_network_of_sites_shares_is_template_though_no_site_learns_it(tmp_path, reuters):
+    articles = independent(reuters[:400])
+    path, network = _shared_footer_corpus(tmp_path, articles)
+    copytrace.scan([path], tmp_path / "ws")
+    ws = copytrace.Workspace(tmp_path / "ws")
+    assert ws.table("pairs").num_rows == 0, ws.table("pairs").to_pylist()[:3]  # 24 pages carry it: 276 false pairs before
+    learned = ws.table("boilerplate").to_pylist()
+    # (a line's text runs from its first word to its last: without the final full stop)
+    assert {r["site"] for r in learned if r["text_block"] == network.rstrip(".")} == {f"copysite{s}.net" for s in range(8)}
+    docs = {d["doc_id"]: d["text"] for d in ws.table("documents").to_pylist()}
+    spans = [(r["doc_id"], r["start"], r["end"]) for r in ws.table("boilerplate_spans").to_pylist()]
+    assert any(network.rstrip(".") in docs[d][s:e] for d, s, e in spans)  # shown as boilerplate
+
+
+def test_an_article_many_sites_carry_is_not_their_template(tmp_path, reuters):
+    """A story republished by every site (three times by one) shares whole articles: reuse."""
+    articles = independent(reuters[:400])
+    path, network = _shared_footer_corpus(tmp_path, articles[1:], viral=articles[0])
+    copytrace.scan([path], tmp_path / "ws")
+    pairs = copytrace.Workspace(tmp_path / "ws").table("pairs").to_pylist()
+    viral = {f"copysite{s}.net/viral-0" for s in range(8)} | {"copysite0.net/viral-1", "copysite0.net/viral-2"}
+    found = {frozenset((p["a_id"], p["b_id"])) for p in pairs if p["verdict"] == "copy"}
+    assert len(found) == len(viral) * (len(viral) - 1) // 2  # every pair of its ten pages
+    assert all(set(p) <= viral for p in found)
+
+
+def test_lines_the_web_never_writes_in_articles_are_template_everywhere(reuters):
+    article = independent(reuters[:300])[0].text
+    noise = "Your browser does not support the audio element."
+    result = copytrace.compare_texts(article[:300] + "\n" + noise, "Other words here entirely.\n" + noise)
+    assert result.verdict == "none"
+    assert result.boilerplate["b"] and result.boilerplate["b"][0][1] - result.boilerplate["b"][0][0] == len(noise) - 1

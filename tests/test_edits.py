@@ -162,3 +162,24 @@ def test_a_link_to_the_source_is_credit(tmp_path):
         results[name] = copytrace.compare(source, copy).credit
     assert results["linked"].status == CREDITED and results["linked"].evidence == "a link to example-source.org"
     assert results["linked"].doc == 1 and results["plain"].status == UNCREDITED
+
+
+def test_a_page_teaches_the_name_its_site_goes_by(tmp_path):
+    """A real saved page names its own site (og:site_name): a copy crediting that name credits it,
+    though the name is not the domain's and not in the built-in table."""
+    import gzip
+
+    from benchmarks.page_times import FUNDUS
+    from copytrace.compare import load_document
+    from copytrace.read import Document
+
+    page = FUNDUS / "us" / "RollingStone_2024_04_25.html.gz"
+    (tmp_path / "source.html").write_bytes(gzip.decompress(page.read_bytes()))
+    source, _ = load_document(tmp_path / "source.html")
+    source.site = "rollingstone.com"
+    assert source.site_name == "Rolling Stone"
+    copy = Document("copy", source.text + "\n\nSource: Rolling Stone", "<copy>", site="copy-news.net")
+    credit = copytrace.compare(source, copy).credit
+    assert (credit.status, credit.doc, credit.kind) == ("credited", 1, "source")
+    unnamed = Document("source", source.text, "<source>", site="rollingstone.com")
+    assert copytrace.compare(unnamed, copy).credit.status == "uncredited"  # the domain alone does not say it

@@ -7,6 +7,16 @@ case and punctuation) found on at least ``min_share`` of a site's pages, and on 
 ``MIN_PAGES_SEEN`` of them, is boilerplate of that site. Sites with fewer than ``min_pages`` pages
 cannot teach anything; for them a short built-in list of common patterns is used instead.
 
+Networks of sites share templates that no single site shows often enough to learn: a footer on a
+tenth of each copy site's pages, a CMS line on hundreds of domains. A line found on pages of two
+or more sites, and on ``MIN_PAGES_SEEN`` pages of one of them, is a *shared* template line
+(:func:`shared_template`): sites repeat their templates page after page, while a site publishes
+an article once. It is boilerplate on every page where such lines are a minority of the words; a
+page where they make half the text or more is carrying the article those pages share (a story
+many sites republish), and keeps it. A few lines the web never writes in articles ("Your browser
+does not support the audio element") are boilerplate everywhere (:data:`WEB_STRINGS`), a
+complement to learning.
+
 The words of boilerplate lines take no part in fingerprints or alignment seeds, so a pair is never
 reported only because of them. Lines are found from the word table (a line ends where a line break
 separates two words), so learning costs a few vectorized passes, not a loop over the text.
@@ -14,6 +24,7 @@ separates two words), so learning costs a few vectorized passes, not a loop over
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -40,6 +51,35 @@ BUILT_IN = re.compile(
     r")",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+#: Lines that are never article text, wherever they appear: a complement to learning (the web's
+#: commonest non-article lines, matched as whole lines by their words, case and punctuation aside),
+#: not the mechanism.
+WEB_STRINGS = (
+    "Your browser does not support the audio element.", "Your browser does not support the video element.",
+    "Your browser does not support the video tag.", "Your browser does not support the audio tag.",
+    "Your browser does not support iframes.", "Please enable JavaScript to view the comments powered by Disqus.",
+    "JavaScript is disabled in your browser.", "Please enable JavaScript to continue.", "This video is not available in your country.",
+    "This content is not available in your region.", "Advertisement", "Scroll to continue with content", "Advertisement - scroll to continue",
+    "Skip to main content", "Listen to this article", "Share this article", "Copy link", "Thank you for subscribing!",
+    "Already a subscriber? Log in", "Sign up for our newsletter", "We use cookies to improve your experience.",
+)
+
+
+@functools.cache
+def web_string_hashes() -> np.ndarray:
+    """The line hashes of :data:`WEB_STRINGS`, sorted."""
+    words = Words.build(list(WEB_STRINGS), 4)
+    return np.unique(words.lines()[1])
+
+
+#: Marks, in a template's keys, a *shared* template line: one found on pages of several sites
+#: (see :func:`shared_template`), which is boilerplate only where it is a minority of a page.
+SHARED = np.uint64(0x9E3779B97F4A7C15)
+#: A page on which shared template lines make at least this share of the words is carrying an
+#: article those pages share (a story republished by many sites), not their template.
+SHARED_MAX_SHARE = 0.5
 
 
 @dataclass
@@ -166,8 +206,8 @@ class LineRuns:
         template = _loaded(LineCounts(*(getattr(base, f)[chosen] for f in LineCounts.__dataclass_fields__)))
         template.pages = pages[chosen]
         if later is not None:
-            template = LineCounts.merge([template, learn_template(later, pages_per_site, min_pages, min_share)])
-        return template
+            template = LineCounts.merge([template, _site_template(later, pages_per_site, min_pages, min_share)])
+        return _with_shared(template, shared_template([(base, pages), *(() if later is None else ((later, later.pages),))]))
 
 
 def _loaded(counts: LineCounts) -> LineCounts:
@@ -206,9 +246,67 @@ def count_lines(words: Words, doc_sites: np.ndarray, doc_offset: int = 0) -> Lin
 
 def learn_template(counts: LineCounts, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> LineCounts:
     """The boilerplate lines: those of sites with at least ``min_pages`` pages, seen on at least
-    ``min_share`` of them and on :data:`MIN_PAGES_SEEN` or more."""
+    ``min_share`` of them and on :data:`MIN_PAGES_SEEN` or more; and the shared template lines
+    (:func:`shared_template`) of the sites that do not learn them alone."""
+    return _with_shared(_site_template(counts, pages_per_site, min_pages, min_share), shared_template([(counts, counts.pages)]))
+
+
+def _site_template(counts: LineCounts, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> LineCounts:
+    """Each site's own boilerplate lines (see :func:`learn_template`)."""
     chosen = _learned(counts.site, counts.pages, pages_per_site, min_pages, min_share)
     return LineCounts(*(getattr(counts, name)[chosen] for name in LineCounts.__dataclass_fields__))
+
+
+def _with_shared(template: LineCounts, shared: LineCounts) -> LineCounts:
+    """A site's template and the shared lines, less the shared entries its own template has."""
+    if not len(shared.keys):
+        return template
+    keep = ~find_sorted(np.asarray(template.keys), shared.keys ^ SHARED)[1]
+    return LineCounts.merge([template, LineCounts(*(getattr(shared, f)[keep] for f in LineCounts.__dataclass_fields__))])
+
+
+def shared_template(parts: list[tuple[LineCounts, np.ndarray]], chunk: int = 1 << 22) -> LineCounts:
+    """The shared template lines of line counts (``parts``: disjoint counts with their pages): a
+    line found on pages of at least two sites and on :data:`MIN_PAGES_SEEN` or more pages of one
+    of them. Sites repeat their template on page after page, while an article is published once
+    by each site that carries it; so text several sites repeat is a network's template (a footer
+    on a tenth of each copy site's pages, a CMS's "Your browser does not support the audio
+    element"), though no single site shows it on enough of its pages to learn it. Returns the
+    entries of every site carrying such a line, their keys marked with :data:`SHARED`, sorted;
+    :func:`mask_template` applies them only where they are a minority of a page.
+
+    Reads each part in chunks (the counts of a large corpus are memory-mapped)."""
+
+    def hashes(counts: LineCounts, lo: int, hi: int) -> np.ndarray:  # the line's hash, without its site
+        return np.asarray(counts.keys[lo:hi]) ^ (np.asarray(counts.site[lo:hi]).astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+
+    def chunks(counts: LineCounts):
+        for lo in range(0, len(counts.keys), chunk):
+            yield lo, min(lo + chunk, len(counts.keys))
+
+    frequent = np.unique(np.concatenate([
+        hashes(c, lo, hi)[np.asarray(pages[lo:hi]) >= MIN_PAGES_SEEN] for c, pages in parts for lo, hi in chunks(c)
+    ] or [np.zeros(0, np.uint64)]))
+    empty = LineCounts(np.zeros(0, np.uint64), *(np.zeros(0, np.int64) for _ in range(5)))
+    if not len(frequent):
+        return empty
+    sites = np.zeros(len(frequent), np.int64)  # entries are one per (site, line): count them
+    for c, _ in parts:
+        for lo, hi in chunks(c):
+            at, found = find_sorted(frequent, hashes(c, lo, hi))
+            sites += np.bincount(at[found], minlength=len(frequent))
+    shared = frequent[sites >= 2]
+    if not len(shared):
+        return empty
+    rows = []
+    for c, pages in parts:
+        for lo, hi in chunks(c):
+            keep = lo + np.flatnonzero(find_sorted(shared, hashes(c, lo, hi))[1])
+            rows.append(LineCounts(
+                np.asarray(c.keys)[keep] ^ SHARED, *(np.asarray(getattr(c, f), np.int64)[keep] for f in ("site",)),
+                np.asarray(pages, np.int64)[keep], *(np.asarray(getattr(c, f), np.int64)[keep] for f in ("first_doc", "start", "end")),
+            ))
+    return LineCounts.merge(rows)
 
 
 def _learned(site: np.ndarray, pages: np.ndarray, pages_per_site: np.ndarray, min_pages: int, min_share: float) -> np.ndarray:
@@ -234,6 +332,16 @@ def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray
     if len(template_keys) and len(sited):
         key = _mix_site(line_hash[sited], line_site[sited])
         is_boiler_line[sited[find_sorted(template_keys, key)[1]]] = True
+        shared = np.zeros(len(line_hash), bool)
+        shared[sited[find_sorted(template_keys, key ^ SHARED)[1]]] = True
+        shared &= ~is_boiler_line
+        if shared.any():  # template where it is a minority of its page, else the article they share
+            n_docs = len(t.doc_starts) - 1
+            line_words = np.bincount(line_of, minlength=len(line_hash))
+            doc_words = np.bincount(line_doc, weights=line_words, minlength=n_docs)
+            doc_shared = np.bincount(line_doc, weights=line_words * shared, minlength=n_docs)
+            is_boiler_line |= shared & (doc_shared < SHARED_MAX_SHARE * doc_words)[line_doc]
+    is_boiler_line[find_sorted(web_string_hashes(), line_hash)[1]] = True
 
     # Sites too small to learn from: the built-in patterns.
     small = np.flatnonzero((doc_sites < 0) | (pages_per_site[np.maximum(doc_sites, 0)] < min_pages))

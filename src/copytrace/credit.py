@@ -77,6 +77,28 @@ class Attribution:
     line_end: int
 
 
+def page_names(site: str | None, site_name: str | None, title: str | None) -> dict[str, tuple[str, ...]]:
+    """The names a page gives its own site, as aliases of it: its ``og:site_name`` (``Rolling
+    Stone``, ``Associated Press``) and a title suffix (``Headline | The Mirror``, ``... - CNBC``)."""
+    if not site:
+        return {}
+    names = [site_name.strip()] if site_name and 2 <= len(site_name.strip()) <= 60 else []
+    if title:
+        suffix = re.split(r"\s[|–—-]\s", title)
+        if len(suffix) > 1 and 1 <= len(suffix[-1].split()) <= 5 and suffix[-1].strip()[:1].isupper():
+            names.append(suffix[-1].strip())
+    return {site: tuple(dict.fromkeys(names))} if names else {}
+
+
+def with_page_names(aliases: dict[str, tuple[str, ...]], *pages: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """``aliases`` and the names pages give their own sites (:func:`page_names`) together."""
+    out = dict(aliases)
+    for names in pages:
+        for site, more in names.items():
+            out[site] = tuple(dict.fromkeys((*out.get(site, ()), *more)))
+    return out
+
+
 def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ...]]:
     """``["rt.com=RT,Russia Today"]`` → ``{"rt.com": ("RT", "Russia Today")}``; raises ValueError."""
     aliases: dict[str, tuple[str, ...]] = {}

@@ -26,6 +26,7 @@ class Extracted:
     text: str
     title: str | None
     url: str | None  # the canonical URL the page declares
+    site_name: str | None  # the name the site gives itself (``og:site_name``...): how others credit it
     date: str | None  # original publication date, ISO 8601 (a date-time where the page states one)
     date_updated: str | None  # last update, when the page gives one later than ``date``
     extractor: str  # which extractor and version produced the text
@@ -74,6 +75,7 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
         text=found.text,
         title=found.title or None,
         url=found.url or None,
+        site_name=(found.sitename or "").strip() or None,
         date=published,
         date_updated=updated if updated and not _same_time(updated, published) else None,
         extractor=extractor_name(),

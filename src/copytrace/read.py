@@ -57,6 +57,7 @@ class Document:
     date: str | None = None  # ISO 8601 as given (a date or a date-time)
     crawled_at: str | None = None
     date_updated: str | None = None  # last update, when a page gives one apart from ``date``
+    site_name: str | None = None  # the name the site gives itself on the page (``og:site_name``), for credit
     extractor: str | None = None  # what turned HTML into this text (None: text was given)
     flags: list[str] = field(default_factory=list)  # extraction artifacts found (copytrace.artifacts)
     links: list[str] = field(default_factory=list)  # sites a page links to (HTML inputs)
@@ -389,6 +390,7 @@ def _page_records(found, doc_id: str, source: str, line: int | None, url: str | 
         title=found.title,
         date=_date_or_none(found.date),
         date_updated=_date_or_none(found.date_updated),
+        site_name=found.site_name,
         extractor=found.extractor,
         links=found.links,
     )
@@ -475,6 +477,8 @@ def _plain_record(raw: bytes, source: str, line: int, max_chars: int) -> Documen
     if type(obj) is not dict:
         return None
     get = obj.get
+    if "site_name" in obj:  # rare: the general path reads it
+        return None
     text, doc_id = get("text"), get("id")
     if type(text) is not str or type(doc_id) is not str or not doc_id or not text or len(text) > max_chars or text.isspace():
         return None
@@ -573,6 +577,7 @@ def _apply_fields(obj: dict, results: list, source: str, line: int | None) -> li
     if site:
         doc.site = site.lower()
     doc.title = _optional_str(obj, "title") or doc.title
+    doc.site_name = _optional_str(obj, "site_name") or doc.site_name
     for key in ("date", "crawled_at"):
         raw = _optional_str(obj, key)
         if raw is None:

@@ -61,7 +61,7 @@ from .boilerplate import (
     site_pages,
 )
 from .candidates import Candidates, FingerprintIndex, FingerprintSpill
-from .credit import Credit, pair_credit, parse_aliases
+from .credit import Credit, page_names, pair_credit, parse_aliases, with_page_names
 from .dates import Moment, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
@@ -765,9 +765,10 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), *edit.to_dict().items()):
                 rows[key].append(value)
         passages = aligned.passages(x)
+        names = with_page_names(aliases, page_names(doc_a.site, doc_a.site_name, doc_a.title), page_names(doc_b.site, doc_b.site_name, doc_b.title))
         labels.credit.append(
             pair_credit(
-                doc_a.text, doc_a.site, doc_b.text, doc_b.site, aliases, first_by_dates(time_of(a), time_of(b), settings.date_confidence),
+                doc_a.text, doc_a.site, doc_b.text, doc_b.site, names, first_by_dates(time_of(a), time_of(b), settings.date_confidence),
                 (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
                 ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages]),
             )

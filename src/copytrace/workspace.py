@@ -16,9 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 5  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+FORMAT_VERSION = 6  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
 # 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
-# 5: documents written in parts (a folder), so that `add` appends without rewriting them
+# 5: documents written in parts (a folder), so that `add` appends without rewriting them;
+# 6: documents gained site_name, pairs credit_kind; shared template lines
 
 #: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
 PARTED = ("documents",)
@@ -35,6 +36,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("date", pa.string()),
             ("crawled_at", pa.string()),
             ("date_updated", pa.string()),
+            ("site_name", pa.string()),
             ("extractor", pa.string()),
             ("flags", pa.list_(pa.string())),
             ("links", pa.list_(pa.string())),
