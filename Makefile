@@ -40,6 +40,9 @@ test: $(STAMP) $(CHROMIUM)
 # about 40 min and 15 GB of disk the first time); JSON results go to benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.accuracy
+	$(BIN)/python -m benchmarks.accuracy --shared-footers
+	$(BIN)/python -m benchmarks.realpages
+	$(BIN)/python -m benchmarks.page_times
 	$(BIN)/python -m benchmarks.edits
 	$(BIN)/python -m benchmarks.chains
 	$(BIN)/python -m benchmarks.speed

@@ -4,9 +4,9 @@
 
 Pages and ground truth: the fundus test data in ``../shared/data/web`` (258 pages of 181 publishers
 in 41 countries; each page's reviewed ``publishing_date``). A page's time is *kept to the minute*
-when copytrace's ``date`` names the same minute (the same instant when both have a zone, the same
-wall-clock minute when either has none); where the truth is a day only (midnight), the same day
-counts. Pages whose truth we read as wrong are listed, not dropped. Writes
+when copytrace's ``date`` names the same minute (the same instant when both have a zone; when one
+has none, the same minute at some zone's offset, since a time without a zone is some place's
+wall-clock time); where the truth is a day only (midnight), the same day counts. Pages whose truth we read as wrong are listed, not dropped. Writes
 ``benchmarks/results/page_times.json``.
 """
 
@@ -16,7 +16,7 @@ import argparse
 import gzip
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .accuracy import RESULTS
@@ -44,11 +44,17 @@ def agreement(truth: str, got: str | None) -> str:
     if day_only_truth:
         return "minute" if have.date() == want.date() else "wrong"
     if len(got) > 10:
-        if want.tzinfo is None or have.tzinfo is None:
-            if want.replace(tzinfo=None).strftime("%Y%m%d%H%M") == have.replace(tzinfo=None).strftime("%Y%m%d%H%M"):
+        if want.tzinfo is not None and have.tzinfo is not None:
+            if abs((want - have).total_seconds()) < 60:
                 return "minute"
-        elif abs((want - have).total_seconds()) < 60:
-            return "minute"
+        elif want.tzinfo is None and have.tzinfo is None:
+            if abs((want - have).total_seconds()) < 60:
+                return "minute"
+        else:  # one without a zone: some place's wall-clock time, UTC-12 to UTC+14, in quarter hours
+            local, exact = (want, have) if want.tzinfo is None else (have, want)
+            apart = (local - exact.astimezone(timezone.utc).replace(tzinfo=None)).total_seconds()
+            if -12 * 3600 - 60 <= apart <= 14 * 3600 + 60 and min(apart % 900, -apart % 900) < 60:
+                return "minute"
     return "day" if have.date() == want.date() else "wrong"
 
 

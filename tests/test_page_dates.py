@@ -95,3 +95,11 @@ def test_jsonl_dates_with_an_impossible_zone_are_kept_as_local_times(tmp_path):
     assert doc.date == "2024-08-05T19:49:50"
     reject = next(r for r in records if isinstance(r, Reject))
     assert reject.outcome == "kept" and reject.line == 1 and "no place's" in reject.reason
+
+
+def test_an_update_stated_before_the_publication_is_a_drafts_time_not_kept():
+    """A real scheduled post: its article:modified_time is days before its article:published_time."""
+    page = next(p for p in fundus_pages() if p[0].name == "RollingStone_2024_08_27.html.gz")
+    found = extract_html(gzip.open(page[0]).read(), page[1])
+    assert found.date == "2024-08-26T16:30:00+00:00" and found.date_updated is None
+    assert any("before the publication" in note for note in found.notes)

@@ -399,3 +399,24 @@ def test_a_parent_the_text_cannot_decide_is_the_earliest_and_not_sure(tmp_path, 
     assert edges["verbatim"]["parent"] == "origin" and edges["verbatim"]["evidence"] == "dates"
     assert edges["trimmed"]["parent"] == "origin"  # the earliest of the two that hold its text
     assert edges["trimmed"]["parent_confidence"] <= 0.5
+
+
+def test_a_copy_with_words_changed_is_a_copy_not_a_second_carrier(tmp_path, long_articles):
+    """Changed words are one variant each, not text of both sides: a source and its reworded copy
+    are origin and copy, not two carriers of an unseen upstream text."""
+    from benchmarks.planted import SYNONYMS, _swap_words
+
+    article = long_articles[5]
+    reworded = _swap_words(article.text, random.Random(4), 0.15, sorted(SYNONYMS.values()))
+    records = [
+        {"id": "source", "text": article.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
+        {"id": "reworded", "text": reworded, "site": "copier.net", "date": "2024-03-05T09:30:00+00:00"},
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([path], tmp_path / "ws")
+    ws = copytrace.Workspace(tmp_path / "ws")
+    assert sum(e["kind"] == "words_changed" for e in ws.table("edits").to_pylist()) >= 10
+    assert ws.table("cascades").to_pylist()[0]["root"] == "source"
+    edges = ws.table("edges").to_pylist()
+    assert [(e["parent"], e["child"]) for e in edges] == [("source", "reworded")]

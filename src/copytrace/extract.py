@@ -70,7 +70,11 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
     page = html if isinstance(html, str) else html.decode("utf-8", "replace")
     published, note = choose_date(stated.published, original or found.date or None, page)
     updated = stated.modified or updated
-    notes = (*stated.notes, *([note] if note else []))
+    notes = [*stated.notes, *([note] if note else [])]
+    if updated and published and _ends_before(updated, published):
+        # Scheduled posts keep the time their draft was last saved as the "modified" time.
+        notes.append(f"last update {updated} is before the publication {published} (a draft saved before a scheduled publication?); not kept")
+        updated = None
     return Extracted(
         text=found.text,
         title=found.title or None,
@@ -80,8 +84,16 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
         date_updated=updated if updated and not _same_time(updated, published) else None,
         extractor=extractor_name(),
         links=linked_sites(tree),
-        notes=notes,
+        notes=tuple(notes),
     )
+
+
+def _ends_before(a: str, b: str) -> bool:
+    """Whether time ``a`` surely ends before time ``b`` begins (as the intervals they stand for)."""
+    from .dates import moment
+
+    ma, mb = moment(a), moment(b)
+    return ma is not None and mb is not None and ma.hi < mb.lo
 
 
 def _same_time(a: str, b: str | None) -> bool:

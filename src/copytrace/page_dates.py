@@ -142,22 +142,25 @@ def page_times(tree) -> PageTimes:
 def _candidates(tree, meta_keys: tuple[str, ...], schema_key: str) -> list[tuple[str, str]]:
     """(where, raw value) of every statement of one time, in the module's order."""
     metas: dict[str, str] = {}
+    shown: dict[str, str] = {}  # each key as the page writes it
     for elem in tree.iter("meta"):
-        key = re.sub(r"[^a-z]", "", (elem.get("property") or elem.get("name") or elem.get("itemprop") or "").lower())
+        written = (elem.get("property") or elem.get("name") or elem.get("itemprop") or "").strip()
+        key = re.sub(r"[^a-z]", "", written.lower())
         content = elem.get("content")
         if key in meta_keys and content and key not in metas:
             metas[key] = content
+            shown[key] = written
     out: list[tuple[str, str]] = []
     for key in meta_keys[:2]:  # Open Graph first
         if key in metas:
-            out.append((f"meta {key}", metas[key]))
+            out.append((f"meta {shown[key]}", metas[key]))
     out += [(f"JSON-LD {schema_key}", v) for v in _json_ld(tree, schema_key)]
     for elem in tree.iter():
         if isinstance(elem.tag, str) and (elem.get("itemprop") or "").lower() == schema_key.lower():
             value = elem.get("datetime") or elem.get("content")
             if value:
                 out.append((f"itemprop {schema_key}", value))
-    out += [(f"meta {key}", metas[key]) for key in meta_keys[2:] if key in metas]
+    out += [(f"meta {shown[key]}", metas[key]) for key in meta_keys[2:] if key in metas]
     if schema_key == "datePublished":
         for elem in tree.iter("time"):
             if "pubdate" in elem.attrib and elem.get("datetime"):

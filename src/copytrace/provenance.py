@@ -488,8 +488,14 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
         # With two documents, text only one has is as likely the other's cut as its own addition,
         # and cuts are the more common: the upstream version holds the text of both.
         miss = {pairs.a[p]: pairs.missing_a[p], pairs.b[p]: pairs.missing_b[p]}
-        upstream = {x: settings.delete_weight * float(miss[y]) / 100, y: settings.delete_weight * float(miss[x]) / 100}
-        return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history), upstream
+        # A changed word is one variant, not text of both: the upstream version held one of the two
+        # readings, so one branch changed it, as one of the two copied the other would have.
+        var = {pairs.a[p]: float(pairs.variant_a[p].sum() * BIN), pairs.b[p]: float(pairs.variant_b[p].sum() * BIN)}
+        var = {d: min(v, float(miss[d])) for d, v in var.items()}
+        upstream = {x: settings.delete_weight * (float(miss[y]) - var[y]) / 100, y: settings.delete_weight * (float(miss[x]) - var[x]) / 100}
+        changed, kept = (y, x) if settings.insert_weight * var[y] + settings.delete_weight * var[x] <= settings.insert_weight * var[x] + settings.delete_weight * var[y] else (x, y)
+        upstream[changed] += (settings.insert_weight * var[changed] + settings.delete_weight * var[kept]) / 100
+        return _pair_costs(members, neighbours, {x: {y: 0.0}, y: {x: 0.0}}, pairs, when, settings, names, history), _credited_upstream(upstream, neighbours, pairs, settings)
     base = {x: lost_of(x, set()) for x in members}
     singular = {}
     for x in members:
@@ -506,7 +512,21 @@ def edge_costs(members, pair_of, pairs: _Pairs, when, settings: Settings, names,
         # Members that may descend from x (and carry on text x added): x explains them.
         descendants = {z for z, _ in neighbours[x] if base[z].get(x, math.inf) <= 0}
         lost[x] = lost_of(x, descendants)
-    return _pair_costs(members, neighbours, lost, pairs, when, settings, names, history), upstream
+    return _pair_costs(members, neighbours, lost, pairs, when, settings, names, history), _credited_upstream(upstream, neighbours, pairs, settings)
+
+
+def _credited_upstream(upstream: dict[int, float], neighbours, pairs: _Pairs, settings: Settings) -> dict[int, float]:
+    """The upstream costs, with a penalty (``credit_weight``) on every member that names another
+    member's site: it says where its text came from, so it is less likely a first carrier of a text
+    from outside the corpus. Half the penalty for a parent naming its child: a carrier of a wire
+    story may name the wire's site, whose own page is another carrier."""
+    out = dict(upstream)
+    for x in upstream:
+        for _, p in neighbours[x]:
+            if pairs.credit[p] == CREDITED and pairs.credit_doc[p] is not None and (pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]) == x:
+                out[x] += settings.credit_weight
+                break
+    return out
 
 
 def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settings, names, history) -> dict[tuple[int, int], EdgeCost]:
