@@ -420,3 +420,26 @@ def test_a_copy_with_words_changed_is_a_copy_not_a_second_carrier(tmp_path, long
     assert ws.table("cascades").to_pylist()[0]["root"] == "source"
     edges = ws.table("edges").to_pylist()
     assert [(e["parent"], e["child"]) for e in edges] == [("source", "reworded")]
+
+
+def test_a_lifted_paragraph_is_partial_reuse_in_the_site_statistics(tmp_path, long_articles):
+    source, host = long_articles[7], long_articles[8]
+    lifted = max(source.paragraphs, key=len)
+    paragraphs = list(host.paragraphs)
+    hosted = "\n\n".join(paragraphs[:2] + [lifted] + paragraphs[2:])
+    records = [
+        {"id": "source", "text": source.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
+        {"id": "host", "text": hosted, "site": "copier.net", "date": "2024-03-06T08:00:00+00:00"},
+    ]
+    path = tmp_path / "lifted.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([path], tmp_path / "ws")
+    ws = copytrace.Workspace(tmp_path / "ws")
+    (pair,) = ws.table("pairs").to_pylist()
+    assert (pair["verdict"], pair["direction"]) == ("partial", "a_to_b")
+    assert ws.table("edges").num_rows == 0  # no copy tree: partial reuse is an edge of its own kind
+    (edge,) = ws.table("site_edges").to_pylist()
+    assert (edge["source_site"], edge["copier_site"], edge["copies"], edge["partial"], edge["credit_rate"]) == ("wire.com", "copier.net", 0, 1, None)
+    sites = {s["site"]: s for s in ws.table("sites").to_pylist()}
+    assert sites["copier.net"]["partial_reuse"] == 1 and sites["wire.com"]["partially_reused_by_others"] == 1
+    assert sites["copier.net"]["copies"] == 0

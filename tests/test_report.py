@@ -237,3 +237,35 @@ def test_workspace_with_only_the_core_tables_still_reports(tmp_path):
     assert "No cascades" in overview and result.pages >= 4 + len(Views(ws).pairs)
     client = TestClient(create_app(ws))
     assert client.get("/").status_code == 200 and client.get("/api/cascades").json() == []
+
+
+def test_pair_views_read_from_source_to_copy(tmp_path, long_articles):
+    """A pair whose source comes second in the input: the view puts it on the left, and every edit
+    reads from source to copy, its offsets into the side it names."""
+    import json
+
+    import copytrace
+
+    article = long_articles[6]
+    paragraphs = list(article.paragraphs)
+    copy_text = "\n\n".join(paragraphs[:2] + paragraphs[3:]) + "\n\nShare this story with a friend!"
+    records = [  # the copy first
+        {"id": "copy", "text": copy_text, "site": "copier.net", "date": "2024-03-05T12:00:00+00:00"},
+        {"id": "source", "text": article.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([path], tmp_path / "ws")
+    row = Workspace(tmp_path / "ws").table("pairs").to_pylist()[0]
+    assert (row["a_id"], row["direction"]) == ("copy", "b_to_a")
+    view = Views(tmp_path / "ws").pair(key_of("copy", "source"))
+    assert (view["a"]["doc_id"], view["b"]["doc_id"], view["roles"], view["direction"]) == ("source", "copy", ("source", "copy"), "a_to_b")
+    assert view["swapped"] and view["text_a"] == article.text and view["text_b"] == copy_text
+    kinds = [e["kind"] for e in view["edits"]]
+    assert "paragraph_removed" in kinds  # the copy dropped a paragraph of the source (the table: added, from copy to source)
+    for e in view["edits"]:
+        for side, text in (("a", view["text_a"]), ("b", view["text_b"])):
+            if e[f"{side}_start"] is not None and e["kind"] != "headline_changed":
+                assert text[e[f"{side}_start"] : e[f"{side}_end"]] == e[f"{side}_text"]
+    for p in view["passages"]:
+        assert 0 <= p["a_start"] < p["a_end"] <= len(article.text) and 0 <= p["b_start"] < p["b_end"] <= len(copy_text)

@@ -24,7 +24,9 @@ TEMPLATES = files("copytrace") / "templates"
 ASSETS = files("copytrace") / "assets"
 ASSET_FILES = ("report.css", "report.js")
 
-DIRECTION_TEXT = {"a_to_b": "A → B (A is the source)", "b_to_a": "B → A (B is the source)", "common_source": "both from a common source",
+#: Views put the source on the left (``a``) whenever the direction is known, so ``a_to_b`` is all
+#: they show of a known direction.
+DIRECTION_TEXT = {"a_to_b": "source → copy", "b_to_a": "B → A (B is the source)", "common_source": "both from a common source",
                   "unknown": "undecided"}
 
 

@@ -697,7 +697,7 @@ def _provenance_stage(ws: Workspace, documents: pa.Table, tables: dict[str, pa.T
             pairs = pairs.set_column(pairs.column_names.index(name), name, column)
         else:
             pairs = pairs.append_column(name, column)
-    sites, site_edges = site_tables(meta, found.edges, found.cascades)
+    sites, site_edges = site_tables(meta, found.edges, found.cascades, pairs)
     ws.write("pairs", pairs)
     for name, table in (("edges", found.edges), ("cascades", found.cascades), ("sites", sites), ("site_edges", site_edges)):
         ws.write(name, table)

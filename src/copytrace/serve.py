@@ -50,6 +50,7 @@ def comparison_view(result: Comparison) -> dict:
         "credit": result.credit.status, "direction": {0: "a_to_b", 1: "b_to_a"}.get(first, "unknown"),
         "direction_evidence": result.direction.evidence, "direction_confidence": result.direction.confidence,
         "direction_detail": result.direction.detail, "delay_seconds": None, "cascade_id": None,
+        "swapped": False, "roles": ("A", "B"),  # pasted texts keep the order they were given in
     }
     credit = {"status": result.credit.status, "side": None if result.credit.doc is None else "ab"[result.credit.doc],
               "start": result.credit.start, "end": result.credit.end, "evidence": result.credit.evidence}

@@ -18,6 +18,11 @@ Counted from the ``edges`` and ``cascades`` tables, so every number follows the 
 ``site_edges``: one row per source site → copier site with copies, credit and the median delay from
 parent to copy. Copies within one site are left out of ``site_edges`` and of
 ``copies_of_other_sites``.
+
+Partial reuse (a passage lifted into another article: a ``partial`` pair, outside the copy trees)
+is an edge of its own kind: ``partial_reuse`` counts a site's articles that took a passage from
+another site's article whose direction is known, ``partially_reused_by_others`` the other way,
+and ``site_edges.partial`` the pairs from one site to the other (a row may have only these).
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ DELAY_BINS = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
 TOP = 5
 
 
-def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``)."""
+def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``;
+    ``pairs``, with their directions, gives the partial reuse)."""
     site = documents.column("site")
     counts = pa.compute.value_counts(site.drop_null()).to_pylist()
     articles = Counter({c["values"]: c["counts"] for c in counts})
@@ -81,6 +87,23 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tup
         if delay is not None:
             row[2].append(delay)
 
+    partial, partially = Counter(), Counter()
+    lifted: Counter[tuple[str, str]] = Counter()
+    if pairs is not None and pairs.num_rows and "direction" in pairs.column_names:
+        chosen = pairs.filter(pa.compute.and_(pa.compute.equal(pairs.column("verdict"), "partial"),
+                                              pa.compute.is_in(pairs.column("direction"), pa.array(["a_to_b", "b_to_a"]))))
+        ids = documents.column("doc_id")
+        site_a = site.take(pa.array(doc_numbers(chosen.column("a_id"), ids))).to_pylist()
+        site_b = site.take(pa.array(doc_numbers(chosen.column("b_id"), ids))).to_pylist()
+        for sa, sb, direction in zip(site_a, site_b, chosen.column("direction").to_pylist()):
+            source, copier = (sa, sb) if direction == "a_to_b" else (sb, sa)
+            if source and copier and source != copier:
+                partial[copier] += 1
+                partially[source] += 1
+                lifted[source, copier] += 1
+    for key in lifted:
+        pair_rows[key]  # a row of its own where the two sites share only partial reuse
+
     rows: dict[str, list] = defaultdict(list)
     for site in sorted(articles):
         d = np.array(delays.get(site, []), float)
@@ -94,6 +117,8 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tup
             "copies_of_other_sites": other[site],
             "copied_share": round(other[site] / articles[site], 4),
             "copied_by_others": copied_by[site],
+            "partial_reuse": partial[site],
+            "partially_reused_by_others": partially[site],
             "credited": credited[site],
             "credit_rate": round(credited[site] / other[site], 4) if other[site] else None,
             "delay_median_seconds": float(np.median(d)) if len(d) else None,
@@ -108,10 +133,11 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table) -> tup
     sites = pa.Table.from_pydict({n: rows.get(n, []) for n in SCHEMAS["sites"].names}, schema=SCHEMAS["sites"])
 
     edge_rows: dict[str, list] = defaultdict(list)
-    for (source, copier), (n, n_credited, delay_list) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], kv[0])):
+    for (source, copier), (n, n_credited, delay_list) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], -lifted[kv[0]], kv[0])):
         for k, v in (
             ("source_site", source), ("copier_site", copier), ("copies", n), ("credited", n_credited),
-            ("credit_rate", round(n_credited / n, 4)), ("delay_median_seconds", float(statistics.median(delay_list)) if delay_list else None),
+            ("credit_rate", round(n_credited / n, 4) if n else None),
+            ("delay_median_seconds", float(statistics.median(delay_list)) if delay_list else None), ("partial", lifted[source, copier]),
         ):
             edge_rows[k].append(v)
     site_edges = pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["site_edges"].names}, schema=SCHEMAS["site_edges"])

@@ -141,9 +141,14 @@ class Views:
         }
 
     def pair_summary(self, p: dict) -> dict:
+        """A pair as views show it: source on the left (``a``) and copy on the right whenever its
+        direction is known (``swapped`` when the table has them the other way), with the roles to
+        call the two sides by."""
+        key, o = key_of(p["a_id"], p["b_id"]), oriented(p)
         return {
-            "key": key_of(p["a_id"], p["b_id"]), "a": self.doc_summary(p["a_id"]), "b": self.doc_summary(p["b_id"]),
-            **{k: p.get(k) for k in (
+            "key": key, "a": self.doc_summary(o["a_id"]), "b": self.doc_summary(o["b_id"]), "swapped": o is not p,
+            "roles": ("source", "copy") if o.get("direction") == "a_to_b" else ("A", "B"),
+            **{k: o.get(k) for k in (
                 "verdict", "coverage_a", "coverage_b", "n_passages", "credit", "direction", "direction_evidence",
                 "direction_confidence", "direction_detail", "delay_seconds", "cascade_id",
             )},
@@ -233,7 +238,7 @@ class Views:
         names = sorted(involved, key=lambda s: (-involved[s], s))
         shown = names[:limit]
         index = {s: i for i, s in enumerate(shown)}
-        edges = [e for e in self.site_edges if e["source_site"] in index and e["copier_site"] in index and e["source_site"] != e["copier_site"]]
+        edges = [e for e in self.site_edges if e["source_site"] in index and e["copier_site"] in index and e["source_site"] != e["copier_site"] and e["copies"]]
         xy = force_layout(len(shown), [(index[e["source_site"]], index[e["copier_site"]], e["copies"]) for e in edges])
         nodes = []
         for i, s in enumerate(shown):
@@ -334,13 +339,51 @@ class Views:
         """A pair: both texts (the part on ``page``), the aligned passages, the labelled edits, the
         boilerplate and credit spans, the direction and its evidence."""
         p = self.pair_row(key)
-        a_id, b_id = p["a_id"], p["b_id"]
+        passages, edits = self.passages.get((p["a_id"], p["b_id"]), []), self.edits.get((p["a_id"], p["b_id"]), [])
+        o = oriented(p)
+        if o is not p:  # read from source to copy: the sides, and each edit, the other way round
+            passages, edits = [_swap_sides(r) for r in passages], [_mirrored(e) for e in edits]
+        a_id, b_id = o["a_id"], o["b_id"]
         texts = self.texts([a_id, b_id])
         return pair_view(
-            self.pair_summary(p), texts.get(a_id, ""), texts.get(b_id, ""), self.passages.get((a_id, b_id), []),
-            self.edits.get((a_id, b_id), []), {"a": self.boilerplate.get(a_id, []), "b": self.boilerplate.get(b_id, [])},
-            _credit_of(p), page, page_chars,
+            self.pair_summary(p), texts.get(a_id, ""), texts.get(b_id, ""), passages, edits,
+            {"a": self.boilerplate.get(a_id, []), "b": self.boilerplate.get(b_id, [])}, _credit_of(o), page, page_chars,
         )
+
+
+#: An edit read the other way round (copy to source): what one side lacks, the other adds.
+MIRRORED = {
+    "sentence_removed": "sentence_added", "sentence_added": "sentence_removed", "paragraph_removed": "paragraph_added",
+    "paragraph_added": "paragraph_removed", "boilerplate_added": "boilerplate_removed", "boilerplate_removed": "boilerplate_added",
+    "quote_removed": "quote_added",
+}
+
+
+def _swap_sides(row: dict) -> dict:
+    """``row`` with its ``a_*`` and ``b_*`` fields (and ``*_a``, ``*_b``) exchanged."""
+    out = {}
+    for k, v in row.items():
+        if k.startswith(("a_", "b_")):
+            k = ("b_" if k[0] == "a" else "a_") + k[2:]
+        elif k.endswith(("_a", "_b")):
+            k = k[:-2] + ("_b" if k[-1] == "a" else "_a")
+        out[k] = v
+    return out
+
+
+def oriented(p: dict) -> dict:
+    """A pair row with the source as ``a`` whenever the direction says ``b_to_a`` (the same row
+    otherwise): views read from source to copy, whatever the tables' input order."""
+    if p.get("direction") != "b_to_a":
+        return p
+    return {**_swap_sides(p), "direction": "a_to_b"}
+
+
+def _mirrored(edit: dict) -> dict:
+    """An edit of the table (read from ``a`` to ``b``) read from ``b`` to ``a``."""
+    out = _swap_sides(edit)
+    out["kind"] = MIRRORED.get(edit["kind"], edit["kind"])
+    return out
 
 
 def _credit_of(p: dict) -> dict:

@@ -134,6 +134,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("copies_of_other_sites", pa.int64()),
             ("copied_share", pa.float64()),
             ("copied_by_others", pa.int64()),
+            ("partial_reuse", pa.int64()),
+            ("partially_reused_by_others", pa.int64()),
             ("credited", pa.int64()),
             ("credit_rate", pa.float64()),
             ("delay_median_seconds", pa.float64()),
@@ -152,6 +154,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("credited", pa.int64()),
             ("credit_rate", pa.float64()),
             ("delay_median_seconds", pa.float64()),
+            ("partial", pa.int64()),
         ]
     ),
     "settings": pa.schema(
