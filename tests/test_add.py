@@ -186,3 +186,25 @@ def test_old_pages_dated_in_the_future_are_checked_again(tmp_path, monkeypatch):
     assert f"date {later} is after the time of this scan; not trusted" in reasons
     assert not any(soon in r for r in reasons)
     assert any("is shared by" in r for r in reasons)
+
+
+def test_new_sites_that_make_a_footer_shared_template_refingerprint_the_old_pages(tmp_path, reuters):
+    """Six pages of each of two sites, two of them with the network's footer, do not make it a
+    shared template (no site shows it on 3 pages): those pages pair on it. The pages added later
+    do, and the old pages lose it from their fingerprints: no pair is left, as in a scan of all."""
+    from benchmarks.planted import independent
+    from test_boilerplate import _shared_footer_corpus
+
+    corpus, _ = _shared_footer_corpus(tmp_path, independent(reuters[:400]))
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    first = [n for n in range(len(lines)) if n % 10 < 6 and n < 20]  # six pages of each of two sites: two with the footer
+    (tmp_path / "in").mkdir()
+    old, new = tmp_path / "in" / "old.jsonl", tmp_path / "in" / "new.jsonl"
+    old.write_bytes(b"".join(lines[n] for n in first))
+    new.write_bytes(b"".join(line for n, line in enumerate(lines) if n not in first))
+    copytrace.scan([old, new], tmp_path / "whole")
+    before = copytrace.scan([old], tmp_path / "ws")
+    assert before.pairs.get("partial", 0) + before.pairs.get("copy", 0) > 0  # one site: the footer is still text
+    copytrace.add(tmp_path / "ws", [new])
+    assert copytrace.Workspace(tmp_path / "ws").table("pairs").num_rows == 0
+    assert_same_tables(tmp_path / "whole", tmp_path / "ws")

@@ -37,6 +37,13 @@ def cascades_ws(tmp_path_factory) -> Path:
     return ws
 
 
+def _scan_records(records: list[dict], tmp_path: Path) -> None:
+    """Scan ``records`` (written as JSON Lines) into ``tmp_path / "ws"``."""
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([path], tmp_path / "ws")
+
+
 def _ancestors(doc: str) -> list[str]:
     out = []
     while TRUTH.get(doc, {}).get("parent") in TRUTH:
@@ -392,9 +399,7 @@ def test_a_parent_the_text_cannot_decide_is_the_earliest_and_not_sure(tmp_path, 
         {"id": "verbatim", "text": article.text, "site": "copier-one.net", "date": "2024-03-05T10:00:00+00:00"},
         {"id": "trimmed", "text": trimmed, "site": "copier-two.net"},
     ]
-    path = tmp_path / "three.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    copytrace.scan([path], tmp_path / "ws")
+    _scan_records(records, tmp_path)
     edges = {e["child"]: e for e in copytrace.Workspace(tmp_path / "ws").table("edges").to_pylist()}
     assert edges["verbatim"]["parent"] == "origin" and edges["verbatim"]["evidence"] == "dates"
     assert edges["trimmed"]["parent"] == "origin"  # the earliest of the two that hold its text
@@ -412,9 +417,7 @@ def test_a_copy_with_words_changed_is_a_copy_not_a_second_carrier(tmp_path, long
         {"id": "source", "text": article.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
         {"id": "reworded", "text": reworded, "site": "copier.net", "date": "2024-03-05T09:30:00+00:00"},
     ]
-    path = tmp_path / "two.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    copytrace.scan([path], tmp_path / "ws")
+    _scan_records(records, tmp_path)
     ws = copytrace.Workspace(tmp_path / "ws")
     assert sum(e["kind"] == "words_changed" for e in ws.table("edits").to_pylist()) >= 10
     assert ws.table("cascades").to_pylist()[0]["root"] == "source"
@@ -431,9 +434,7 @@ def test_a_lifted_paragraph_is_partial_reuse_in_the_site_statistics(tmp_path, lo
         {"id": "source", "text": source.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
         {"id": "host", "text": hosted, "site": "copier.net", "date": "2024-03-06T08:00:00+00:00"},
     ]
-    path = tmp_path / "lifted.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    copytrace.scan([path], tmp_path / "ws")
+    _scan_records(records, tmp_path)
     ws = copytrace.Workspace(tmp_path / "ws")
     (pair,) = ws.table("pairs").to_pylist()
     assert (pair["verdict"], pair["direction"]) == ("partial", "a_to_b")

@@ -277,8 +277,8 @@ def shared_template(parts: list[tuple[LineCounts, np.ndarray]], chunk: int = 1 <
 
     Reads each part in chunks (the counts of a large corpus are memory-mapped)."""
 
-    def hashes(counts: LineCounts, lo: int, hi: int) -> np.ndarray:  # the line's hash, without its site
-        return np.asarray(counts.keys[lo:hi]) ^ (np.asarray(counts.site[lo:hi]).astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+    def hashes(counts: LineCounts, lo: int, hi: int) -> np.ndarray:  # the line's hash, its site mixed out again
+        return _mix_site(np.asarray(counts.keys[lo:hi]), np.asarray(counts.site[lo:hi]))
 
     def chunks(counts: LineCounts):
         for lo in range(0, len(counts.keys), chunk):
@@ -290,21 +290,30 @@ def shared_template(parts: list[tuple[LineCounts, np.ndarray]], chunk: int = 1 <
     empty = LineCounts(np.zeros(0, np.uint64), *(np.zeros(0, np.int64) for _ in range(5)))
     if not len(frequent):
         return empty
+    def among(wanted: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``h`` are in ``wanted`` (sorted), and where: a bitmap of their low bits first
+        (one look-up each), so that only the few that may be are searched."""
+        bitmap = np.zeros(1 << 22, bool)
+        bitmap[(wanted & np.uint64((1 << 22) - 1)).astype(np.int64)] = True
+        maybe = np.flatnonzero(bitmap[(h & np.uint64((1 << 22) - 1)).astype(np.int64)])
+        at, found = find_sorted(wanted, h[maybe])
+        return maybe[found], at[found]
+
     sites = np.zeros(len(frequent), np.int64)  # entries are one per (site, line): count them
     for c, _ in parts:
         for lo, hi in chunks(c):
-            at, found = find_sorted(frequent, hashes(c, lo, hi))
-            sites += np.bincount(at[found], minlength=len(frequent))
+            _, at = among(frequent, hashes(c, lo, hi))
+            sites += np.bincount(at, minlength=len(frequent))
     shared = frequent[sites >= 2]
     if not len(shared):
         return empty
     rows = []
     for c, pages in parts:
         for lo, hi in chunks(c):
-            keep = lo + np.flatnonzero(find_sorted(shared, hashes(c, lo, hi))[1])
+            keep = lo + among(shared, hashes(c, lo, hi))[0]
             rows.append(LineCounts(
-                np.asarray(c.keys)[keep] ^ SHARED, *(np.asarray(getattr(c, f), np.int64)[keep] for f in ("site",)),
-                np.asarray(pages, np.int64)[keep], *(np.asarray(getattr(c, f), np.int64)[keep] for f in ("first_doc", "start", "end")),
+                np.asarray(c.keys[keep]) ^ SHARED, np.asarray(c.site[keep], np.int64), np.asarray(pages[keep], np.int64),
+                *(np.asarray(getattr(c, f)[keep], np.int64) for f in ("first_doc", "start", "end")),
             ))
     return LineCounts.merge(rows)
 

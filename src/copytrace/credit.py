@@ -114,28 +114,43 @@ def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ..
 # --- finding statements -----------------------------------------------------------------------------
 
 _LEADS = (
-    (SOURCE, r"(?im)^[^\w\n]{0,3}(?:sources?|quelle|quellen|fuente|fuentes|fonte|источник)\s*[:：]\s*"),
-    (PUBLISHED_BY, r"(?i)\b(?:(?:originally|first)\s+(?:published|appeared|posted|ran|printed)\s+(?:by|in|on|at)"
+    (SOURCE, r"^[^\w\n]{0,3}(?:sources?|quelle|quellen|fuente|fuentes|fonte|источник)\s*[:：]\s*"),
+    (PUBLISHED_BY, r"\b(?:(?:originally|first)\s+(?:published|appeared|posted|ran|printed)\s+(?:by|in|on|at)"
                    r"|republished\s+(?:with\s+(?:the\s+)?permission\s+)?(?:from|by)|reprinted\s+(?:with\s+(?:the\s+)?permission\s+)?(?:from|by)"
                    r"|(?:published|reproduced)\s+with\s+(?:the\s+)?permission\s+(?:of|from)|courtesy\s+of"
                    r"|this\s+(?:article|story|report)\s+(?:is|was)\s+(?:from|by))\s+"),
-    (COPYRIGHT, r"(?i)(?:©|\(c\)(?=\s*\d{4})|\bcopyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?"),
-    (PHOTO, r"(?i)\b(?:photos?|images?|pictures?|foto|photograph|video|illustration)(?:\s*credits?)?\s*(?:[:：]|\bby\b|\bcourtesy\s+of\b)\s*"),
-    (VIA, r"(?i)\bvia\s+"),
-    (ACCORDING_TO, r"(?i)\baccording\s+to\s+"),
+    (COPYRIGHT, r"(?:©|\(c\)(?=\s*\d{4})|\bcopyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?"),
+    (PHOTO, r"\b(?:photos?|images?|pictures?|foto|photograph|video|illustration)(?:\s*credits?)?\s*(?:[:：]|\bby\b|\bcourtesy\s+of\b)\s*"),
+    (VIA, r"\bvia\s+"),
+    (ACCORDING_TO, r"\baccording\s+to\s+"),
 )
-_STATEMENTS = tuple((kind, re.compile(lead)) for kind, lead in _LEADS)
-_DATELINE = re.compile(r"\(\s*(?P<name>[^()\n]{2,40}?)\s*\)\s*[-–—]")
-_AS_REPORTED = re.compile(r"(?i)\bas\s+(?P<name>[^\n,.;]{2,40}?)\s+(?:reported|reports|wrote|writes|noted)\b")
+#: Every lead-in, the dateline and "as X reported" in one pattern: one pass over a text.
+_STATEMENT = re.compile(
+    "|".join(f"(?P<{kind}>{lead})" for kind, lead in _LEADS)
+    + r"|(?P<dateline>\(\s*[^()\n]{2,40}?\s*\)\s*[-–—])"
+    + r"|\bas\s+(?P<as_reported>[^\n,.;]{2,40}?)\s+(?:reported|reports|wrote|writes|noted)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 _QUOTES = re.compile(r"[\"“”«»„]")
-_NEEDLE = re.compile(r"(?i)source|quell|fuente|fonte|источник|published|appeared|posted|ran |printed|republished|reprinted|permission|courtesy|this (?:article|story|report)|©|\(c\)|copyright|photo|image|picture|foto|video|illustration|via |according|\)\s*[-–—]| as ")
+#: Lower-case strings one of which every statement contains: only the lines holding one are read.
+_NEEDLES = ("source", "quell", "fuente", "fonte", "источник", "published", "appeared", "posted", "ran ", "printed", "permission",
+            "courtesy", "this article", "this story", "this report", "©", "(c)", "copyright", "photo", "image", "picture", "foto",
+            "video", "illustration", "via ", "according", ") -", ")-", ") —", ")—", ") –", ")–", "reported", "reports", "wrote",
+            "writes", "noted")
 
 
 @functools.lru_cache(maxsize=4096)
 def attributions(text: str) -> tuple[Attribution, ...]:
     """Every attribution statement of ``text`` (see the module's description), in text order."""
-    if not _NEEDLE.search(text):
+    lowered = text.lower()
+    present = [needle for needle in _NEEDLES if needle in lowered]
+    if not present:
         return ()
+    lines, start = [], 0  # (start, end) of each line holding a needle (lower-casing may change lengths: not the offsets)
+    for line in text.split("\n"):
+        if any(needle in line.lower() for needle in present):
+            lines.append((start, start + len(line)))
+        start += len(line) + 1
     found: list[Attribution] = []
 
     def add(kind: str, start: int, end: int) -> None:
@@ -146,16 +161,17 @@ def attributions(text: str) -> tuple[Attribution, ...]:
         line_end = len(text) if line_end < 0 else line_end
         found.append(Attribution(kind, text[start:end].strip(), start, end, line_start, line_end))
 
-    for kind, lead in _STATEMENTS:
-        for m in lead.finditer(text):
+    for m in (m for lo, hi in lines for m in _STATEMENT.finditer(text, lo, hi)):
+        kind = m.lastgroup
+        if kind == "dateline":
+            if m.start() - (text.rfind("\n", 0, m.start()) + 1) <= 80:
+                inner = text.index("(", m.start()) + 1
+                add(DATELINE, inner, text.rindex(")", inner, m.end()))
+        elif kind == "as_reported":
+            add(ACCORDING_TO, m.start(kind), m.end(kind))
+        else:
             end = text.find("\n", m.end())
             add(kind, m.end(), min(len(text) if end < 0 else end, m.end() + 80))
-    for m in _DATELINE.finditer(text):
-        if m.start() - (text.rfind("\n", 0, m.start()) + 1) <= 80:
-            add(DATELINE, m.start("name"), m.end("name"))
-    for m in _AS_REPORTED.finditer(text):
-        add(ACCORDING_TO, m.start("name"), m.end("name"))
-    found.sort(key=lambda a: a.start)
     return tuple(found)
 
 

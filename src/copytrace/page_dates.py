@@ -68,25 +68,28 @@ def iso_time(value: str | None, written: bool = False) -> tuple[str | None, str 
             return date.fromisoformat(text).isoformat(), None
         except ValueError:
             return None, None
-    text = re.sub(r"(?i)z$", "+00:00", text)
-    zone_shape = re.search(r"([+-])(\d\d):?(\d\d)$", text)
     zone_note = None
-    if zone_shape:
-        hours, minutes = int(zone_shape[2]), int(zone_shape[3])
-        offset = timedelta(hours=hours, minutes=minutes) * (-1 if zone_shape[1] == "-" else 1)
-        if not ZONE_MIN <= offset <= ZONE_MAX or minutes >= 60:
-            zone_note = f"time zone {zone_shape[0]} of {value!r} is no place's; read as a local time"
-            text = text[: zone_shape.start()]
-        else:
-            text = f"{text[: zone_shape.start()]}{zone_shape[1]}{zone_shape[2]}:{zone_shape[3]}"
-    try:
+    try:  # the common case, read as it is (3.11 reads "Z", "+01:00" and "+0100")
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        parsed = _written_date(value) if written else None
-        if parsed is None:
-            return None, None
+        parsed = None
+    if parsed is None:  # a lower-case "z", or an offset of 24 hours or more
+        text = re.sub(r"(?i)z$", "+00:00", text)
+        zone_shape = re.search(r"([+-])(\d\d):?(\d\d)$", text)
+        if zone_shape:
+            offset = timedelta(hours=int(zone_shape[2]), minutes=int(zone_shape[3])) * (-1 if zone_shape[1] == "-" else 1)
+            if not ZONE_MIN <= offset <= ZONE_MAX or int(zone_shape[3]) >= 60:
+                zone_note = f"time zone {zone_shape[0]} of {value!r} is no place's; read as a local time"
+                text = text[: zone_shape.start()]
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = _written_date(value) if written else None
+            if parsed is None:
+                return None, None
     if parsed.tzinfo is not None and parsed.utcoffset() is not None and not ZONE_MIN <= parsed.utcoffset() <= ZONE_MAX:
-        parsed, zone_note = parsed.replace(tzinfo=None), f"time zone of {value!r} is no place's; read as a local time"
+        zone = parsed.strftime("%z")
+        parsed, zone_note = parsed.replace(tzinfo=None), f"time zone {zone[:3]}:{zone[3:5]} of {value!r} is no place's; read as a local time"
     return parsed.isoformat(), zone_note
 
 
