@@ -124,8 +124,11 @@ def _when(value: str, rng: random.Random) -> str:
 
 
 def _latest(value: str) -> datetime:
-    """The latest instant a stated time can mean (a time without a zone may be as far west as UTC-12)."""
+    """The latest instant a stated time can mean: a time without a zone may be as far west as
+    UTC-12, and midnight is how sites that know only the day write it (the whole day)."""
     moment = datetime.fromisoformat(value)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        moment += timedelta(days=1)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc) + timedelta(hours=12)
 
 

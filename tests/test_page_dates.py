@@ -28,8 +28,8 @@ def test_real_pages_keep_their_publication_time_to_the_minute():
 def test_structured_times_in_their_order_of_trust():
     og = '<meta property="article:published_time" content="2024-08-05T19:49:50Z">'
     ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-08-05T21:00:18+01:00", "dateModified": "2024-08-06T08:00:00+01:00"}</script>'
-    assert _times(og + ld)[:2] == ("2024-08-05T19:49:50+00:00", "2024-08-06T08:00:00+01:00")
-    assert _times(ld)[0] == "2024-08-05T21:00:18+01:00"
+    assert _times(og + ld)[:2] == ("2024-08-05T21:00:18+01:00", "2024-08-06T08:00:00+01:00")  # the article's JSON-LD first
+    assert _times(og)[0] == "2024-08-05T19:49:50+00:00"
     graph = '<script type="application/ld+json">{"@graph": [{"@type": "WebPage", "datePublished": "2025-01-28T02:39:19+00:00"}, {"@type": ["NewsArticle"], "datePublished": "2025-01-28T11:30:00+00:00"}]}</script>'
     assert _times(graph)[0] == "2025-01-28T11:30:00+00:00"  # the article's, not the page object's
     related = '<script type="application/ld+json">{"@type": "ItemList", "datePublished": "2020-01-01"}</script>'
@@ -40,11 +40,23 @@ def test_structured_times_in_their_order_of_trust():
 
 
 def test_sources_that_disagree_are_noted_and_the_most_trusted_is_used():
-    head = ('<meta property="article:published_time" content="2024-08-05T19:49:50Z">'
-            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-08-01T10:00:00Z"}</script>')
+    head = ('<meta property="article:published_time" content="2024-08-01T10:00:00Z">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-08-05T19:49:50Z"}</script>')
     published, _, notes = _times(head)
     assert published == "2024-08-05T19:49:50+00:00"
-    assert notes and "JSON-LD datePublished says 2024-08-01T10:00:00+00:00" in notes[0]
+    assert notes and "meta article:published_time says 2024-08-01T10:00:00+00:00" in notes[0]
+
+
+def test_a_publication_time_restamped_at_each_update_gives_way_to_the_earliest():
+    """A live blog whose metadata states its last update as its publication, and the real one elsewhere."""
+    head = ('<meta property="article:published_time" content="2024-08-05T19:49:50Z">'
+            '<meta property="article:modified_time" content="2024-08-05T19:49:50Z">')
+    body = '<div itemprop="datePublished" content="2024-08-04T13:23:00Z"></div>'
+    published, modified, notes = _times(head, body)
+    assert (published, modified) == ("2024-08-04T13:23:00+00:00", "2024-08-05T19:49:50+00:00")
+    assert any("last update" in n for n in notes)
+    same_day = _times(head, '<div itemprop="datePublished" content="2024-08-05T08:00:00Z"></div>')
+    assert same_day[0] == "2024-08-05T19:49:50+00:00"  # within a day: an ordinary disagreement, the first kept
 
 
 def test_written_and_odd_forms_of_a_time():
@@ -99,7 +111,7 @@ def test_jsonl_dates_with_an_impossible_zone_are_kept_as_local_times(tmp_path):
 
 def test_an_update_stated_before_the_publication_is_a_drafts_time_not_kept():
     """A real scheduled post: its article:modified_time is days before its article:published_time."""
-    page = next(p for p in fundus_pages() if p[0].name == "RollingStone_2024_08_27.html.gz")
+    page = next(p for p in fundus_pages() if p[0].name == "TheNation_2023_05_15.html.gz")
     found = extract_html(gzip.open(page[0]).read(), page[1])
-    assert found.date == "2024-08-26T16:30:00+00:00" and found.date_updated is None
+    assert found.date == "2023-05-15T09:00:37+00:00" and found.date_updated is None  # modified 2023-05-12
     assert any("before the publication" in note for note in found.notes)

@@ -4,9 +4,11 @@ htmldate finds the day of almost any page, but gives the day only; copies are of
 hours, so the time and zone a page states are what orders them. Pages state them in structured
 metadata, read here in this order (the first that parses wins):
 
-1. ``<meta property="article:published_time">`` (Open Graph; also ``og:``/``name=`` forms);
-2. JSON-LD ``datePublished`` of the page's article (``NewsArticle``, ``Article``, ``BlogPosting``...,
-   inside ``@graph`` too; other objects, such as a list of related stories, are not read);
+1. JSON-LD ``datePublished`` of the page's article (``NewsArticle``, ``Article``..., then posts, then
+   the ``WebPage`` object; inside ``@graph`` too; other objects, such as a list of related stories,
+   are not read): the statement most often right on real pages (measured on the fundus pages:
+   249 of 258 to the minute read in this order, 244 with Open Graph first);
+2. ``<meta property="article:published_time">`` (Open Graph; also ``og:``/``name=`` forms);
 3. ``itemprop="datePublished"`` (a ``<meta content>`` or a ``<time datetime>``);
 4. other publication metas (``pubdate``, ``parsely-pub-date``, ``sailthru.date``, ``dc.date.issued``...);
 5. ``<time pubdate datetime>``.
@@ -139,7 +141,20 @@ def page_times(tree) -> PageTimes:
                 notes.append(f"{chosen[1]} says {chosen[0]}, {where} says {value}; the first is used")
                 break
         found.append(chosen or (None, None))
-    return PageTimes(found[0][0], found[0][1], found[1][0], found[1][1], tuple(notes))
+    (pub, pub_from), (mod, _) = found
+    if pub and mod and len(pub) > 10 and _days_apart(pub, mod) * 1440 < 1:
+        # The "publication" is the last update, and the page states a publication more than a
+        # day earlier, to the minute: a CMS that restamps on every update (live blogs).
+        earlier = [
+            (value, where) for where, raw in published
+            if (value := iso_time(raw, written=True)[0]) and len(value) > 10 and value[11:19] != "00:00:00"
+            and _as_utc(value) < _as_utc(pub) and _days_apart(value, pub) > 1
+        ]
+        if earlier:
+            value, where = min(earlier, key=lambda vw: _as_utc(vw[0]))
+            notes.append(f"{pub_from} gives {pub}, the time of the last update; {where} gives {value}, which is used")
+            pub, pub_from = value, where
+    return PageTimes(pub, pub_from, found[1][0], found[1][1], tuple(notes))
 
 
 def _candidates(tree, meta_keys: tuple[str, ...], schema_key: str) -> list[tuple[str, str]]:
@@ -153,11 +168,10 @@ def _candidates(tree, meta_keys: tuple[str, ...], schema_key: str) -> list[tuple
         if key in meta_keys and content and key not in metas:
             metas[key] = content
             shown[key] = written
-    out: list[tuple[str, str]] = []
-    for key in meta_keys[:2]:  # Open Graph first
+    out: list[tuple[str, str]] = [(f"JSON-LD {schema_key}", v) for v in _json_ld(tree, schema_key)]
+    for key in meta_keys[:2]:
         if key in metas:
             out.append((f"meta {shown[key]}", metas[key]))
-    out += [(f"JSON-LD {schema_key}", v) for v in _json_ld(tree, schema_key)]
     for elem in tree.iter():
         if isinstance(elem.tag, str) and (elem.get("itemprop") or "").lower() == schema_key.lower():
             value = elem.get("datetime") or elem.get("content")
