@@ -444,3 +444,18 @@ def test_a_lifted_paragraph_is_partial_reuse_in_the_site_statistics(tmp_path, lo
     sites = {s["site"]: s for s in ws.table("sites").to_pylist()}
     assert sites["copier.net"]["partial_reuse"] == 1 and sites["wire.com"]["partially_reused_by_others"] == 1
     assert sites["copier.net"]["copies"] == 0
+
+
+def test_a_passage_lifted_from_a_cascade_member_is_listed_with_the_cascade(tmp_path, long_articles):
+    source, host = long_articles[7], long_articles[8]
+    lifted = max(source.paragraphs, key=len)
+    paragraphs = list(host.paragraphs)
+    records = [
+        {"id": "source", "text": source.text, "site": "wire.com", "date": "2024-03-05T08:00:00+00:00"},
+        {"id": "copy", "text": source.text + "\n\nSource: wire.com", "site": "copier.net", "date": "2024-03-05T09:00:00+00:00"},
+        {"id": "host", "text": "\n\n".join(paragraphs[:2] + [lifted] + paragraphs[2:]), "site": "blog.org", "date": "2024-03-06T08:00:00+00:00"},
+    ]
+    _scan_records(records, tmp_path)
+    ws = copytrace.Workspace(tmp_path / "ws")
+    (cascade,) = ws.table("cascades").to_pylist()
+    assert sorted(cascade["doc_ids"]) == ["copy", "source"] and cascade["lifted_into"] == ["host"]

@@ -48,7 +48,7 @@ from numba import njit
 from .credit import CREDIT_REMOVED, CREDITED
 from .dates import Moment, document_time, precedes
 from .progress import Progress, Silent
-from .score import COPY
+from .score import COPY, PARTIAL
 from .settings import Settings
 from .workspace import SCHEMAS, doc_numbers
 
@@ -763,7 +763,7 @@ def trace_provenance(
         progress.advance(1)
 
     directions = _pair_directions(reuse, cascades, when, settings, ids)
-    edges, cascade_rows = _tables(cascades, reuse, when, ids, sites, date_text)
+    edges, cascade_rows = _tables(cascades, reuse, when, ids, sites, date_text, _lifted_into(cascades, reuse, directions["direction"], ids))
     counts = {
         "cascades": len(cascades),
         "inferred_upstream": sum(c.root < 0 for c in cascades),
@@ -875,7 +875,22 @@ def upstream_id(cascade_id: int) -> str:
     return f"upstream of cascade {cascade_id}"
 
 
-def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> tuple[pa.Table, pa.Table]:
+def _lifted_into(cascades: list[Cascade], pairs: _Pairs, directions: list[str | None], ids) -> list[list[str]]:
+    """Per cascade, the articles outside it that lifted a passage from one of its members (partial
+    reuse whose direction puts the member first): an edge of its own kind, outside the tree."""
+    cascade_of = {m: c for c, cascade in enumerate(cascades) for m in cascade.members}
+    lifted: list[set[str]] = [set() for _ in cascades]
+    for p, direction in enumerate(directions):
+        if pairs.verdict[p] != PARTIAL or direction not in (A_TO_B, B_TO_A):
+            continue
+        source, copy = (pairs.a[p], pairs.b[p]) if direction == A_TO_B else (pairs.b[p], pairs.a[p])
+        c = cascade_of.get(int(source))
+        if c is not None and cascade_of.get(int(copy)) != c:
+            lifted[c].add(ids[copy])
+    return [sorted(s) for s in lifted]
+
+
+def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates, lifted: list[list[str]]) -> tuple[pa.Table, pa.Table]:
     edge_rows: dict[str, list] = defaultdict(list)
     cascade_rows: dict[str, list] = defaultdict(list)
     for c_id, cascade in enumerate(cascades):
@@ -918,6 +933,7 @@ def _tables(cascades: list[Cascade], pairs: _Pairs, when, ids, sites, dates) -> 
             "last_date": member_dates[-1] if member_dates else None,
             "span_seconds": float(max(middles) - min(middles)) if len(middles) > 1 else None,
             "doc_ids": [ids[m] for m in cascade.members],
+            "lifted_into": lifted[c_id],
         }
         for k, v in row.items():
             cascade_rows[k].append(v)

@@ -324,7 +324,8 @@ class Views:
             timeline.append({"doc": n["doc"], "depth": n["depth"], "parent": n["edge"]["parent"] if n["edge"] else None,
                              "time": moment.middle if known else None, "lo": moment.lo if known else None, "hi": moment.hi if known else None,
                              "precision": moment.precision if known else None})
-        return {"cascade": self.cascade_summary(c), "trees": trees, "timeline": timeline, "edges": edges}
+        lifted = [self.doc_summary(d) for d in c.get("lifted_into") or []]
+        return {"cascade": self.cascade_summary(c), "trees": trees, "timeline": timeline, "edges": edges, "lifted": lifted}
 
     # --- documents ----------------------------------------------------------------------------------------
     def document(self, key: str) -> dict:

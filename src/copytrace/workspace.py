@@ -121,6 +121,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("last_date", pa.string()),
             ("span_seconds", pa.float64()),
             ("doc_ids", pa.list_(pa.string())),
+            ("lifted_into", pa.list_(pa.string())),
         ]
     ),
     "sites": pa.schema(
