@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .accuracy import RESULTS
-from .reuters import SHARED_DATA
+from .reuters import SHARED_DATA, require
 
 SCRAPINGHUB = SHARED_DATA / "web" / "scrapinghub-article-extraction-benchmark"
 PUBLISHED_F1 = 0.958
@@ -40,7 +40,7 @@ def token_prf(extracted: str, expected: str) -> tuple[float, float, float]:
 
 def pages(limit: int | None = None) -> list[tuple[Path, str, str]]:
     """``(page file, article text, url)`` of the benchmark pages, in a fixed order."""
-    truth = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
+    truth = json.loads(require(SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
     out = [(SCRAPINGHUB / "html" / f"{key}.html.gz", value["articleBody"], value["url"]) for key, value in sorted(truth.items())]
     return out[:limit]
 

@@ -20,14 +20,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .accuracy import RESULTS
-from .reuters import SHARED_DATA
+from .reuters import SHARED_DATA, require
 
 FUNDUS = SHARED_DATA / "web" / "fundus-test-data"
 
 
 def fundus_pages() -> list[tuple[Path, str, str | None]]:
     """``(page file, url, true publication time)`` of every fundus page, in a fixed order."""
-    index = json.loads((FUNDUS / "index.json").read_text(encoding="utf-8"))
+    index = json.loads(require(FUNDUS / "index.json").read_text(encoding="utf-8"))
     out = []
     for page, meta in sorted(index.items()):
         truth = json.loads((FUNDUS / meta["ground_truth_file"]).read_text(encoding="utf-8"))[meta["version_key"]]
@@ -64,8 +64,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RESULTS / "page_times.json")
     args = parser.parse_args(argv)
-    if not FUNDUS.exists():
-        raise SystemExit(f"{FUNDUS} is missing: this benchmark reads the fundus pages in ../shared/data/web")
 
     counts = {"minute": 0, "day": 0, "wrong": 0, "missing": 0}
     misses = []

@@ -41,6 +41,7 @@ import copytrace
 from .accuracy import RESULTS, WORK
 from .page_times import FUNDUS, agreement, fundus_pages
 from .planted import SYNONYMS
+from .reuters import require
 
 ENGLISH = ("us/", "uk/", "ca/", "au/", "ind/", "za/")
 COPY_SITES = {
@@ -320,8 +321,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    if not FUNDUS.exists():
-        raise SystemExit(f"{FUNDUS} is missing: this benchmark reads the fundus pages in ../shared/data/web")
+    require(FUNDUS)
     folder = WORK / f"realpages-{args.seed}"
     truth = build(args.seed, folder)
     started = time.perf_counter()

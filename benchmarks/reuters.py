@@ -1,10 +1,15 @@
 """Read Reuters-21578 (SGML) into articles: id, title, date, text (title + reflowed paragraphs).
 
 The SGML is not valid XML; it is read as latin-1 and picked apart with regular expressions.
+
+The benchmarks read the collections in ``../shared/data`` beside the repository
+(:data:`SHARED_DATA`; ``COPYTRACE_SHARED_DATA`` names another folder of the same layout); the
+tests point it at the small subsets kept in ``tests/data``.
 """
 
 from __future__ import annotations
 
+import gzip
 import html
 import os
 import re
@@ -59,11 +64,19 @@ def modern(date: str | None) -> str | None:
     return None if date is None else f"{int(date[:4]) + YEARS_FORWARD:04d}{date[4:]}"
 
 
+def require(path: Path) -> Path:
+    """``path``, or a clear exit when the shared data it is part of is not there."""
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: the benchmarks read ../shared/data beside the repository (or the folder COPYTRACE_SHARED_DATA names)")
+    return path
+
+
 def load_reuters(directory: Path = REUTERS_DIR, limit: int | None = None) -> list[Article]:
-    """Every story with a body, in file order."""
+    """Every story with a body, in file order (files ``reut2-NNN.sgm``, or gzip-compressed)."""
     articles: list[Article] = []
-    for path in sorted(directory.glob("reut2-*.sgm")):
-        data = path.read_bytes().decode("latin-1")
+    for path in sorted(require(directory).glob("reut2-*.sgm*")):
+        raw = path.read_bytes()
+        data = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("latin-1")
         for match in _STORY.finditer(data):
             story = match.group(2)
             body = _FIELD["BODY"].search(story)

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 import copytrace
 
 from .accuracy import RESULTS
-from .reuters import SHARED_DATA
+from .reuters import SHARED_DATA, require
 
 
 def bucket(overall: float) -> str:
@@ -26,7 +26,7 @@ def bucket(overall: float) -> str:
 
 
 def main() -> dict:
-    rows = list(csv.DictReader(open(SHARED_DATA / "semeval2022" / "train_en.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(require(SHARED_DATA / "semeval2022" / "train_en.csv"), encoding="utf-8")))
     verdicts: dict[str, Counter] = defaultdict(Counter)
     reported = []
     for row in rows:

@@ -1,21 +1,29 @@
-"""Shared fixtures: real articles from ../shared/data (Reuters-21578, MSRP)."""
+"""Shared fixtures: real articles from the small collections kept in ``tests/data`` (a subset of
+Reuters-21578, saved news pages and crawl files; see tests/data/README.md).
+
+The benchmarks read the full collections in ``../shared/data``; the tests point them at
+``tests/data``, which has the same layout, so the repository stands alone.
+"""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks.reuters import REUTERS_DIR, SHARED_DATA, Article, load_reuters
-
 ROOT = Path(__file__).resolve().parents[1]
+os.environ["COPYTRACE_SHARED_DATA"] = str(ROOT / "tests" / "data")  # before benchmarks are imported
+
+from benchmarks.planted import SYNONYMS, _swap_words  # noqa: E402
+from benchmarks.reuters import Article, load_reuters  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def reuters() -> list[Article]:
     """The first 2,000 Reuters stories with a body."""
-    assert REUTERS_DIR.is_dir(), f"Reuters data not found at {REUTERS_DIR} (set COPYTRACE_SHARED_DATA)"
     return load_reuters(limit=2000)
 
 
@@ -28,6 +36,20 @@ def long_articles(reuters) -> list[Article]:
 
 
 @pytest.fixture(scope="session")
-def msrp_sentences() -> list[str]:
-    lines = (SHARED_DATA / "msrp" / "msr_paraphrase_train.txt").read_text(encoding="utf-8-sig").splitlines()[1:]
-    return [part for line in lines for part in line.split("\t")[3:5]]
+def sentence_pairs(reuters) -> list[str]:
+    """Real news sentences in pairs (entries 2k and 2k + 1): a sentence and a reworded copy
+    (a fifth of its words swapped), the sentence and its first half, or two unrelated sentences,
+    in turn, so that their similarities spread from 0 to 1."""
+    sentences = [s for a in reuters[:400] for p in a.paragraphs for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", p) if len(s.split()) >= 8]
+    rng = random.Random(5)
+    vocabulary = sorted(SYNONYMS.values())
+    out = []
+    for n, sentence in enumerate(sentences[:600]):
+        words = sentence.split()
+        other = (
+            _swap_words(sentence, rng, 0.2, vocabulary),
+            " ".join(words[: len(words) // 2]),
+            sentences[-1 - n],
+        )[n % 3]
+        out += [sentence, other]
+    return out

@@ -105,7 +105,7 @@ def test_one_batch_of_many_pairs_equals_pairs_aligned_one_by_one(long_articles):
         assert together.passages(x) == alone and alone
 
 
-def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(msrp_sentences):
+def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(sentence_pairs):
     """The compiled Myers O(ND) similarity must give exactly rapidfuzz's Indel similarity, and
     report -1 exactly when that is under the threshold."""
     from rapidfuzz.distance import Indel
@@ -114,7 +114,7 @@ def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(msrp_sentences):
     from copytrace.fingerprint import tokenize
 
     for x in range(0, 600, 2):
-        words = tokenize([msrp_sentences[x], msrp_sentences[x + 1]])
+        words = tokenize([sentence_pairs[x], sentence_pairs[x + 1]])
         a, b = words.of(0).hashes, words.of(1).hashes
         expected = Indel.normalized_similarity(a.view(np.int64).tolist(), b.view(np.int64).tolist())
         for threshold in (0.0, 0.5, 0.8):

@@ -1,4 +1,4 @@
-"""HTML pages as input: real saved news pages (../shared/data/web) and copies built from them."""
+"""HTML pages as input: real saved news pages (tests/data/web) and copies built from them."""
 
 import gzip
 import html

@@ -19,8 +19,8 @@ def test_run_together_sentences_are_split_as_in_the_guide():
             assert text[o] == n
 
 
-def test_quotes_dashes_whitespace_and_nfkc(msrp_sentences):
-    sentence = msrp_sentences[0]
+def test_quotes_dashes_whitespace_and_nfkc(sentence_pairs):
+    sentence = sentence_pairs[0]
     text = "  \u201c" + sentence + "\u201d \u2014 \ufb01nal   words\n\n\n next  "
     norm, origin = normalize(text)
     assert norm == '"' + sentence + '" - final words\nnext'
@@ -35,8 +35,8 @@ def test_closing_curly_quote_stays_with_its_sentence():
     assert norm == 'it had said." The next one'
 
 
-def test_batch_keeps_documents_apart(msrp_sentences):
-    texts = msrp_sentences[:50]
+def test_batch_keeps_documents_apart(sentence_pairs):
+    texts = sentence_pairs[:50]
     batch = normalize_batch(texts)
     for d, text in enumerate(texts):
         single, origin = normalize(text)
@@ -46,9 +46,9 @@ def test_batch_keeps_documents_apart(msrp_sentences):
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())
-def test_origin_map_is_monotonic_and_in_range(msrp_sentences, data):
+def test_origin_map_is_monotonic_and_in_range(sentence_pairs, data):
     """Real sentences with random damage: offsets always point into the original, in order."""
-    base = data.draw(st.sampled_from(msrp_sentences))
+    base = data.draw(st.sampled_from(sentence_pairs))
     noise = data.draw(st.lists(st.sampled_from([" ", "\n", ".", "\u201c", "\u2019", "\u2013", "\ufb01", "e\u0301", "\u00bd", "A"]), max_size=8))
     at = data.draw(st.lists(st.integers(0, len(base)), min_size=len(noise), max_size=len(noise)))
     text = base

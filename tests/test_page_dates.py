@@ -17,7 +17,7 @@ def _times(head: str, body: str = "") -> tuple:
 
 
 def test_real_pages_keep_their_publication_time_to_the_minute():
-    pages = [p for p in fundus_pages() if p[2]][::12]  # 22 pages of as many publishers
+    pages = [p for p in fundus_pages() if p[2]]  # 13 pages of as many publishers in 9 countries (tests/data)
     kept = 0
     for path, url, truth in pages:
         found = extract_html(gzip.open(path).read(), url)

@@ -1,4 +1,4 @@
-"""WARC crawls as input: real crawl files (../shared/data/web/warc) and WARCs built with warcio
+"""WARC crawls as input: real crawl files (tests/data/web/warc) and WARCs built with warcio
 from real saved news pages."""
 
 import gzip
