@@ -58,6 +58,26 @@ def test_every_bad_record_is_named_with_file_and_line(tmp_path, reuters):
     assert all(r.source.endswith("c.jsonl") for r in rejects)
 
 
+def test_a_folder_gives_its_article_files_and_lists_the_rest(tmp_path, reuters):
+    """A collection as it is downloaded: articles beside its README, licence, notes and a .git."""
+    folder = tmp_path / "collection"
+    (folder / ".git").mkdir(parents=True)
+    (folder / "one.txt").write_text(reuters[0].text)
+    (folder / "LICENSE").write_text("MIT License\n\nPermission is hereby granted, free of charge, to any person")
+    (folder / "README.md").write_text("# The collection\n\nArticles of 1987, one per file.")
+    (folder / "NOTES").write_text(reuters[1].text)
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main")
+    out = records([folder])
+    assert [d.doc_id for d in out if isinstance(d, Document)] == ["one.txt"]
+    rejects = {r.source.rsplit("/", 1)[-1]: r.reason for r in out if isinstance(r, Reject)}
+    assert set(rejects) == {"LICENSE", "README.md", "NOTES", ".DS_Store", ".git"}
+    assert "README, licence" in rejects["LICENSE"] and "no file extension" in rejects["NOTES"] and "hidden folder" in rejects[".git"]
+    assert [d.doc_id for d in records([folder / "NOTES"]) if isinstance(d, Document)] == ["NOTES"]  # named: read as text
+    summary = copytrace.scan([folder], tmp_path / "ws")
+    assert summary.documents == 1 and summary.not_articles == 5 and summary.rejects_skipped == 5
+
+
 def test_undecodable_binary_huge_and_unknown_files(tmp_path, reuters):
     latin = reuters[0].text.replace("the", "th\xe9")  # é written as latin-1 below
     (tmp_path / "latin1.txt").write_bytes(latin.encode("latin-1"))

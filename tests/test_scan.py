@@ -183,3 +183,14 @@ def test_sites_are_numbered_in_order_of_first_appearance():
     assert names == first_seen and len(names) > 3
     assert numbers.tolist() == [first_seen.index(s) if s else -1 for s in sites]
     assert numbers.dtype == np.int64
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path):
+    quiet = runner.invoke(app, ["scan", str(SAMPLE), "--out", str(tmp_path / "ws"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    report = runner.invoke(app, ["report", str(tmp_path / "ws"), "--out", str(tmp_path / "site"), "--quiet"])
+    assert report.exit_code == 0 and report.output == "" and (tmp_path / "site" / "index.html").exists()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "README").write_text("nothing here")
+    failed = runner.invoke(app, ["scan", str(tmp_path / "empty"), "--out", str(tmp_path / "ws2"), "--quiet"])
+    assert failed.exit_code == 1 and "no documents" in failed.output  # errors still show

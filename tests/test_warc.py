@@ -123,3 +123,13 @@ def test_pages_extracted_on_two_processes_come_out_the_same(tmp_path):
     inline = summary(1)
     assert inline == summary(2)
     assert sum(kind == "Document" for kind, *_ in inline) == 3 * len(PAGES) and inline[-1][0] == "Reject"
+
+
+def test_warcio_warnings_become_rejects_not_terminal_noise(capfd):
+    """A record whose Content-Length is wrong: warcio writes a warning to the terminal; copytrace
+    lists it with the record's offset instead."""
+    out = list(read_inputs([WARCS / "warcio-testdata" / "example-trunc.warc"]))
+    captured = capfd.readouterr()
+    assert "WARNING" not in captured.err and "WARNING" not in captured.out
+    warned = [r for r in out if isinstance(r, Reject) and "Content-Length may be wrong" in r.reason]
+    assert warned and warned[0].outcome == "kept" and warned[0].line is not None

@@ -275,7 +275,7 @@ def scan(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders: .txt articles, .jsonl (one article per line), .json, .html pages, .warc crawls (each also .gz); with --engine spark also URIs Hadoop reads (s3a://, hdfs://, file://).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to write the tables to.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors: no progress bar, warnings or summary.")] = False,
     same_site: Annotated[bool, typer.Option("--same-site", help="Count text shared only within one site as reuse.")] = False,
     max_df: Annotated[int, typer.Option(help="Drop n-grams found in more documents than this (common phrases).")] = Settings.max_df,
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
@@ -309,7 +309,7 @@ def scan(
         result = _spark_scan(inputs, out_dir, settings, quiet, master)
     else:
         result = _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter))
-    _show_result(result, as_json)
+    _show_result(result, as_json, quiet)
 
 
 def _spark_scan(inputs: list[str], out_dir: Path, settings: Settings, quiet: bool, master: str | None):
@@ -328,7 +328,7 @@ def add(
     workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
     inputs: Annotated[list[Path], typer.Argument(help="New files or folders, as `scan` reads them.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors: no progress bar, warnings or summary.")] = False,
     workers: Annotated[int, typer.Option(help="Threads for tokenizing and alignment, processes for extracting pages (0: all cores).")] = 0,
     block_chars: Annotated[int, typer.Option(help="Characters of text worked on at once: memory grows with this, not with the corpus.")] = Settings.block_chars,
 ) -> None:
@@ -343,7 +343,7 @@ def add(
         result = _with_progress(quiet, lambda reporter: run_add(workspace, inputs, settings, progress=reporter))
     except AddError as error:
         raise _error(escape(str(error))) from None
-    _show_result(result, as_json)
+    _show_result(result, as_json, quiet)
 
 
 def _with_progress(quiet: bool, job):
@@ -365,10 +365,11 @@ def _with_progress(quiet: bool, job):
     return result
 
 
-def _show_result(result: ScanResult, as_json: bool) -> None:
+def _show_result(result: ScanResult, as_json: bool, quiet: bool = False) -> None:
+    """The summary (``--json``: as one object; ``--quiet``: none, only errors)."""
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-    else:
+    elif not quiet:
         _show_summary(result)
     if result.documents == 0:
         raise _error("no documents could be read from the inputs", 1)
@@ -379,7 +380,7 @@ def _show_summary(result: ScanResult) -> None:
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_row("documents", f"{result.documents:,}")
-    table.add_row("rejected inputs", f"{result.rejects_skipped:,}")
+    table.add_row("rejected inputs", f"{result.rejects_skipped:,}" + (f" ({result.not_articles:,} files of the folders not articles: README, LICENSE...)" if result.not_articles else ""))
     table.add_row("repaired inputs", f"{result.rejects_kept:,}")
     table.add_row("candidate pairs", f"{result.candidates:,}")
     table.add_row("[red]copy[/] pairs", f"{result.pairs['copy']:,}")
@@ -585,7 +586,7 @@ def export_command(
 def report(
     workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site to (created).")],
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Write a self-contained static HTML report: overview, sites, cascades, every pair side by side.
 
@@ -599,7 +600,8 @@ def report(
         reporter = _RichProgress(bar)
         result = write_report(workspace, out_dir, progress=reporter)
         reporter.close()
-    out.print(f"wrote {result.pages:,} pages ({filesize.decimal(result.bytes)}) in {result.seconds:.1f} s → {escape(str(out_dir / 'index.html'))}")
+    if not quiet:
+        out.print(f"wrote {result.pages:,} pages ({filesize.decimal(result.bytes)}) in {result.seconds:.1f} s → {escape(str(out_dir / 'index.html'))}")
 
 
 @app.command()

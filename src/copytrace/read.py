@@ -24,6 +24,7 @@ import collections
 import contextlib
 import gzip
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,16 +100,44 @@ def _suffixes(path: Path) -> tuple[str, bool]:
     return os.path.splitext(name)[1], gz
 
 
+#: How the reason of every file a folder walk leaves out ends (the summary counts them).
+NOT_READ = "; not read as an article"
+#: Names of files that travel with a collection but are not articles (in a folder, not read).
+NOT_ARTICLES = re.compile(r"(?i)^(?:readme|license|licence|copying|notice|changelog|changes|authors|contributing|manifest)(?:\.\w+)*$")
+
+
+def not_an_article(name: str) -> str | None:
+    """Why a file met while walking a folder is not read as an article (None: it is read). Article
+    files are ``.txt``/``.text``, ``.jsonl``/``.ndjson``, ``.json``, ``.html``/``.htm`` and
+    ``.warc``, each also gzip-compressed; a file named explicitly is read whatever its name."""
+    if name.startswith("."):
+        return f"a hidden file{NOT_READ}"
+    if NOT_ARTICLES.match(name):
+        return f"a README, licence or similar file of the collection{NOT_READ}"
+    suffix, _ = _suffixes(Path(name))
+    if suffix == "":
+        return f"no file extension (name it .txt to read it as text){NOT_READ}"
+    return None
+
+
 def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str] | Reject]:
     """Every file named by ``inputs`` with its name relative to the folder given (the id of a text
-    file); folders are walked in sorted order; missing paths come back as rejects."""
+    file); folders are walked in sorted order, their hidden folders and files that are not
+    articles (:func:`not_an_article`) left out as rejects; missing paths come back as rejects."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs.sort()
+                hidden = sorted(d for d in dirs if d.startswith("."))
+                for name in hidden:
+                    yield Reject(str(Path(root) / name), None, f"a hidden folder{NOT_READ}")
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     file = Path(root) / name
+                    reason = not_an_article(name)
+                    if reason:
+                        yield Reject(str(file), None, reason)
+                        continue
                     yield file, file.relative_to(path).as_posix()
         elif path.is_file():
             yield path, path.name

@@ -67,7 +67,7 @@ from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
 from .progress import Progress, Silent
 from .provenance import Provenance, trace_provenance
-from .read import Document, Reject, iter_files, read_inputs
+from .read import NOT_READ, Document, Reject, iter_files, read_inputs
 from .score import COPY, PARTIAL, score_pairs
 from .settings import STAGE_OF, Settings
 from .site_stats import site_tables
@@ -94,12 +94,14 @@ class ScanResult:
     edits: dict[str, int] = field(default_factory=dict)
     #: Pairs per direction, cascades, and cascades with an inferred upstream node.
     provenance: dict[str, int] = field(default_factory=dict)
+    #: Files of the input folders not read as articles (README, LICENSE, no extension, hidden), among the rejects skipped.
+    not_articles: int = 0
 
     def to_dict(self) -> dict:
         return {
             "workspace": self.workspace,
             "documents": self.documents,
-            "rejects": {"skipped": self.rejects_skipped, "kept": self.rejects_kept},
+            "rejects": {"skipped": self.rejects_skipped, "kept": self.rejects_kept, "not_articles": self.not_articles},
             "candidates": self.candidates,
             "pairs": self.pairs,
             "passages": self.passages,
@@ -307,6 +309,7 @@ def summary(ws: Workspace, meta: pa.Table, rejects: list[dict], n_candidates: in
         credit=dict(Counter(c for c in pairs.column("credit").to_pylist() if c is not None).most_common()),
         edits=dict(Counter(edit_kinds.to_pylist()).most_common()),
         provenance=provenance_counts,
+        not_articles=sum(r["outcome"] == "skipped" and r["reason"].endswith(NOT_READ) for r in rejects),
     )
 
 

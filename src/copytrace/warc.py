@@ -16,6 +16,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +72,7 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reach
         resume = None
         with open(path, "rb", buffering=READ_BLOCK) as raw, _stream(raw, whole_gzip) as fh:
             fh.seek(start)
-            records = ArchiveIterator(fh, check_digests=False)
+            records = _quiet_iterator(ArchiveIterator)(fh, check_digests=False)
             try:
                 for record in records:
                     # warcio knows a record's offset and length only once it is read (asking
@@ -87,6 +88,7 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reach
                     if reached is not None:
                         reached(raw.tell())  # bytes of the file as stored (whole-gzip: offsets are not)
                     yield from results
+                    yield from (Reject(source, at, reason, "kept") for reason in records.take_warnings())
                 if not whole_gzip and os.path.getsize(path) - offset > 4:  # more than trailing line breaks
                     yield Reject(source, offset, f"data from byte {offset} is not a readable WARC record; ignored")
                     resume = _next_record(path, offset + 1, gz)
@@ -108,6 +110,33 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reach
 
 
 NOT_HTML, FILTERED = "not HTML", "filtered"
+
+
+def _quiet_iterator(base):
+    """warcio's ``ArchiveIterator`` with the warnings it writes to the terminal (a record not
+    followed by a blank line: its Content-Length may be wrong) kept as reasons for the rejects
+    table instead."""
+
+    class QuietIterator(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._warnings: list[str] = []
+
+        def _consume_blanklines(self):
+            caught = io.StringIO()
+            with contextlib.redirect_stderr(caught):  # no yield inside: nothing else is silenced
+                result = super()._consume_blanklines()
+            if caught.getvalue().strip():
+                found = re.search(r"Offset: (\d+)", caught.getvalue())
+                where = f" (at byte {found[1]})" if found else ""
+                self._warnings.append(f"a record is not followed by a blank line{where}: its Content-Length may be wrong; read on from there")
+            return result
+
+        def take_warnings(self) -> list[str]:
+            taken, self._warnings = self._warnings, []
+            return taken
+
+    return QuietIterator
 
 
 @contextlib.contextmanager
