@@ -11,15 +11,45 @@ The Python API the CLI is a thin layer over::
     story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
 """
 
-from .add import add
-from .align import Passage
-from .compare import Comparison, InputError, compare, compare_documents, compare_texts
-from .export import export
-from .read import Document, Reject, read_inputs
-from .scan import ScanResult, scan
-from .settings import Settings
-from .trace import find_document, trace_document
-from .workspace import Workspace
+import importlib
+import sys
+import types
+
+#: Where each name of the API lives: imported on first use, so that ``import copytrace`` (and every
+#: CLI call, ``copytrace --help`` first) does not load the engine it does not need.
+_API = {
+    "add": "add", "Passage": "align", "Comparison": "compare", "InputError": "compare", "compare": "compare",
+    "compare_documents": "compare", "compare_texts": "compare", "export": "export", "Document": "read", "Reject": "read",
+    "read_inputs": "read", "ScanResult": "scan", "scan": "scan", "Settings": "settings", "find_document": "trace",
+    "trace_document": "trace", "Workspace": "workspace",
+}
+
+
+class _Package(types.ModuleType):
+    """The package, whose API names stay the API's when a module of the same name is imported:
+    ``copytrace.scan`` is the function, the module is ``sys.modules["copytrace.scan"]`` (importing
+    ``copytrace.scan`` would otherwise set the package's ``scan`` to the module)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _API.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'copytrace' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
+
 
 __version__ = "0.1.0"
 

@@ -7,10 +7,9 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rapidfuzz.distance import Indel
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -21,14 +20,15 @@ from rich.text import Text
 from rich.tree import Tree
 
 from . import __version__
-from .add import AddError, add as run_add
-from .compare import Comparison, InputError, compare as compare_files
 from .dates import UNTRUSTED_DATE, duration
-from .export import FORMATS, export as run_export
-from .scan import ScanResult, scan as run_scan
-from .settings import Settings
-from .trace import find_document, trace_document
-from .workspace import Workspace
+from .settings import EXPORT_FORMATS as FORMATS, Settings
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .scan import ScanResult
+    from .workspace import Workspace
+
+# Every command imports the engine it needs when it runs: `--help` and `--version` load none of it.
 
 app = typer.Typer(
     help="Find where news text was copied, what was changed, and who copied whom.",
@@ -82,6 +82,8 @@ def compare(
         settings = Settings(min_passage_words=min_words, aliases=tuple(alias or ()))
     except ValueError as error:
         raise _error(escape(str(error))) from None
+    from .compare import InputError, compare as compare_files
+
     try:
         result = compare_files(a, b, settings)
     except InputError as error:
@@ -186,6 +188,8 @@ def diff_words(a_text: str, b_text: str) -> tuple[Text, Text]:
     keys_a = [w.strip().lower() for w in a_words]
     keys_b = [w.strip().lower() for w in b_words]
     left, right = Text(), Text()
+    from rapidfuzz.distance import Indel
+
     for op in Indel.opcodes(keys_a, keys_b):
         if op.tag == "equal":
             left.append("".join(a_words[op.src_start : op.src_end]))
@@ -308,12 +312,15 @@ def scan(
     if engine is EngineChoice.spark:
         result = _spark_scan(inputs, out_dir, settings, quiet, master)
     else:
+        from .scan import scan as run_scan
+
         result = _with_progress(quiet, lambda reporter: run_scan(inputs, out_dir, settings, progress=reporter))
     _show_result(result, as_json, quiet)
 
 
 def _spark_scan(inputs: list[str], out_dir: Path, settings: Settings, quiet: bool, master: str | None):
     """A scan on the Spark engine; a clear error when pyspark or Java is missing."""
+    from .scan import scan as run_scan
     from .spark import SparkEngine, SparkUnavailable
 
     try:
@@ -339,6 +346,8 @@ def add(
         settings = Settings(workers=workers, block_chars=block_chars)
     except ValueError as error:
         raise _error(escape(str(error))) from None
+    from .add import AddError, add as run_add
+
     try:
         result = _with_progress(quiet, lambda reporter: run_add(workspace, inputs, settings, progress=reporter))
     except AddError as error:
@@ -415,6 +424,8 @@ def _show_summary(result: ScanResult) -> None:
 
 
 def _open_workspace(path: Path, *tables: str) -> Workspace:
+    from .workspace import Workspace
+
     ws = Workspace(path)
     missing = [t for t in tables if not ws.has(t)]
     if missing:
@@ -430,6 +441,8 @@ def trace(
 ) -> None:
     """Show the copy tree of one article: its origin, who copied it from whom, with the evidence."""
     ws = _open_workspace(workspace, "documents", "pairs", "edges", "cascades")
+    from .trace import find_document, trace_document
+
     found = find_document(ws, document)
     if found is None:
         raise _error(f"no document with id or URL {escape(document)!r} in {escape(str(workspace))}")
@@ -572,6 +585,8 @@ def export_command(
     """Write the site graph and the document graph (copy trees) for Gephi, networkx or notebooks."""
     _open_workspace(workspace, "documents", "edges", "cascades", "sites", "site_edges")
     try:
+        from .export import export as run_export
+
         written = run_export(workspace, fmt, out_dir or workspace / "export")
     except ValueError as error:
         raise _error(escape(str(error))) from None

@@ -22,9 +22,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .settings import EXPORT_FORMATS
 from .workspace import Workspace
 
-FORMATS = ("csv", "parquet", "jsonl", "graphml", "gexf")
+FORMATS = EXPORT_FORMATS
 
 #: Characters XML 1.0 cannot hold (article titles from the web do carry them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

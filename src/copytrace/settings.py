@@ -10,6 +10,9 @@ import json
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
+#: What ``copytrace export`` writes (kept here, with no import of the engine, for the CLI's help).
+EXPORT_FORMATS = ("csv", "parquet", "jsonl", "graphml", "gexf")
+
 
 #: Longest article that can be read: word offsets are 32-bit (a batch of text stays under 2**31).
 MAX_CHARS_LIMIT = 1_000_000_000
