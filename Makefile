@@ -5,12 +5,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench clean
 
-# Create the virtual environment and install copytrace with its test, benchmark and Spark extras
-# (pyspark: the Spark engine's tests run it in local mode, on the machine's Java 17).
+# Create the virtual environment and install copytrace with its test, benchmark, Spark and notebook
+# extras (pyspark: the Spark engine's tests run it in local mode, on the machine's Java 17; pandas,
+# polars and DuckDB for reading workspaces in notebooks).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench,spark]'
+	$(BIN)/pip install --quiet -e '.[test,bench,spark,notebook]'
 	@echo "compiling copytrace's kernels with numba (once per install, about 20 s)"
 	$(BIN)/python -c "from copytrace.fingerprint import load_kernels; load_kernels()"
 	touch $(STAMP)

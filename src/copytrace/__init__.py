@@ -7,7 +7,9 @@ The Python API the CLI is a thin layer over::
     print(result.verdict, result.coverage_a, result.passages)
     summary = copytrace.scan(["articles/"], "workspace")         # writes Parquet tables
     summary = copytrace.add("workspace", ["today/"])             # as if scanned with the rest
-    pairs = copytrace.Workspace("workspace").table("pairs")      # a pyarrow Table
+    ws = copytrace.open("workspace")                             # the tables, for a notebook
+    ws.table("pairs"), ws.pandas("pairs"), ws.polars("pairs")     # Arrow, pandas, polars
+    ws.sql("select site, count(*) from documents group by site").df()   # DuckDB over every table
     story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
 """
 
@@ -21,8 +23,10 @@ _API = {
     "add": "add", "Passage": "align", "Comparison": "compare", "InputError": "compare", "compare": "compare",
     "compare_documents": "compare", "compare_texts": "compare", "export": "export", "Document": "read", "Reject": "read",
     "read_inputs": "read", "ScanResult": "scan", "scan": "scan", "Settings": "settings", "find_document": "trace",
-    "trace_document": "trace", "Workspace": "workspace",
+    "trace_document": "trace", "Workspace": "workspace", "open": "workspace",
 }
+#: API names that are another name in their module.
+_RENAMED = {"open": "open_workspace"}
 
 
 class _Package(types.ModuleType):
@@ -41,7 +45,7 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name: str):
     if name in _API:
-        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_API[name]}", __name__), _RENAMED.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'copytrace' has no attribute {name!r}")

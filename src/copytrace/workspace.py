@@ -196,10 +196,40 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 class Workspace:
-    """A workspace folder. ``Workspace(path).table("pairs")`` is a pyarrow Table."""
+    """A workspace folder. ``Workspace(path).table("pairs")`` is a pyarrow Table; ``pandas``,
+    ``polars`` and ``sql`` give the same tables as pandas and polars DataFrames and through DuckDB
+    (see docs/python.md)."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+
+    def names(self) -> list[str]:
+        """The tables the workspace holds (of the contract's: ``documents``, ``pairs``...)."""
+        return [name for name in SCHEMAS if self.has(name)]
+
+    def pandas(self, name: str, columns: list[str] | None = None):
+        """A table as a pandas DataFrame (``pip install pandas``)."""
+        _need("pandas")
+        return self.table(name, columns).to_pandas()
+
+    def polars(self, name: str, columns: list[str] | None = None):
+        """A table as a polars DataFrame (``pip install polars``)."""
+        polars = _need("polars")
+        return polars.from_arrow(self.table(name, columns))
+
+    def sql(self, query: str):
+        """A DuckDB relation of ``query`` over the workspace, where every table is a view by its
+        name (``select site, count(*) from documents group by site``): ``.df()``, ``.pl()`` and
+        ``.arrow()`` give it as pandas, polars or Arrow (``pip install duckdb``)."""
+        duckdb = _need("duckdb")
+        if self._duckdb is None:
+            self._duckdb = duckdb.connect()
+            for name in self.names():
+                files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.part_paths(name))
+                self._duckdb.execute(f"create view {name} as select * from read_parquet([{files}])")
+        return self._duckdb.sql(query)
+
+    _duckdb = None
 
     def table_path(self, name: str) -> Path:
         """The file of a table (for a table written in parts, :data:`PARTED`, its folder)."""
@@ -270,6 +300,28 @@ class Workspace:
         temporary = self.manifest_path.with_name(".manifest.json.tmp")
         temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
         os.replace(temporary, self.manifest_path)
+
+
+def _need(module: str):
+    """An optional library the notebook API uses, or a clear error naming how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(f"this needs {module}: pip install {module} (or pip install 'copytrace[notebook]')") from None
+
+
+def open_workspace(path: str | os.PathLike) -> Workspace:
+    """A workspace written by ``copytrace scan``, to read in a notebook: ``.table(name)`` (Arrow),
+    ``.pandas(name)``, ``.polars(name)``, ``.sql(query)``. Raises FileNotFoundError with the reason
+    when ``path`` is not one."""
+    ws = Workspace(path)
+    if not ws.path.is_dir():
+        raise FileNotFoundError(f"{ws.path}: no such folder (write a workspace with `copytrace scan INPUT --out {ws.path}`)")
+    if not ws.has("documents"):
+        raise FileNotFoundError(f"{ws.path} is not a copytrace workspace: it has no documents table (run `copytrace scan` first)")
+    return ws
 
 
 def rows_to_table(name: str, rows: list[dict]) -> pa.Table:
