@@ -459,3 +459,19 @@ def test_a_passage_lifted_from_a_cascade_member_is_listed_with_the_cascade(tmp_p
     ws = copytrace.Workspace(tmp_path / "ws")
     (cascade,) = ws.table("cascades").to_pylist()
     assert sorted(cascade["doc_ids"]) == ["copy", "source"] and cascade["lifted_into"] == ["host"]
+
+
+def test_trace_wraps_long_ids_in_a_narrow_terminal_and_never_cuts_them(tmp_path, long_articles):
+    article = long_articles[9]
+    records = [
+        {"id": "sources/a-very-long-identifier-of-the-original-article-as-a-path.html", "text": article.text, "site": "wire.com",
+         "date": "2024-03-05T08:00:00+00:00"},
+        {"id": "copies/another-very-long-identifier-of-its-republication.html", "text": article.text + "\n\nSource: wire.com",
+         "site": "copier.net", "date": "2024-03-05T12:00:00+00:00"},
+    ]
+    _scan_records(records, tmp_path)
+    result = CliRunner().invoke(app, ["trace", str(tmp_path / "ws"), records[1]["id"]], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("every document sharing text with it"):]
+    joined = "".join(line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│"))
+    assert records[0]["id"] in joined and "…" not in table
