@@ -269,3 +269,17 @@ def test_pair_views_read_from_source_to_copy(tmp_path, long_articles):
                 assert text[e[f"{side}_start"] : e[f"{side}_end"]] == e[f"{side}_text"]
     for p in view["passages"]:
         assert 0 <= p["a_start"] < p["a_end"] <= len(article.text) and 0 <= p["b_start"] < p["b_end"] <= len(copy_text)
+
+
+def test_a_site_page_shows_how_soon_its_copies_appear(tmp_path):
+    from copytrace import scan
+
+    scan([ROOT / "examples" / "cascades.jsonl"], tmp_path / "ws")
+    views = Views(tmp_path / "ws")
+    copier = max(views.sites.values(), key=lambda s: s["copies"])
+    view = views.site(key_of(copier["site"]))
+    assert [d["label"] for d in view["delays"]] == ["within 1 h", "1–6 h", "6–24 h", "1–7 days", "later"]
+    assert [d["copies"] for d in view["delays"]] == list(copier["delay_histogram"]) and sum(copier["delay_histogram"]) > 0
+    write_report(tmp_path / "ws", tmp_path / "site")
+    page = (tmp_path / "site" / "site" / f"{key_of(copier['site'])}.html").read_text(encoding="utf-8")
+    assert 'id="delay-histogram"' in page and page.count('<svg class="bar"') == 5

@@ -266,8 +266,10 @@ class Views:
         name = self.site_key[key]
         sources = sorted(self.edges_to.get(name, []), key=lambda e: (-e["copies"], e["source_site"]))
         copiers = sorted(self.edges_from.get(name, []), key=lambda e: (-e["copies"], e["copier_site"]))
+        counts = list(self.sites[name].get("delay_histogram") or [])
+        delays = [{"label": label, "copies": n, "share": n / max(1, max(counts, default=0))} for label, n in zip(DELAY_LABELS, counts)]
         return {
-            "site": name, "key": key, "stats": self.sites[name],
+            "site": name, "key": key, "stats": self.sites[name], "delays": delays,
             "sources": [{**e, "key": key_of(e["source_site"])} for e in sources],
             "copiers": [{**e, "key": key_of(e["copier_site"])} for e in copiers],
             "articles": [{**self.doc_summary(d), "pairs": len(self.pairs_of[d])} for d in self.paired_of_site.get(name, [])],
@@ -351,6 +353,9 @@ class Views:
             {"a": self.boilerplate.get(a_id, []), "b": self.boilerplate.get(b_id, [])}, _credit_of(o), page, page_chars,
         )
 
+
+#: The bins of ``sites.delay_histogram`` (see :mod:`copytrace.site_stats`).
+DELAY_LABELS = ("within 1 h", "1–6 h", "6–24 h", "1–7 days", "later")
 
 #: An edit read the other way round (copy to source): what one side lacks, the other adds.
 MIRRORED = {
