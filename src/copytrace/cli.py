@@ -500,7 +500,8 @@ def _show_trace(result: dict) -> None:
             out.print(f"[bold]{escape(doc['doc_id'])}[/]: {escape(own['detail'])}")
     if result["pairs"]:
         table = Table(title="every document sharing text with it", title_justify="left", expand=True)
-        table.add_column("other", overflow="fold", ratio=1)  # an id is wrapped, never cut: users copy it
+        widest = max(len(p["other"]) for p in result["pairs"])
+        table.add_column("other", overflow="fold", ratio=1, min_width=min(widest, 30))  # an id is wrapped, never cut: users copy it
         for name in ("verdict", "direction", "evidence", "conf.", "credit"):
             table.add_column(name, no_wrap=True)
         for p in result["pairs"]:
