@@ -17,7 +17,8 @@ statements found (:func:`attributions`), each with its kind:
 A statement inside a quotation ("Source: Reuters," he said) is not one. X resolves to sites
 (registered domains) by a domain written in it (``www.rt.com``), the built-in table of outlets
 (:mod:`copytrace.outlets`: ``AP News`` → ``apnews.com``), a site's brand (its domain's first
-label: ``Reuters``; three letters or fewer only in capitals) and the ``--alias`` names. A photo
+label: ``Reuters``; three letters or fewer only in capitals), the names the pair's own pages give
+their sites (:func:`page_names`: ``og:site_name``, a title suffix) and the ``--alias`` names. A photo
 credit ``Photo: Reuters/John Smith`` names Reuters too (each part of X split at ``/`` is tried).
 
 For a pair of documents from two sites, the source is the earlier one when their dates decide it
