@@ -1,8 +1,8 @@
 """Shared fixtures: real articles from the small collections kept in ``tests/data`` (a subset of
 Reuters-21578, saved news pages and crawl files; see tests/data/README.md).
 
-The benchmarks read the full collections in ``../shared/data``; the tests point them at
-``tests/data``, which has the same layout, so the repository stands alone.
+The benchmarks read the full collections in the shared data folder beside the repository; the
+tests point them at ``tests/data``, which has the same layout, so the repository stands alone.
 """
 
 from __future__ import annotations
