@@ -13,7 +13,7 @@ from .artifacts import flag_documents
 from .boilerplate import boilerplate_spans, find_boilerplate
 from .fingerprint import Words
 from .read import Document, Reject, read_inputs
-from .credit import UNKNOWN, Credit, credited_sites, page_names, pair_credit, parse_aliases, with_page_names
+from .credit import UNKNOWN, Credit, credited_sites, documents_credit, pair_names, parse_aliases
 from .dates import check_dates, document_time, first_by_dates
 from .edits import Edit, pair_edits, side_of
 from .provenance import Direction, compare_direction
@@ -124,12 +124,8 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     for problem in check_dates([a, b], settings.earliest_date, settings.batch_timestamp_min):
         (a, b)[problem.index].flags.append(problem.flag)
     when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
-    aliases = with_page_names(parse_aliases(settings.aliases), page_names(a.site, a.site_name, a.title), page_names(b.site, b.site_name, b.title))
-    credit = pair_credit(
-        a.text, a.site, b.text, b.site, aliases, first_by_dates(*when, settings.date_confidence),
-        (spans["a"], spans["b"]), (a.links, b.links),
-        ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages]),
-    )
+    aliases = pair_names(a, b, parse_aliases(settings.aliases))
+    credit = documents_credit(a, b, aliases, first_by_dates(*when, settings.date_confidence), (spans["a"], spans["b"]), passages)
     direction = compare_direction(
         (a.chars, b.chars), when, passages, edits, (spans["a"], spans["b"]), credit.status, credit.doc, (credit.start, credit.end),
         settings, ("A", "B"),

@@ -100,6 +100,19 @@ def with_page_names(aliases: dict[str, tuple[str, ...]], *pages: dict[str, tuple
     return out
 
 
+def pair_names(a, b, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """``aliases`` and the names documents ``a`` and ``b`` (with ``site``, ``site_name``,
+    ``title``) give their own sites."""
+    return with_page_names(aliases, page_names(a.site, a.site_name, a.title), page_names(b.site, b.site_name, b.title))
+
+
+def documents_credit(a, b, names: dict[str, tuple[str, ...]], source: int | None, boilerplate, passages) -> Credit:
+    """:func:`pair_credit` of two documents (with ``text``, ``site``, ``links``) and the passages
+    they share (with ``a_start``... offsets); ``names``: :func:`pair_names`."""
+    copied = ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages])
+    return pair_credit(a.text, a.site, b.text, b.site, names, source, boilerplate, (a.links, b.links), copied)
+
+
 def parse_aliases(specs: tuple[str, ...] | list[str]) -> dict[str, tuple[str, ...]]:
     """``["rt.com=RT,Russia Today"]`` → ``{"rt.com": ("RT", "Russia Today")}``; raises ValueError."""
     aliases: dict[str, tuple[str, ...]] = {}

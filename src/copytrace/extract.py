@@ -67,8 +67,7 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted | str:
             original = updated = None
     tree = _tree(html)
     stated = page_times(tree) if tree is not None else PageTimes()
-    page = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    published, note = choose_date(stated.published, original or found.date or None, page)
+    published, note = choose_date(stated.published, original or found.date or None, html)
     updated = stated.modified or updated
     notes = [*stated.notes, *([note] if note else [])]
     if updated and published and _ends_before(updated, published):

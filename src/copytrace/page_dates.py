@@ -233,7 +233,7 @@ def copyright_years(html: str) -> set[int]:
     return years
 
 
-def choose_date(stated: str | None, found_day: str | None, html: str) -> tuple[str | None, str | None]:
+def choose_date(stated: str | None, found_day: str | None, html: str | bytes) -> tuple[str | None, str | None]:
     """The publication date to keep, and a note when something was set aside.
 
     ``stated``: the page's structured time (:func:`page_times`); ``found_day``: htmldate's answer.
@@ -242,6 +242,9 @@ def choose_date(stated: str | None, found_day: str | None, html: str) -> tuple[s
     when it finds no date at all, not a publication date."""
     if stated:
         return stated, None
-    if found_day and len(found_day) >= 10 and found_day[5:10] == "01-01" and int(found_day[:4]) in copyright_years(html):
+    if found_day and len(found_day) >= 10 and found_day[5:10] == "01-01":
+        page = html if isinstance(html, str) else html.decode("utf-8", "replace")  # only then: most days are not 1 January
+        if int(found_day[:4]) not in copyright_years(page):
+            return found_day, None
         return None, f"date {found_day[:10]} is only the year of a copyright line; not used"
     return found_day, None

@@ -128,6 +128,12 @@ class _Pairs:
     tail_a: np.ndarray | None = None  # of those, the ones after the last text of a that b carries
     tail_b: np.ndarray | None = None
 
+    def naming(self, p: int) -> int | None:
+        """The document of pair ``p`` that names the other's site (its credit), if one does."""
+        if self.credit[p] != CREDITED or self.credit_doc[p] is None:
+            return None
+        return int(self.a[p] if self.credit_doc[p] == 0 else self.b[p])
+
 
 @dataclass
 class _Ranges:
@@ -312,10 +318,7 @@ def build_cascade(
         return _logistic(min(others) - total) if others else 1.0
 
     def credits(child: int, parent: int) -> bool:  # the child names the parent's site
-        p = pair_of[min(child, parent), max(child, parent)]
-        if pairs.credit[p] != CREDITED or pairs.credit_doc[p] is None:
-            return False
-        return (pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]) == child
+        return pairs.naming(pair_of[min(child, parent), max(child, parent)]) == child
 
     tied = _untie_parents(chosen, costs, incoming, when, settings, credits)
     edges = []
@@ -368,6 +371,10 @@ def _untie_parents(chosen: dict, costs: dict, incoming: dict, when: list[Moment 
             z = parent_of.get(z, UP)
         return False
 
+    def attach(x: int, z: int) -> None:
+        chosen[x] = (z, costs[z, x].total, costs[z, x])
+        parent_of[x] = z
+
     root = next((x for x, y in parent_of.items() if y == UP), None) if list(parent_of.values()).count(UP) == 1 else None
     counts: dict[int, int] = {}
     for x in sorted(parent_of):
@@ -387,9 +394,7 @@ def _untie_parents(chosen: dict, costs: dict, incoming: dict, when: list[Moment 
             equal = named
         if len(equal) < 2:
             if equal and equal[0] != y and not descends(equal[0], x):
-                z = equal[0]
-                chosen[x] = (z, costs[z, x].total, costs[z, x])
-                parent_of[x] = z
+                attach(x, equal[0])
             continue
         counts[x] = len(equal)
 
@@ -402,8 +407,7 @@ def _untie_parents(chosen: dict, costs: dict, incoming: dict, when: list[Moment 
             if z == y:
                 break
             if not descends(z, x):
-                chosen[x] = (z, costs[z, x].total, costs[z, x])
-                parent_of[x] = z
+                attach(x, z)
                 break
     return counts
 
@@ -520,13 +524,7 @@ def _credited_upstream(upstream: dict[int, float], neighbours, pairs: _Pairs, se
     member's site: it says where its text came from, so it is less likely a first carrier of a text
     from outside the corpus. Half the penalty for a parent naming its child: a carrier of a wire
     story may name the wire's site, whose own page is another carrier."""
-    out = dict(upstream)
-    for x in upstream:
-        for _, p in neighbours[x]:
-            if pairs.credit[p] == CREDITED and pairs.credit_doc[p] is not None and (pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]) == x:
-                out[x] += settings.credit_weight
-                break
-    return out
+    return {x: cost + settings.credit_weight * any(pairs.naming(p) == x for _, p in neighbours[x]) for x, cost in upstream.items()}
 
 
 def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settings, names, history) -> dict[tuple[int, int], EdgeCost]:
@@ -548,8 +546,8 @@ def _pair_costs(members, neighbours, lost, pairs: _Pairs, when, settings: Settin
             deleted = missing_y - tail_y + min(tail_y, TAIL_CHARS)
             text = (settings.insert_weight * missing_x + settings.delete_weight * deleted) / 100
             credit, note = 0.0, ""
-            if pairs.credit[p] == CREDITED and pairs.credit_doc[p] is not None:
-                naming = pairs.a[p] if pairs.credit_doc[p] == 0 else pairs.b[p]
+            naming = pairs.naming(p)
+            if naming is not None:
                 # A penalty for the parent naming the child's site; no reward for the child naming the
                 # parent's, which a copy of a copy inherits (it would favour the grandparent).
                 credit, note = (0.0, f"{names[x]} names {names[y]}'s site") if naming == x else (2 * settings.credit_weight, "")

@@ -61,7 +61,7 @@ from .boilerplate import (
     site_pages,
 )
 from .candidates import Candidates, FingerprintIndex, FingerprintSpill
-from .credit import Credit, page_names, pair_credit, parse_aliases, with_page_names
+from .credit import Credit, documents_credit, pair_names, parse_aliases
 from .dates import Moment, date_problems, document_time, first_by_dates
 from .edits import Side, pair_edits, side_of
 from .fingerprint import Words, WordsBuilder, kernels_compiled, load_kernels
@@ -764,18 +764,14 @@ def label_pairs(docs, words: Words, pair_a, pair_b, aligned: Aligned, scores, sp
 
     for n, (x, a, b) in enumerate(zip(scores.pair.tolist(), pair_a.tolist(), pair_b.tolist())):
         doc_a, doc_b = docs[a], docs[b]
-        for edit in pair_edits(side(a), side(b), aligned.passages(x), scores.verdict[n] == COPY):
+        passages = aligned.passages(x)
+        for edit in pair_edits(side(a), side(b), passages, scores.verdict[n] == COPY):
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), *edit.to_dict().items()):
                 rows[key].append(value)
-        passages = aligned.passages(x)
-        names = with_page_names(aliases, page_names(doc_a.site, doc_a.site_name, doc_a.title), page_names(doc_b.site, doc_b.site_name, doc_b.title))
-        labels.credit.append(
-            pair_credit(
-                doc_a.text, doc_a.site, doc_b.text, doc_b.site, names, first_by_dates(time_of(a), time_of(b), settings.date_confidence),
-                (spans_of.get(a, []), spans_of.get(b, [])), (doc_a.links, doc_b.links),
-                ([(p.a_start, p.a_end) for p in passages], [(p.b_start, p.b_end) for p in passages]),
-            )
-        )
+        labels.credit.append(documents_credit(
+            doc_a, doc_b, pair_names(doc_a, doc_b, aliases), first_by_dates(time_of(a), time_of(b), settings.date_confidence),
+            (spans_of.get(a, []), spans_of.get(b, [])), passages,
+        ))
         labels.pair_ids.append((doc_a.doc_id, doc_b.doc_id))
         progress.advance(1)
     return labels

@@ -87,8 +87,7 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
         if delay is not None:
             row[2].append(delay)
 
-    partial, partially = Counter(), Counter()
-    lifted: Counter[tuple[str, str]] = Counter()
+    lifted: Counter[tuple[str, str]] = Counter()  # partial-reuse pairs, source site -> copier site
     if pairs is not None and pairs.num_rows and "direction" in pairs.column_names:
         chosen = pairs.filter(pa.compute.and_(pa.compute.equal(pairs.column("verdict"), "partial"),
                                               pa.compute.is_in(pairs.column("direction"), pa.array(["a_to_b", "b_to_a"]))))
@@ -98,11 +97,12 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
         for sa, sb, direction in zip(site_a, site_b, chosen.column("direction").to_pylist()):
             source, copier = (sa, sb) if direction == "a_to_b" else (sb, sa)
             if source and copier and source != copier:
-                partial[copier] += 1
-                partially[source] += 1
                 lifted[source, copier] += 1
-    for key in lifted:
-        pair_rows[key]  # a row of its own where the two sites share only partial reuse
+    partial, partially = Counter(), Counter()  # per copier site, per source site
+    for (source, copier), n in lifted.items():
+        partial[copier] += n
+        partially[source] += n
+        pair_rows.setdefault((source, copier), [0, 0, []])  # a row of its own where the sites share only partial reuse
 
     rows: dict[str, list] = defaultdict(list)
     for site in sorted(articles):
