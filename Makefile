@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench,spark,notebook]'
 	@echo "compiling copytrace's kernels with numba (once per install, about 20 s)"
-	$(BIN)/python -c "from copytrace.fingerprint import load_kernels; load_kernels()"
+	$(BIN)/python -c "from copytrace.kernels import load_kernels; load_kernels()"
 	touch $(STAMP)
 
 # Scan the bundled sample corpora and show what was found: reuse, one pair side by side, then

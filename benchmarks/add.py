@@ -59,7 +59,7 @@ def run_one(job: str, inputs: list[str], workspace: str) -> dict:
     import time
 
     import copytrace
-    from copytrace.fingerprint import load_kernels
+    from copytrace.kernels import load_kernels
 
     load_kernels()
     progress = StageTimes()
@@ -98,7 +98,7 @@ def _split(path: Path, share: float) -> tuple[Path, Path]:
 
 def _same_tables(one: Path, two: Path) -> bool:
     import copytrace
-    from copytrace.workspace import SCHEMAS
+    from copytrace.store.workspace import SCHEMAS
 
     a, b = copytrace.Workspace(one), copytrace.Workspace(two)
     return all(a.table(name).equals(b.table(name)) for name in SCHEMAS if name != "settings")

@@ -49,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from rapidfuzz import fuzz, process
 
 import copytrace
-from copytrace.dates import moment, precedes
+from copytrace.ingest.dates import moment, precedes
 from copytrace.settings import Settings
 
 from .accuracy import RESULTS, WORK, write_jsonl

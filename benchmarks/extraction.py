@@ -46,7 +46,7 @@ def pages(limit: int | None = None) -> list[tuple[Path, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from copytrace.read import read_inputs
+    from copytrace.ingest.read import read_inputs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int)

@@ -59,7 +59,7 @@ def agreement(truth: str, got: str | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from copytrace.extract import extract_html
+    from copytrace.ingest.extract import extract_html
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RESULTS / "page_times.json")

@@ -39,7 +39,7 @@ from pathlib import Path
 import copytrace
 
 from .accuracy import RESULTS, WORK
-from .page_times import FUNDUS, agreement, fundus_pages
+from .page_times import FUNDUS, agreement
 from .planted import SYNONYMS
 from .reuters import require
 

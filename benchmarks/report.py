@@ -26,11 +26,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from copytrace.report import write_report
-from copytrace.scan import scan
-from copytrace.search import Searcher
+from copytrace.present.report import write_report
+from copytrace.jobs.scan import scan
+from copytrace.present.search import Searcher
 from copytrace.settings import Settings
-from copytrace.views import Views, key_of
+from copytrace.present.views import Views, key_of
 
 from .accuracy import RESULTS, WORK, write_jsonl
 from .planted import build, independent

@@ -37,7 +37,7 @@ def run_one(path: Path, workspace: Path, workers: int) -> dict:
     import time
 
     import copytrace
-    from copytrace.fingerprint import load_kernels
+    from copytrace.kernels import load_kernels
 
     shutil.rmtree(workspace, ignore_errors=True)
     load_kernels()

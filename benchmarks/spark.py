@@ -30,7 +30,7 @@ from .generated import corpus
 
 def _different_tables(one: Path, two: Path) -> list[str]:
     import copytrace
-    from copytrace.workspace import SCHEMAS
+    from copytrace.store.workspace import SCHEMAS
 
     a, b = copytrace.Workspace(one), copytrace.Workspace(two)
     return [name for name in SCHEMAS if name != "settings" and not a.table(name).equals(b.table(name))]
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000], help="generated corpora to run besides the speed corpus")
     args = parser.parse_args(argv)
 
-    from copytrace.fingerprint import load_kernels
-    from copytrace.spark import SparkEngine
+    from copytrace.kernels import load_kernels
+    from copytrace.jobs.spark import SparkEngine
 
     load_kernels()
     corpora = [("speed", _speed_corpus()), ("crawls", _crawls())]

@@ -49,7 +49,7 @@ def run_copytrace(corpus: Path, workspace: Path, workers: int, same_site: bool, 
     import shutil
 
     import copytrace
-    from copytrace.fingerprint import load_kernels
+    from copytrace.kernels import load_kernels
 
     shutil.rmtree(workspace, ignore_errors=True)  # a fresh scan, not a resumed one
     started = time.perf_counter()
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
         "repeat": args.repeat,
     }
     # Compile the kernels first if this install has not yet (as `make` does), so no timed run does.
-    from copytrace.fingerprint import load_kernels
+    from copytrace.kernels import load_kernels
 
     load_kernels()
     for name in ENGINES:

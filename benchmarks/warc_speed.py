@@ -47,8 +47,9 @@ def build(path: Path, copies: int) -> int:
 
 
 def run(path: Path, extract: bool, workers: int = 1) -> dict:
-    from copytrace.read import Document, read_inputs
-    from copytrace.warc import CrawlFilter
+    from copytrace.ingest.records import Document
+    from copytrace.ingest.read import read_inputs
+    from copytrace.ingest.warc import CrawlFilter
 
     keep = None if extract else CrawlFilter(sites=("no-such-site.invalid",))
     started = time.perf_counter()

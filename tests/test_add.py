@@ -16,7 +16,7 @@ from test_scale import CASCADES, SAMPLE, Stop, StopAt, assert_same_tables
 from typer.testing import CliRunner
 
 import copytrace
-from copytrace.add import AddError
+from copytrace.jobs.add import AddError
 from copytrace.cli import app
 
 runner = CliRunner()
@@ -162,7 +162,7 @@ def test_old_pages_dated_in_the_future_are_checked_again(tmp_path, monkeypatch):
     import datetime as dt
     import sys
 
-    monkeypatch.setattr(sys.modules["copytrace.scan"], "datetime", _Clock)
+    monkeypatch.setattr(sys.modules["copytrace.jobs.scan"], "datetime", _Clock)
     records = [json.loads(line) for line in CASCADES.read_text().splitlines()]
     dated = [r for r in records if r.get("date")]
     soon, later = "2031-03-01T12:00:00+00:00", "2031-06-01T12:00:00+00:00"

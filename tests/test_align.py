@@ -87,8 +87,8 @@ def test_offsets_are_into_the_text_as_read(long_articles):
 def test_one_batch_of_many_pairs_equals_pairs_aligned_one_by_one(long_articles):
     """Aligning many pairs in one kernel call must not mix them up, whatever the sizes of the two
     sides."""
-    from copytrace.align import align_batch
-    from copytrace.fingerprint import Words
+    from copytrace.match.align import align_batch
+    from copytrace.match.fingerprint import Words
     from copytrace.settings import Settings
 
     settings = Settings()
@@ -110,8 +110,8 @@ def test_similarity_equals_rapidfuzz_indel_on_paraphrase_pairs(sentence_pairs):
     report -1 exactly when that is under the threshold."""
     from rapidfuzz.distance import Indel
 
-    from copytrace.align import _indel_similarity
-    from copytrace.fingerprint import tokenize
+    from copytrace.match.align import _indel_similarity
+    from copytrace.match.fingerprint import tokenize
 
     for x in range(0, 600, 2):
         words = tokenize([sentence_pairs[x], sentence_pairs[x + 1]])

@@ -4,7 +4,7 @@ import json
 import re
 
 import copytrace
-from copytrace.artifacts import HEADLINE_REPEATED, PARAGRAPH_DUPLICATED, PULL_QUOTE, RUN_TOGETHER
+from copytrace.match.artifacts import HEADLINE_REPEATED, PARAGRAPH_DUPLICATED, PULL_QUOTE, RUN_TOGETHER
 
 
 def test_flags_name_each_artifact_and_only_where_it_is(tmp_path, long_articles):

@@ -92,7 +92,7 @@ def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, 
     counts (written before runs) is read as the first run."""
     import numpy as np
 
-    from copytrace.boilerplate import (
+    from copytrace.match.boilerplate import (
         MIN_PAGES_SEEN,
         LineCounts,
         LineRuns,
@@ -101,7 +101,7 @@ def test_line_runs_learn_the_template_of_all_their_documents_together(tmp_path, 
         learn_template,
         site_pages,
     )
-    from copytrace.fingerprint import Words
+    from copytrace.match.fingerprint import Words
 
     articles = independent(reuters[:400])
     texts = [a.text + ("\n\n" + FOOTER if n % 3 else "") for n, a in enumerate(articles[:240])]

@@ -13,10 +13,10 @@ import pytest
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-from copytrace.report import write_report
-from copytrace.serve import create_app
-from copytrace.views import Views, key_of
-from copytrace.workspace import Workspace
+from copytrace.present.report import write_report
+from copytrace.present.serve import create_app
+from copytrace.present.views import Views, key_of
+from copytrace.store.workspace import Workspace
 from tests.report_corpus import long_pair_workspace, malicious_workspace
 
 ROOT = Path(__file__).resolve().parents[1]

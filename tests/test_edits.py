@@ -7,7 +7,7 @@ from collections import Counter
 import copytrace
 from benchmarks.edits import build, make_copy
 from benchmarks.planted import independent
-from copytrace.credit import (
+from copytrace.explain.credit import (
     CREDIT_REMOVED,
     CREDITED,
     SAME_SITE,
@@ -15,7 +15,7 @@ from copytrace.credit import (
     pair_credit,
     parse_aliases,
 )
-from copytrace.edits import KINDS
+from copytrace.explain.edits import KINDS
 
 
 def test_each_planted_edit_is_labelled_where_it_is(reuters):
@@ -144,8 +144,8 @@ def test_a_link_to_the_source_is_credit(tmp_path):
     import gzip
 
     from benchmarks.extraction import pages
-    from copytrace.compare import load_document
-    from copytrace.read import Document
+    from copytrace.jobs.compare import load_document
+    from copytrace.ingest.records import Document
 
     page, _, _ = pages(limit=3)[2]
     html = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
@@ -170,8 +170,8 @@ def test_a_page_teaches_the_name_its_site_goes_by(tmp_path):
     import gzip
 
     from benchmarks.page_times import FUNDUS
-    from copytrace.compare import load_document
-    from copytrace.read import Document
+    from copytrace.jobs.compare import load_document
+    from copytrace.ingest.records import Document
 
     page = FUNDUS / "us" / "RollingStone_2024_04_25.html.gz"
     (tmp_path / "source.html").write_bytes(gzip.decompress(page.read_bytes()))

@@ -7,7 +7,7 @@ import re
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from copytrace.fingerprint import Words, ngram_hashes, tokenize, winnow
+from copytrace.match.fingerprint import Words, ngram_hashes, tokenize, winnow
 
 
 def test_words_map_back_to_the_original_text(reuters):
@@ -91,7 +91,7 @@ def test_winnowing_selects_every_window_minimum_and_only_those():
 def test_ngram_hashes_are_the_polynomial_of_their_words(reuters):
     """Rolled from one n-gram to the next, each hash must equal the polynomial of its own words;
     seeds hashed for chosen documents only equal the same documents' n-grams."""
-    from copytrace.fingerprint import _mix64
+    from copytrace.match.fingerprint import _mix64
 
     tokens = tokenize([a.text for a in reuters[:40]])
     base = np.uint64(0x9E3779B97F4A7C15)
@@ -116,7 +116,7 @@ def test_ngram_hashes_are_the_polynomial_of_their_words(reuters):
 
 def test_line_flags_match_their_definition_on_the_text(reuters):
     """LINE_START / LINE_END / BREAK_AFTER, computed in the compiled pass, against the text."""
-    from copytrace.fingerprint import BREAK_AFTER, EDGE_PUNCT, LINE_END, LINE_START
+    from copytrace.match.fingerprint import BREAK_AFTER, EDGE_PUNCT, LINE_END, LINE_START
 
     texts = [a.text for a in reuters[:150]]
     texts[0] = "“Quoted headline,” he said.\r\n(Reuters) - " + texts[0]
@@ -138,11 +138,11 @@ def test_kernels_compiled_tells_an_empty_cache_from_a_filled_one(tmp_path):
     import subprocess
     import sys
 
-    from copytrace.fingerprint import kernels_compiled, load_kernels
+    from copytrace.kernels import kernels_compiled, load_kernels
 
     load_kernels()
     assert kernels_compiled()
-    check = "from copytrace.fingerprint import kernels_compiled; print(kernels_compiled())"
+    check = "from copytrace.kernels import kernels_compiled; print(kernels_compiled())"
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -152,7 +152,7 @@ def test_run_together_flag_matches_its_definition(reuters):
     """RUN_TOGETHER marks a word followed by a stop, quotes and a capital with no space between."""
     import re
 
-    from copytrace.fingerprint import RUN_TOGETHER
+    from copytrace.match.fingerprint import RUN_TOGETHER
 
     definition = re.compile(r"[a-z0-9][.!?][\"'\u201d\u2019]?[\u201c\"]?[A-Z]")
     texts = [a.text for a in reuters[:300]]
@@ -167,7 +167,7 @@ def test_run_together_flag_matches_its_definition(reuters):
 
 
 def test_masked_words_reach_the_ngrams_that_include_them():
-    from copytrace.fingerprint import _touches
+    from copytrace.match.fingerprint import _touches
 
     rng = np.random.default_rng(7)
     for n in (1, 4, 5):
@@ -183,8 +183,8 @@ def test_load_kernels_calls_every_compiled_entry_point():
     import sys
 
     check = (
-        "from copytrace.fingerprint import _entry_points, load_kernels; load_kernels(); "
-        "print(all(k.signatures for k in _entry_points()), sorted(str(s[0].dtype) for s in _entry_points()[0].signatures))"
+        "from copytrace.kernels import entry_points, load_kernels; load_kernels(); "
+        "print(all(k.signatures for k in entry_points()), sorted(str(s[0].dtype) for s in entry_points()[0].signatures))"
     )
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip()
     # The tokenizer reads ASCII text as bytes and other text as code points: both must be ready.
@@ -193,7 +193,7 @@ def test_load_kernels_calls_every_compiled_entry_point():
 
 def test_sentence_digit_and_capital_flags_match_their_definition(reuters):
     """SENTENCE_START, DIGIT and CAPITAL, set in the compiled pass, against plain Python on the text."""
-    from copytrace.fingerprint import CAPITAL, DIGIT, SENTENCE_START
+    from copytrace.match.fingerprint import CAPITAL, DIGIT, SENTENCE_START
 
     stop = re.compile(r"[.!?][\"'“”‘’«»()\[\]\s\xa0]*$")
     texts = [a.text for a in reuters[:200]]

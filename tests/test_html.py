@@ -6,8 +6,9 @@ import json
 
 import copytrace
 from benchmarks.extraction import pages, token_prf
-from copytrace.read import Document, Reject, read_inputs
-from copytrace.sites import site_of_url
+from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.read import read_inputs
+from copytrace.ingest.sites import site_of_url
 
 PAGES = pages(limit=6)
 

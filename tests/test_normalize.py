@@ -4,7 +4,7 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from copytrace.normalize import normalize, normalize_batch
+from copytrace.match.normalize import normalize, normalize_batch
 
 
 def test_run_together_sentences_are_split_as_in_the_guide():
@@ -59,3 +59,21 @@ def test_origin_map_is_monotonic_and_in_range(sentence_pairs, data):
     assert all(0 <= o < len(text) for o in origin)
     assert all(x <= y for x, y in zip(origin, origin[1:]))
     assert unicodedata.is_normalized("NFKC", norm)
+
+
+def test_character_tables_follow_their_definitions_for_every_character():
+    """The tables are built with whole-table operations; each entry must be what its definition says."""
+    from copytrace.match.normalize import TABLE_SIZE, char_tables
+
+    t = char_tables()
+    for code in range(TABLE_SIZE):
+        c = chr(code)
+        ideograph = 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+        low = c.lower()
+        assert t.word[code] == (c.isalnum() or unicodedata.category(c).startswith("M")), hex(code)
+        assert t.ideograph[code] == ideograph, hex(code)
+        assert t.space[code] == c.isspace() and t.upper[code] == (c.isupper() or c.istitle()), hex(code)
+        assert t.lower_or_digit[code] == (c.islower() or c.isdigit()), hex(code)
+        assert t.fold_case[code] == (ord(low) if len(low) == 1 else code), hex(code)
+        assert t.word_kind[code] == (2 if ideograph else 1 if t.word[code] else 0), hex(code)
+    assert (t.word_kind[0x20000:0x30000] == 2).all()

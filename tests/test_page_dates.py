@@ -5,10 +5,11 @@ import gzip
 import lxml.html
 
 from benchmarks.page_times import agreement, fundus_pages
-from copytrace.dates import moment, precedes
-from copytrace.extract import extract_html
-from copytrace.page_dates import choose_date, iso_time, page_times
-from copytrace.read import Document, Reject, read_inputs
+from copytrace.ingest.dates import moment, precedes
+from copytrace.ingest.extract import extract_html
+from copytrace.ingest.page_dates import choose_date, iso_time, page_times
+from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.read import read_inputs
 
 
 def _times(head: str, body: str = "") -> tuple:

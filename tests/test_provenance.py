@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 import copytrace
 from copytrace.cli import app
-from copytrace.compare import compare_documents
-from copytrace.dates import Moment, date_problems, moment, precedes
-from copytrace.provenance import min_arborescence
-from copytrace.read import Document
+from copytrace.jobs.compare import compare_documents
+from copytrace.ingest.dates import Moment, date_problems, moment, precedes
+from copytrace.explain.provenance import min_arborescence
+from copytrace.ingest.records import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 CASCADES = ROOT / "examples" / "cascades.jsonl"
@@ -328,7 +328,7 @@ def test_exports_open_in_networkx_with_their_attributes(tmp_path):
 def test_covered_bins_are_those_some_range_of_their_owner_touches():
     """The presence masks' building block against its definition, bin by bin: ranges overlapping,
     empty, or running past their owner's end (clipped there, never into the next owner's bins)."""
-    from copytrace.provenance import BIN, _covered, _Ranges
+    from copytrace.explain.provenance import BIN, _covered, _Ranges
 
     rng = np.random.default_rng(7)
     lengths = rng.integers(0, 40, 300)
@@ -349,7 +349,7 @@ def test_presence_masks_are_each_sides_own_text_that_the_other_carries():
     text is what no boilerplate range covers; a variant is own text in a labelled edit; present
     is own text in a passage and not in a variant; the tail is the own text after the last present
     bin (all of it when nothing is present)."""
-    from copytrace.provenance import BIN, _Pairs, _presence, _Ranges
+    from copytrace.explain.provenance import BIN, _Pairs, _presence, _Ranges
 
     rng = np.random.default_rng(11)
     docs = rng.choice(500, 60, replace=False)

@@ -6,7 +6,8 @@ import json
 import pyarrow.parquet as pq
 
 import copytrace
-from copytrace.read import Document, Reject, read_inputs
+from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.read import read_inputs
 
 
 def records(paths, **kw):
@@ -130,7 +131,7 @@ def test_scan_goes_on_and_fills_the_rejects_table(tmp_path, reuters):
 
 
 def test_site_is_the_registered_domain_or_the_host_as_asked(tmp_path, reuters):
-    from copytrace.read import read_inputs
+    from copytrace.ingest.read import read_inputs
 
     urls = ["https://www.rt.com/news/1", "https://rt.com/news/2", "https://francais.rt.com/3", "https://news.bbc.co.uk/4"]
     lines = [json.dumps({"id": str(n), "text": reuters[n].text, "url": url}) for n, url in enumerate(urls)]
@@ -146,7 +147,7 @@ def test_the_one_step_record_reader_agrees_with_the_general_one(reuters):
     """The fast path for plain JSON records gives what the general path gives, or steps aside."""
     import json
 
-    from copytrace.read import _plain_record, _record
+    from copytrace.ingest.read import _plain_record, _record
 
     base = {"id": "r1", "text": reuters[0].text, "url": "https://www.Reuters.com/a", "title": reuters[0].title, "date": reuters[0].date}
     variants = [

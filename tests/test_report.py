@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from copytrace.cli import app as cli
-from copytrace.report import write_report
-from copytrace.serve import create_app
-from copytrace.views import Views, key_of
-from copytrace.workspace import Workspace
+from copytrace.present.report import write_report
+from copytrace.present.serve import create_app
+from copytrace.present.views import Views, key_of
+from copytrace.store.workspace import Workspace
 from tests.report_corpus import (
     EVIL_TITLE,
     PAYLOADS,
@@ -97,7 +97,7 @@ def test_pair_page_marks_exactly_the_aligned_passages_and_the_edits(evil_ws):
     views = Views(evil_ws)
     pair = next(p for p in views.pairs if {p["a_id"], p["b_id"]} == {"evil-source", "evil-copy"})
     view = views.pair(key_of(pair["a_id"], pair["b_id"]))
-    from copytrace.pages import marked_text
+    from copytrace.present.pages import marked_text
 
     texts = Workspace(evil_ws).table("documents", ["doc_id", "text"]).to_pylist()
     full = {r["doc_id"]: r["text"] for r in texts}
@@ -283,3 +283,59 @@ def test_a_site_page_shows_how_soon_its_copies_appear(tmp_path):
     write_report(tmp_path / "ws", tmp_path / "site")
     page = (tmp_path / "site" / "site" / f"{key_of(copier['site'])}.html").read_text(encoding="utf-8")
     assert 'id="delay-histogram"' in page and page.count('<svg class="bar"') == 5
+
+
+def _marks(svg: str, tag: str) -> list[dict]:
+    """The attributes (and text) of every ``tag`` element of an SVG string."""
+    found = []
+    for m in re.finditer(rf"<{tag}\b([^>]*)>(?:([^<]*))?", svg):
+        attrs = dict(re.findall(r'([\w:-]+)="([^"]*)"', m.group(1)))
+        attrs["text"] = m.group(2) or ""
+        found.append(attrs)
+    return found
+
+
+def _labels_apart(texts: list[dict], anchor_middle: bool) -> bool:
+    """Whether no two labels of an axis overlap (widths as the charts reckon them)."""
+    from copytrace.present.pages import CHAR_WIDTH
+
+    spans = []
+    for t in texts:
+        x, w = float(t["x"]), CHAR_WIDTH * len(t["text"])
+        spans.append((x - w / 2, x + w / 2) if anchor_middle else (x, x + w))
+    spans.sort()
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_charts_have_axes_and_their_labels_touch_nothing(tmp_path):
+    """On the bundled cascades and on extremes: many bins, long site names, a one-minute cascade."""
+    from copytrace import scan
+    from copytrace.present.pages import CHAR_WIDTH, Links, time_chart, timeline_svg
+
+    scan([ROOT / "examples" / "cascades.jsonl"], tmp_path / "ws")
+    views = Views(tmp_path / "ws")
+    many = {"unit": "day", "bins": [(f"2024-01-{d % 28 + 1:02d}", d % 7) for d in range(200)]}
+    for series in (views.overview()["copies_over_time"], many):
+        svg = str(time_chart(series))
+        width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+        texts, rects = _marks(svg, "text"), _marks(svg, "rect")
+        assert any(line.get("class") == "axis" for line in _marks(svg, "line"))
+        label = texts[0]
+        assert label["text"].startswith("copies per") and all(float(r["y"]) > float(label["y"]) + 4 for r in rects)
+        dates = [t for t in texts if "-" in t["text"]]
+        assert len(dates) >= 2 and _labels_apart(dates, anchor_middle=False)
+        assert all(float(t["x"]) + CHAR_WIDTH * len(t["text"]) <= width for t in dates)
+    links = Links(static=True)
+    timelines = [views.cascade(c)["timeline"] for c in sorted(views.cascades)[:20]]
+    long_name = [{**timelines[0][0], "doc": {**timelines[0][0]["doc"], "site": "a-very-long-regional-news-site-name.example.com"}}]
+    for timeline in [*timelines, long_name + timelines[0][1:]]:
+        svg = str(timeline_svg(timeline, links))
+        lines, texts = _marks(svg, "line"), _marks(svg, "text")
+        axis = [line for line in lines if line.get("class") == "axis"]
+        ticks = [t for t in texts if t.get("text-anchor") == "middle" and t["text"] != "undated"]
+        if all(m["time"] is None for m in timeline):  # no dates: no time axis, every member undated
+            assert axis == [] and ticks == []
+            continue
+        assert len(axis) == 1 and ticks and _labels_apart(ticks, anchor_middle=True)
+        names = [t for t in texts if t.get("x") == "4"]
+        assert len(names) == len(timeline) and all(4 + CHAR_WIDTH * len(t["text"]) <= float(axis[0]["x1"]) for t in names)

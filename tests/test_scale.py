@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import copytrace
-import copytrace.candidates as candidates_module
-from copytrace.blocks import ROWS_PER_GROUP, DocumentStore, PartedRows, copy_documents
-from copytrace.candidates import FingerprintIndex, FingerprintSpill, candidate_pairs
-from copytrace.fingerprint import Words
-from copytrace.workspace import SCHEMAS, doc_numbers
+import copytrace.match.candidates as candidates_module
+from copytrace.store.blocks import ROWS_PER_GROUP, DocumentStore, PartedRows, copy_documents
+from copytrace.match.candidates import FingerprintIndex, FingerprintSpill, candidate_pairs
+from copytrace.match.fingerprint import Words
+from copytrace.store.workspace import SCHEMAS, doc_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample.jsonl"
@@ -208,7 +208,7 @@ def test_aligned_documents_carry_the_date_flags_of_the_documents_table(tmp_path,
         r["date"] = "2024-02-02T02:02:02+00:00"
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
-    scan_module = sys.modules["copytrace.scan"]
+    scan_module = sys.modules["copytrace.jobs.scan"]
     seen: dict[str, list] = {}
 
     def spy(rows, *args, **kwargs):

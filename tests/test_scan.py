@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import copytrace
 from copytrace.cli import app
-from copytrace.workspace import SCHEMAS
+from copytrace.store.workspace import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample.jsonl"
@@ -136,10 +136,10 @@ def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):
     from rich.console import Console
     from rich.progress import Progress
 
-    from copytrace.cli import _RichProgress
+    from copytrace.present.terminal import RichProgress
 
     with Progress(console=Console(file=io.StringIO())) as bar:
-        reporter = _RichProgress(bar)
+        reporter = RichProgress(bar)
         copytrace.scan([SAMPLE], tmp_path / "ws", progress=reporter)
         reporter.close()
         tasks = {t.description.strip(): t for t in bar.tasks}
@@ -178,7 +178,7 @@ def test_sites_are_numbered_in_order_of_first_appearance():
     sites = [json.loads(line)["site"] for line in (ROOT / "examples" / "cascades.jsonl").read_text().splitlines() if line.strip()]
     sites = [None if n % 5 == 0 else "" if n % 7 == 0 else s for n, s in enumerate(sites)]
     meta = pa.table({"site": pa.chunked_array([sites[:30], sites[30:]], pa.string())})
-    names, numbers = sys.modules["copytrace.scan"]._site_numbers(meta)
+    names, numbers = sys.modules["copytrace.jobs.scan"]._site_numbers(meta)
     first_seen = list(dict.fromkeys(s for s in sites if s))
     assert names == first_seen and len(names) > 3
     assert numbers.tolist() == [first_seen.index(s) if s else -1 for s in sites]

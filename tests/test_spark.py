@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 import copytrace
 from copytrace.cli import app
-from copytrace.spark import SparkEngine
-from copytrace.workspace import SCHEMAS
+from copytrace.jobs.spark import SparkEngine
+from copytrace.store.workspace import SCHEMAS
 
 runner = CliRunner()
 

@@ -10,8 +10,9 @@ from warcio.warcwriter import WARCWriter
 
 from benchmarks.extraction import pages, token_prf
 from benchmarks.reuters import SHARED_DATA
-from copytrace.read import Document, Reject, read_inputs
-from copytrace.warc import CrawlFilter
+from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.read import read_inputs
+from copytrace.ingest.warc import CrawlFilter
 
 WARCS = SHARED_DATA / "web" / "warc"
 PAGES = pages(limit=4)

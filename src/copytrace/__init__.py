@@ -11,36 +11,26 @@ The Python API the CLI is a thin layer over::
     ws.table("pairs"), ws.pandas("pairs"), ws.polars("pairs")     # Arrow, pandas, polars
     ws.sql("select site, count(*) from documents group by site").df()   # DuckDB over every table
     story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
+
+The package follows the pipeline: ``ingest`` (inputs into documents), ``match`` (documents into
+aligned, scored pairs), ``explain`` (edits, credit, who copied whom), ``store`` (the workspace's
+tables), ``present`` (report, app, terminal views) and ``jobs`` (the stages wired together:
+compare, scan, add, Spark); ``kernels`` loads the compiled code, ``settings`` holds the knobs.
 """
 
 import importlib
-import sys
-import types
 
 #: Where each name of the API lives: imported on first use, so that ``import copytrace`` (and every
 #: CLI call, ``copytrace --help`` first) does not load the engine it does not need.
 _API = {
-    "add": "add", "Passage": "align", "Comparison": "compare", "InputError": "compare", "compare": "compare",
-    "compare_documents": "compare", "compare_texts": "compare", "export": "export", "Document": "read", "Reject": "read",
-    "read_inputs": "read", "ScanResult": "scan", "scan": "scan", "Settings": "settings", "find_document": "trace",
-    "trace_document": "trace", "Workspace": "workspace", "open": "workspace",
+    "add": "jobs.add", "Passage": "match.align", "Comparison": "jobs.compare", "InputError": "jobs.compare",
+    "compare": "jobs.compare", "compare_documents": "jobs.compare", "compare_texts": "jobs.compare",
+    "export": "store.export", "Document": "ingest.records", "Reject": "ingest.records", "read_inputs": "ingest.read",
+    "ScanResult": "jobs.scan", "scan": "jobs.scan", "Settings": "settings", "find_document": "present.trace",
+    "trace_document": "present.trace", "Workspace": "store.workspace", "open": "store.workspace",
 }
 #: API names that are another name in their module.
 _RENAMED = {"open": "open_workspace"}
-
-
-class _Package(types.ModuleType):
-    """The package, whose API names stay the API's when a module of the same name is imported:
-    ``copytrace.scan`` is the function, the module is ``sys.modules["copytrace.scan"]`` (importing
-    ``copytrace.scan`` would otherwise set the package's ``scan`` to the module)."""
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, types.ModuleType) and _API.get(name) == name:
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):

@@ -1,3 +1,3 @@
-from .cli import app
+from copytrace.cli import app
 
 app(prog_name="copytrace")

@@ -103,7 +103,7 @@ class Settings:
     #: Containment decides a direction when one document has at least this many characters of its
     #: own text that the other lacks (about a sentence), and the other a quarter as much at most.
     min_own_chars: int = 120
-    #: Weights of the evidence in a copy tree's edge costs (see copytrace.provenance.edge_costs):
+    #: Weights of the evidence in a copy tree's edge costs (see copytrace.explain.provenance.edge_costs):
     #: dates, per unit of -log(2p); credit, per credit line; text the copy would have inserted
     #: and deleted, per 100 characters; the child's text that others carry and the parent lacks,
     #: per 100 characters.
@@ -173,7 +173,7 @@ class Settings:
                     raise ValueError(f"{name} must be an ISO 8601 date or date-time, got {value!r}") from None
         object.__setattr__(self, "sites", tuple(s.lower() for s in self.sites))
         object.__setattr__(self, "aliases", tuple(self.aliases))
-        from .credit import parse_aliases
+        from copytrace.explain.credit import parse_aliases
 
         parse_aliases(self.aliases)  # raises ValueError for a malformed one
         if not 0 < self.max_chars <= MAX_CHARS_LIMIT:

@@ -1,0 +1,158 @@
+"""Compare two documents: every passage of one that reappears in the other."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from copytrace.match.align import Passage, align_batch
+from copytrace.match.artifacts import flag_documents
+from copytrace.match.boilerplate import boilerplate_spans, find_boilerplate
+from copytrace.match.fingerprint import Words
+from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.read import read_inputs
+from copytrace.explain.credit import UNKNOWN, Credit, credited_sites, documents_credit, pair_names, parse_aliases
+from copytrace.ingest.dates import check_dates, document_time, first_by_dates
+from copytrace.explain.edits import Edit, pair_edits, side_of
+from copytrace.explain.provenance import Direction, compare_direction
+from copytrace.match.score import COPY, NONE, score_pairs
+from copytrace.settings import Settings
+
+
+class InputError(ValueError):
+    """An input that cannot be compared (missing, not text, empty, ...)."""
+
+
+@dataclass
+class Comparison:
+    """The passages documents ``a`` and ``b`` share, and how much of each they cover."""
+
+    a: Document
+    b: Document
+    passages: list[Passage]
+    coverage_a: float
+    coverage_b: float
+    verdict: str
+    notes: list[str] = field(default_factory=list)  # repairs made while reading the inputs
+    #: Where each text has boilerplate (kept out of matching): ``{"a": [(start, end), ...], "b": ...}``.
+    boilerplate: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: {"a": [], "b": []})
+    #: What changed from A to B, labelled (:mod:`copytrace.explain.edits`).
+    edits: list[Edit] = field(default_factory=list)
+    #: Whether the copy names its source (:mod:`copytrace.explain.credit`).
+    credit: Credit = field(default_factory=lambda: Credit(UNKNOWN))
+    #: Which one came first, why, and how sure (:func:`copytrace.explain.provenance.pair_direction`).
+    direction: Direction = field(default_factory=lambda: Direction(None, "none", 0.0, "they share no text"))
+    #: What each text credits, sites known or not (:func:`copytrace.explain.credit.credited_sites`).
+    attributions: dict[str, list[dict]] = field(default_factory=lambda: {"a": [], "b": []})
+
+    def to_dict(self) -> dict:
+        """The ``copytrace compare --json`` object (see the README)."""
+
+        def describe(doc: Document) -> dict:
+            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date, "flags": doc.flags}
+
+        return {
+            "a": describe(self.a),
+            "b": describe(self.b),
+            "verdict": self.verdict,
+            "coverage_a": round(self.coverage_a, 4),
+            "coverage_b": round(self.coverage_b, 4),
+            "passages": [p.to_dict() for p in self.passages],
+            "boilerplate": {side: [{"start": s, "end": e} for s, e in spans] for side, spans in self.boilerplate.items()},
+            "edits": [e.to_dict() for e in self.edits],
+            "credit": {
+                "status": self.credit.status,
+                "doc": None if self.credit.doc is None else "ab"[self.credit.doc],
+                "start": self.credit.start,
+                "end": self.credit.end,
+                "evidence": self.credit.evidence,
+                "kind": self.credit.kind,
+            },
+            "attributions": self.attributions,
+            "direction": {
+                "first": None if self.direction.first is None else "ab"[self.direction.first],
+                "evidence": self.direction.evidence,
+                "confidence": self.direction.confidence,
+                "detail": self.direction.detail,
+            },
+        }
+
+
+def load_document(path: str | os.PathLike, settings: Settings | None = None) -> tuple[Document, list[str]]:
+    """One document from a text file, a one-article JSON file or a saved page, with notes on any
+    repairs.
+
+    Raises :class:`InputError` with the reason when the file gives no usable document.
+    """
+    settings = settings or Settings()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    docs, notes = [], []
+    for record in read_inputs([path], max_chars=settings.max_chars, site_by=settings.site_by):
+        if isinstance(record, Reject):
+            if record.outcome == "kept":
+                notes.append(record.message())
+            else:
+                raise InputError(record.message())
+        else:
+            docs.append(record)
+    if len(docs) != 1:
+        raise InputError(f"{path}: holds {len(docs)} articles; compare takes files of one article each")
+    return docs[0], notes
+
+
+def compare_documents(a: Document, b: Document, settings: Settings | None = None) -> Comparison:
+    """Align two documents and score the pair."""
+    settings = settings or Settings()
+    words = Words.build([a.text, b.text], settings.seed)
+    a.flags, b.flags = flag_documents(words, [a.title, b.title])
+    # Two documents teach no site's template; the built-in boilerplate patterns still apply.
+    template = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
+    words.exclude(template.masked)
+    docs, starts, ends = boilerplate_spans(words, template.masked)
+    spans = {side: [(int(s), int(e)) for s, e in zip(starts[docs == d], ends[docs == d])] for d, side in enumerate("ab")}
+    aligned = align_batch(words, [0], [1], settings)
+    scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
+    if not len(scores.pair):
+        return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans)
+    passages = aligned.passages(0)
+    verdict = str(scores.verdict[0])
+    edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
+    for problem in check_dates([a, b], settings.earliest_date, settings.batch_timestamp_min):
+        (a, b)[problem.index].flags.append(problem.flag)
+    when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
+    aliases = pair_names(a, b, parse_aliases(settings.aliases))
+    credit = documents_credit(a, b, aliases, first_by_dates(*when, settings.date_confidence), (spans["a"], spans["b"]), passages)
+    direction = compare_direction(
+        (a.chars, b.chars), when, passages, edits, (spans["a"], spans["b"]), credit.status, credit.doc, (credit.start, credit.end),
+        settings, ("A", "B"),
+    )
+    return Comparison(
+        a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit,
+        direction=direction, attributions={"a": credited_sites(a.text, aliases), "b": credited_sites(b.text, aliases)},
+    )
+
+
+def compare(a: str | os.PathLike | Document, b: str | os.PathLike | Document, settings: Settings | None = None) -> Comparison:
+    """Compare two files (text or one-article JSON) or :class:`Document` objects."""
+    notes: list[str] = []
+    docs = []
+    for item in (a, b):
+        if isinstance(item, Document):
+            docs.append(item)
+        else:
+            doc, more = load_document(item, settings)
+            docs.append(doc)
+            notes += more
+    result = compare_documents(docs[0], docs[1], settings)
+    result.notes = notes
+    return result
+
+
+def compare_texts(text_a: str, text_b: str, settings: Settings | None = None) -> Comparison:
+    """Compare two strings (ids ``a`` and ``b``)."""
+    return compare_documents(Document("a", text_a, "<text a>"), Document("b", text_b, "<text b>"), settings)

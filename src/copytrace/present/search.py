@@ -1,0 +1,129 @@
+"""Where else does this text appear, and which came first? Search a workspace by URL, title or a
+pasted paragraph.
+
+A paragraph is found the way a scan finds pairs: its winnowed word 5-gram fingerprints are looked
+up in the sorted fingerprints of every document (:class:`TextIndex`), the documents sharing at
+least ``min_shared`` of them are aligned with it, and the ones with an aligned passage are listed
+earliest first.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from copytrace.jobs.compare import compare_documents
+from copytrace.match.fingerprint import Words
+from copytrace.ingest.records import Document
+from copytrace.settings import Settings
+from copytrace.present.trace import _url_key
+from copytrace.present.views import Views
+
+#: Longest paragraph accepted by a search (characters).
+MAX_QUERY_CHARS = 200_000
+
+
+class TextIndex:
+    """Winnowed fingerprints of every document of a workspace, sorted by hash."""
+
+    def __init__(self, doc_ids: list[str], texts: list[str], settings: Settings):
+        self.settings = settings
+        self.doc_ids = doc_ids
+        words = Words.build(texts, settings.seed, workers=settings.workers or 1)
+        hashes, docs = words.fingerprints(settings.ngram, settings.window)
+        order = np.argsort(hashes, kind="stable")
+        self.hashes, self.docs = hashes[order], docs[order]
+
+    def candidates(self, text: str, limit: int) -> list[tuple[str, int]]:
+        """Up to ``limit`` documents sharing the most fingerprints with ``text`` (at least
+        ``min_shared``), as ``(doc_id, shared)``."""
+        query, _ = Words.build([text], self.settings.seed).fingerprints(self.settings.ngram, self.settings.window)
+        query = np.unique(query)
+        lo = np.searchsorted(self.hashes, query, "left")
+        hi = np.searchsorted(self.hashes, query, "right")
+        lengths = hi - lo
+        if not lengths.sum():
+            return []
+        # Every posting of every query fingerprint, gathered without a Python loop.
+        positions = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+        docs, shared = np.unique(self.docs[positions], return_counts=True)
+        keep = shared >= self.settings.min_shared
+        docs, shared = docs[keep], shared[keep]
+        best = np.argsort(-shared, kind="stable")[:limit]
+        return [(self.doc_ids[int(docs[i])], int(shared[i])) for i in best]
+
+
+class Searcher:
+    """Search over one workspace's :class:`Views`; the text index is built on the first paragraph
+    search (it reads every text) and kept."""
+
+    def __init__(self, views: Views, settings: Settings | None = None):
+        self.views = views
+        self.settings = settings or Settings()
+        self._index: TextIndex | None = None
+        self._lock = threading.Lock()
+
+    def index(self) -> TextIndex:
+        with self._lock:
+            if self._index is None:
+                ids = list(self.views.docs)
+                texts = self.views.texts(ids)
+                self._index = TextIndex(ids, [texts[d] for d in ids], self.settings)
+            return self._index
+
+    def by_url(self, url: str, limit: int = 50) -> list[dict]:
+        """Documents whose URL is ``url`` (scheme, ``www.`` and a trailing slash aside) first, then
+        those whose URL contains it."""
+        wanted = _url_key(url)
+        if not wanted:
+            return []
+        exact, partial = [], []
+        for d in self.views.docs.values():
+            if d["url"]:
+                key = _url_key(d["url"])
+                if key == wanted:
+                    exact.append(d["doc_id"])
+                elif wanted in key:
+                    partial.append(d["doc_id"])
+        return [self.views.doc_summary(d) for d in (exact + sorted(partial))[:limit]]
+
+    def by_title(self, title: str, limit: int = 50) -> list[dict]:
+        """Documents whose title contains every word of ``title`` (case aside), earliest first."""
+        words = title.lower().split()
+        if not words:
+            return []
+        found = [d["doc_id"] for d in self.views.docs.values() if d["title"] and all(w in d["title"].lower() for w in words)]
+        return sorted((self.views.doc_summary(d) for d in found), key=_time_order)[:limit]
+
+    def by_text(self, text: str, limit: int = 20) -> dict:
+        """The documents that carry ``text`` (aligned passages of at least ``min_passage_words``
+        words), earliest first, with how much of the text each carries and where."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise ValueError(f"the text is {len(text):,} characters; a search takes at most {MAX_QUERY_CHARS:,}")
+        query = Document("query", text, "<pasted text>")
+        found = []
+        candidates = self.index().candidates(text, limit * 3)
+        texts = self.views.texts([d for d, _ in candidates])
+        for doc_id, shared in candidates:
+            meta = self.views.docs[doc_id]
+            other = Document(doc_id, texts[doc_id], meta["source"], url=meta["url"], site=meta["site"], title=meta["title"],
+                             date=meta["date"], crawled_at=meta["crawled_at"], flags=list(meta["flags"] or []))
+            result = compare_documents(query, other, self.settings)
+            if not result.passages:
+                continue
+            found.append({
+                **self.views.doc_summary(doc_id), "shared_fingerprints": shared, "coverage_query": round(result.coverage_a, 4),
+                "coverage_document": round(result.coverage_b, 4),
+                "passages": [{"query_start": p.a_start, "query_end": p.a_end, "start": p.b_start, "end": p.b_end,
+                              "similarity": round(p.similarity, 4), "text": texts[doc_id][p.b_start:p.b_end]} for p in result.passages],
+            })
+        found.sort(key=_time_order)
+        found = found[:limit]
+        dated = [f for f in found if f["time"] is not None]
+        return {"chars": len(text), "results": found, "earliest": dated[0]["doc_id"] if dated else None}
+
+
+def _time_order(doc: dict) -> tuple:
+    """Earliest first (by the middle of the trusted publication interval), undated last."""
+    return (doc["time"] is None, doc["time"] or 0.0, doc["doc_id"])

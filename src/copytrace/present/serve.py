@@ -1,0 +1,250 @@
+"""``copytrace serve``: the report's views as a local web app, plus search, a compare page and a
+JSON API (OpenAPI docs at ``/docs``, served from the bundled Swagger UI: no network needed).
+
+Bind to 127.0.0.1 unless told otherwise: the app shows whole articles and has no login.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from copytrace.jobs.compare import Comparison, compare_texts
+from copytrace.explain.edits import KINDS
+from copytrace.present.pages import ASSETS, Links, environment
+from copytrace.present.search import MAX_QUERY_CHARS, Searcher
+from copytrace.present.views import PAIRS_PER_PAGE, NotFound, Views, pair_view
+
+#: Largest text the compare page takes, per side.
+MAX_COMPARE_CHARS = 1_000_000
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class CompareRequest(BaseModel):
+    text_a: str = Field(min_length=1, max_length=MAX_COMPARE_CHARS, description="The first text (plain text).")
+    text_b: str = Field(min_length=1, max_length=MAX_COMPARE_CHARS, description="The second text.")
+
+
+def comparison_view(result: Comparison) -> dict:
+    """A :class:`Comparison` of two pasted texts as the pair page shows it (one page)."""
+
+    def side(doc, name: str) -> dict:
+        return {"doc_id": name, "key": None, "site": None, "title": doc.title, "url": None, "date": None, "chars": doc.chars, "in_corpus": False}
+
+    first = result.direction.first
+    summary = {
+        "key": None, "a": side(result.a, "text A"), "b": side(result.b, "text B"), "verdict": result.verdict,
+        "coverage_a": result.coverage_a, "coverage_b": result.coverage_b, "n_passages": len(result.passages),
+        "credit": result.credit.status, "direction": {0: "a_to_b", 1: "b_to_a"}.get(first, "unknown"),
+        "direction_evidence": result.direction.evidence, "direction_confidence": result.direction.confidence,
+        "direction_detail": result.direction.detail, "delay_seconds": None, "cascade_id": None,
+        "swapped": False, "roles": ("A", "B"),  # pasted texts keep the order they were given in
+    }
+    credit = {"status": result.credit.status, "side": None if result.credit.doc is None else "ab"[result.credit.doc],
+              "start": result.credit.start, "end": result.credit.end, "evidence": result.credit.evidence}
+    return pair_view(summary, result.a.text, result.b.text, [p.to_dict() for p in result.passages], [e.to_dict() for e in result.edits],
+                     result.boilerplate, credit, 1, max(len(result.a.text), len(result.b.text), 1))
+
+
+def create_app(workspace: str | Path) -> FastAPI:
+    """The web app of one workspace (raises FileNotFoundError when it is not a workspace)."""
+    views = Views(workspace)
+    searcher = Searcher(views)
+    env = environment()
+    links = Links(static=False)
+    app = FastAPI(title=f"copytrace: {views.name}", docs_url=None, redoc_url=None,
+                  description="The views of a copytrace workspace as JSON. Keys are the short ids in the web app's URLs.")
+    app.mount("/assets", StaticFiles(directory=str(ASSETS)), name="assets")
+    swagger = Path(__import__("swagger_ui_bundle").swagger_ui_path)
+    app.mount("/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+
+    def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(template).render(links=links, workspace=views.name, kinds=KINDS, **context)
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, error: NotFound):
+        if wants_json(request):
+            return JSONResponse({"detail": str(error)}, status_code=404)
+        return page("error.html", 404, title="Not found", message=str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError):
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        if wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        return page("error.html", 422, title="Bad request", message="; ".join(problems))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        if wants_json(request) or error.status_code == 405:
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+        return page("error.html", error.status_code, title="Error" if error.status_code != 404 else "Not found", message=str(error.detail))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title, swagger_js_url="/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/swagger/swagger-ui.css", swagger_favicon_url="/swagger/favicon-32x32.png")
+
+    # --- HTML ------------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview_page():
+        return page("overview.html", view=views.overview())
+
+    @app.get("/sites", response_class=HTMLResponse, include_in_schema=False)
+    def sites_page():
+        return page("sites.html", view=views.site_list())
+
+    @app.get("/site/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def site_page(key: str):
+        return page("site.html", view=views.site(key))
+
+    @app.get("/cascades", response_class=HTMLResponse, include_in_schema=False)
+    def cascades_page():
+        return page("cascades.html", view=views.cascade_list())
+
+    @app.get("/cascade/{cascade_id}", response_class=HTMLResponse, include_in_schema=False)
+    def cascade_page(cascade_id: int):
+        return page("cascade.html", view=views.cascade(cascade_id))
+
+    @app.get("/pairs", response_class=HTMLResponse, include_in_schema=False)
+    def pairs_page(page_number: Annotated[int, Query(alias="page", ge=1)] = 1):
+        rows, pages = views.pair_list(page_number)
+        return page("pairs.html", view=rows, page=page_number, pages=pages, total=len(views.pairs))
+
+    @app.get("/doc/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(key: str):
+        return page("document.html", view=views.document(key))
+
+    @app.get("/pair/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def pair_page(key: str, page_number: Annotated[int, Query(alias="page", ge=1)] = 1):
+        return page("pair.html", view=views.pair(key, page_number))
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+        url: Annotated[str, Query(max_length=4000)] = "",
+        title: Annotated[str, Query(max_length=1000)] = "",
+    ):
+        return page("search.html", q=q, url=url, title=title, **run_search(q, url, title))
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_form():
+        return page("compare.html", text_a="", text_b="", error=None)
+
+    @app.post("/compare", response_class=HTMLResponse, include_in_schema=False)
+    async def compare_page(
+        text_a: Annotated[str, Form(max_length=MAX_COMPARE_CHARS)] = "",
+        text_b: Annotated[str, Form(max_length=MAX_COMPARE_CHARS)] = "",
+        file_a: Annotated[UploadFile | None, File()] = None,
+        file_b: Annotated[UploadFile | None, File()] = None,
+    ):
+        texts, problems = [text_a, text_b], []
+        for i, (upload, name) in enumerate(((file_a, "file A"), (file_b, "file B"))):
+            try:
+                texts[i] = await _uploaded_text(upload, name) or texts[i]
+            except ValueError as error:
+                problems.append(str(error))
+        if not problems and not (texts[0].strip() and texts[1].strip()):
+            problems.append("give two texts: paste them or upload two text files")
+        if problems:  # the form comes back with what could be read, so only the bad part is redone
+            return page("compare.html", 422, text_a=texts[0], text_b=texts[1], error="; ".join(problems))
+        return page("pair.html", view=comparison_view(compare_texts(*texts)))
+
+    # --- JSON API ----------------------------------------------------------------------------------
+    @app.get("/api/overview", tags=["views"], summary="Counts, top sites, copies over time, biggest cascades, site network")
+    def api_overview() -> dict:
+        return views.overview()
+
+    @app.get("/api/sites", tags=["views"], summary="Every site's statistics")
+    def api_sites() -> list[dict]:
+        return views.site_list()
+
+    @app.get("/api/sites/{key}", tags=["views"], summary="One site: statistics, sources, copiers, articles")
+    def api_site(key: str) -> dict:
+        return views.site(key)
+
+    @app.get("/api/cascades", tags=["views"], summary="Every cascade, biggest first")
+    def api_cascades() -> list[dict]:
+        return views.cascade_list()
+
+    @app.get("/api/cascades/{cascade_id}", tags=["views"], summary="One cascade: tree, timeline, edges")
+    def api_cascade(cascade_id: int) -> dict:
+        return views.cascade(cascade_id)
+
+    @app.get("/api/pairs", tags=["views"], summary=f"Pairs, copies first, {PAIRS_PER_PAGE} per page")
+    def api_pairs(page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> dict:
+        rows, pages = views.pair_list(page_number)
+        return {"page": page_number, "pages": pages, "total": len(views.pairs), "pairs": rows}
+
+    @app.get("/api/pairs/{key}", tags=["views"], summary="One pair: texts (one page of them), passages, edits, credit, direction")
+    def api_pair(key: str, page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> dict:
+        return views.pair(key, page_number)
+
+    @app.get("/api/documents/{key}", tags=["views"], summary="One document: metadata, cascade, pairs")
+    def api_document(key: str) -> dict:
+        return views.document(key)
+
+    @app.get("/api/search", tags=["search"], summary="Documents by URL or title, or the documents that carry a text, earliest first")
+    def api_search(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="A pasted paragraph.")] = "",
+        url: Annotated[str, Query(max_length=4000)] = "",
+        title: Annotated[str, Query(max_length=1000)] = "",
+    ) -> dict:
+        if not (q.strip() or url.strip() or title.strip()):
+            raise RequestValidationError([{"loc": ("query", "q"), "msg": "give q, url or title", "type": "value_error"}])
+        return run_search(q, url, title)
+
+    @app.post("/api/compare", tags=["search"], summary="Compare two texts: passages, edits, credit, direction")
+    def api_compare(body: CompareRequest) -> dict:
+        return compare_texts(body.text_a, body.text_b).to_dict()
+
+    def run_search(q: str, url: str, title: str) -> dict:
+        found: dict = {"by_url": None, "by_title": None, "by_text": None}
+        if url.strip():
+            found["by_url"] = searcher.by_url(url)
+        if title.strip():
+            found["by_title"] = searcher.by_title(title)
+        if q.strip():
+            found["by_text"] = searcher.by_text(q)
+        return found
+
+    return app
+
+
+async def _uploaded_text(upload: UploadFile | None, name: str) -> str:
+    """An uploaded file as text; ValueError when it is not UTF-8 text."""
+    if upload is None or not upload.filename:
+        return ""
+    data = await upload.read(MAX_COMPARE_CHARS * 4 + 1)
+    if len(data) > MAX_COMPARE_CHARS * 4:
+        raise ValueError(f"{name} ({upload.filename}) is larger than {MAX_COMPARE_CHARS * 4:,} bytes")
+    if b"\x00" in data[:8192]:
+        raise ValueError(f"{name} ({upload.filename}) is not a text file (it holds binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{name} ({upload.filename}) is not UTF-8 text: byte {error.start} cannot be decoded") from None
+
+
+def serve(workspace: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(workspace), host=host, port=port, log_level="warning")
+

@@ -1,0 +1,495 @@
+"""What the report and the web app show, as plain data: one method per view, read from a workspace.
+
+The static report (:mod:`copytrace.present.report`), the web app and its JSON API (:mod:`copytrace.present.serve`)
+all draw from :class:`Views`, so a page, its JSON twin and its file in the report show the same
+numbers. Documents, pairs, sites and cascades are addressed by short stable keys (:func:`key_of`):
+ids can hold any character, keys are safe in file names and URLs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+
+from copytrace.ingest.dates import document_time
+from copytrace.store.workspace import Workspace
+
+#: Characters of the longer text shown on one page of a pair; longer pairs are paginated.
+PAGE_CHARS = 60_000
+#: Sites drawn in the network (the most active ones when there are more).
+NETWORK_SITES = 300
+#: Pairs listed on one page of the pair list.
+PAIRS_PER_PAGE = 500
+#: Rows in a "top" list of the overview.
+TOP = 15
+
+REQUIRED = ("documents", "pairs", "passages")
+
+
+class NotFound(LookupError):
+    """An unknown document, pair, site or cascade (the web app answers 404)."""
+
+
+def key_of(*parts: str) -> str:
+    """A short stable key for an id (or a pair of ids): 12 hex digits of BLAKE2b."""
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def _when(doc: dict) -> float | None:
+    """A document's publication time as POSIX seconds (the middle of its interval), None if unknown
+    or untrusted."""
+    moment = document_time(doc.get("date"), doc.get("crawled_at"), doc.get("flags"))
+    return None if moment is None else moment.middle
+
+
+def _table_rows(ws: Workspace, name: str, columns: list[str] | None = None) -> list[dict]:
+    return ws.table(name, columns=columns).to_pylist() if ws.has(name) else []
+
+
+class Views:
+    """The views of one workspace. Tables are read once; texts only for documents in pairs (and all
+    of them when a search index is built)."""
+
+    def __init__(self, path: str | Path):
+        self.ws = Workspace(path)
+        missing = [t for t in REQUIRED if not self.ws.has(t)]
+        if missing:
+            raise FileNotFoundError(f"{path} has no {', '.join(missing)} table: run `copytrace scan` into it first")
+        ws = self.ws
+        self.name = Path(path).resolve().name
+        meta = ["doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "flags", "chars"]
+        self.docs: dict[str, dict] = {d["doc_id"]: d for d in _table_rows(ws, "documents", meta)}
+        self.doc_key = {key_of(d): d for d in self.docs}
+
+        self.pairs = _table_rows(ws, "pairs")
+        self.pairs.sort(key=lambda p: (p["verdict"] != "copy", -max(p["coverage_a"], p["coverage_b"]), p["a_id"], p["b_id"]))
+        self.pair_key = {key_of(p["a_id"], p["b_id"]): p for p in self.pairs}
+        self.pairs_of: dict[str, list[dict]] = defaultdict(list)
+        for p in self.pairs:
+            self.pairs_of[p["a_id"]].append(p)
+            self.pairs_of[p["b_id"]].append(p)
+
+        self.passages: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for row in _table_rows(ws, "passages"):
+            self.passages[row["a_id"], row["b_id"]].append(row)
+        self.edits: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for row in _table_rows(ws, "edits"):
+            self.edits[row["a_id"], row["b_id"]].append(row)
+        self.boilerplate: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row in _table_rows(ws, "boilerplate_spans"):
+            self.boilerplate[row["doc_id"]].append((row["start"], row["end"]))
+
+        self.cascades = {c["cascade_id"]: c for c in _table_rows(ws, "cascades")}
+        self.edges: dict[int, list[dict]] = defaultdict(list)
+        for row in _table_rows(ws, "edges"):
+            self.edges[row["cascade_id"]].append(row)
+        self.cascade_of = {d: c["cascade_id"] for c in self.cascades.values() for d in c["doc_ids"]}
+
+        self.sites = {s["site"]: s for s in _table_rows(ws, "sites")}
+        self.site_key = {key_of(s): s for s in self.sites}
+        self.site_edges = _table_rows(ws, "site_edges")
+        self.edges_to: dict[str, list[dict]] = defaultdict(list)  # by copier site
+        self.edges_from: dict[str, list[dict]] = defaultdict(list)  # by source site
+        for e in self.site_edges:
+            self.edges_to[e["copier_site"]].append(e)
+            self.edges_from[e["source_site"]].append(e)
+        self.paired_of_site: dict[str, list[str]] = defaultdict(list)  # a site's documents in some pair
+        for doc_id in sorted(self.pairs_of):
+            if doc_id in self.docs:
+                self.paired_of_site[self.docs[doc_id]["site"]].append(doc_id)
+        self.rejects = ws.table("rejects", columns=["outcome"]).column("outcome").to_pylist() if ws.has("rejects") else []
+        self._texts: dict[str, str] = {}
+
+    # --- texts ----------------------------------------------------------------------------------
+    def texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The texts of ``doc_ids``, read from the documents table once and kept."""
+        wanted = [d for d in dict.fromkeys(doc_ids) if d not in self._texts and d in self.docs]
+        if wanted:
+            table = self.ws.table("documents", columns=["doc_id", "text"])
+            table = table.filter(pc.is_in(table.column("doc_id"), pc.cast(wanted, table.column("doc_id").type)))
+            self._texts.update(zip(table.column("doc_id").to_pylist(), table.column("text").to_pylist()))
+        return {d: self._texts[d] for d in doc_ids if d in self._texts}
+
+    # --- lookups ------------------------------------------------------------------------------------
+    def document_id(self, key: str) -> str:
+        if key in self.doc_key:
+            return self.doc_key[key]
+        raise NotFound(f"no document with key {key!r}")
+
+    def pair_row(self, key: str) -> dict:
+        if key in self.pair_key:
+            return self.pair_key[key]
+        raise NotFound(f"no pair with key {key!r}")
+
+    def doc_summary(self, doc_id: str) -> dict:
+        """A document's metadata as views show it (unknown ids, such as an inferred upstream source,
+        get a stub)."""
+        d = self.docs.get(doc_id)
+        if d is None:
+            return {"doc_id": doc_id, "key": None, "site": None, "title": None, "url": None, "date": None, "chars": None, "in_corpus": False,
+                    "time": None}
+        return {
+            "doc_id": doc_id, "key": key_of(doc_id), "site": d["site"], "title": d["title"], "url": d["url"], "date": d["date"],
+            "crawled_at": d["crawled_at"], "chars": d["chars"], "flags": d["flags"] or [], "source": d["source"], "line": d["line"],
+            "in_corpus": True, "cascade_id": self.cascade_of.get(doc_id), "time": _when(d),
+        }
+
+    def pair_summary(self, p: dict) -> dict:
+        """A pair as views show it: source on the left (``a``) and copy on the right whenever its
+        direction is known (``swapped`` when the table has them the other way), with the roles to
+        call the two sides by."""
+        key, o = key_of(p["a_id"], p["b_id"]), oriented(p)
+        return {
+            "key": key, "a": self.doc_summary(o["a_id"]), "b": self.doc_summary(o["b_id"]), "swapped": o is not p,
+            "roles": ("source", "copy") if o.get("direction") == "a_to_b" else ("A", "B"),
+            **{k: o.get(k) for k in (
+                "verdict", "coverage_a", "coverage_b", "n_passages", "credit", "direction", "direction_evidence",
+                "direction_confidence", "direction_detail", "delay_seconds", "cascade_id",
+            )},
+        }
+
+    def pair_list(self, page: int = 1) -> tuple[list[dict], int]:
+        """Page ``page`` of the pairs (copies first, by coverage; ``PAIRS_PER_PAGE`` each) and the
+        number of pages."""
+        pages = max(1, -(-len(self.pairs) // PAIRS_PER_PAGE))
+        if not 1 <= page <= pages:
+            raise NotFound(f"page {page} of {pages} pages of pairs")
+        rows = self.pairs[(page - 1) * PAIRS_PER_PAGE : page * PAIRS_PER_PAGE]
+        return [self.pair_summary(p) for p in rows], pages
+
+    # --- overview -----------------------------------------------------------------------------------
+    def overview(self) -> dict:
+        """Counts, the most originating and most copying sites, copies over time, the biggest
+        cascades and the site network."""
+        verdicts = defaultdict(int)
+        for p in self.pairs:
+            verdicts[p["verdict"]] += 1
+        sites = list(self.sites.values())
+        originating = sorted(
+            (s for s in sites if s["originated"] + s["first_carrier"] > 0),
+            key=lambda s: (-(s["originated"] + s["first_carrier"]), -s["copied_by_others"], s["site"]),
+        )
+        copying = sorted((s for s in sites if s["copies_of_other_sites"] > 0), key=lambda s: (-s["copies_of_other_sites"], s["site"]))
+        return {
+            "workspace": self.name,
+            "counts": {
+                "documents": len(self.docs), "pairs": len(self.pairs), "copy_pairs": verdicts["copy"], "partial_pairs": verdicts["partial"],
+                "passages": sum(len(v) for v in self.passages.values()), "edits": sum(len(v) for v in self.edits.values()),
+                "cascades": len(self.cascades), "sites": len(self.sites),
+                "rejected": sum(o != "kept" for o in self.rejects), "repaired": sum(o == "kept" for o in self.rejects),
+            },
+            "top_originating_sites": originating[:TOP],
+            "top_copying_sites": copying[:TOP],
+            "copies_over_time": self.copies_over_time(),
+            "biggest_cascades": self.cascade_list()[:TOP],
+            "network": self.network(),
+        }
+
+    def copies_over_time(self) -> dict:
+        """Copies by the copy's publication day, week or month, whichever gives at most about 60
+        bars. A copy is a tree edge's child; with no trees (a scan without provenance), the later
+        of a copy pair's two documents."""
+        if self.edges:
+            found = [_when(self.docs[e["child"]]) for rows in self.edges.values() for e in rows if e["child"] in self.docs]
+        else:
+            pairs = [(_when(self.docs[p["a_id"]]), _when(self.docs[p["b_id"]])) for p in self.pairs if p["verdict"] == "copy"]
+            found = [None if None in (a, b) else max(a, b) for a, b in pairs]
+        times = [t for t in found if t is not None]
+        undated = len(found) - len(times)
+        if not times:
+            return {"unit": None, "bins": [], "undated": undated}
+        days = np.floor(np.array(times) / 86_400).astype(np.int64)
+        span = int(days.max() - days.min()) + 1
+        unit, width = ("day", 1) if span <= 60 else ("week", 7) if span <= 420 else ("month", 0)
+        if unit == "month":
+            months = [datetime.fromtimestamp(int(d) * 86_400, UTC).strftime("%Y-%m") for d in days]
+            labels = sorted(set(months))
+            first = datetime.strptime(labels[0], "%Y-%m")
+            last = datetime.strptime(labels[-1], "%Y-%m")
+            labels = [f"{y:04d}-{m:02d}" for y in range(first.year, last.year + 1) for m in range(1, 13)
+                      if (first.year, first.month) <= (y, m) <= (last.year, last.month)]
+            counts = dict.fromkeys(labels, 0)
+            for m in months:
+                counts[m] += 1
+            bins = list(counts.items())
+        else:
+            start = int(days.min())
+            if unit == "week":
+                start -= (start + 3) % 7  # weeks start on Monday (day 0 was a Thursday)
+            index = (days - start) // width
+            counts = np.bincount(index)
+            bins = [(datetime.fromtimestamp((start + i * width) * 86_400, UTC).strftime("%Y-%m-%d"), int(n)) for i, n in enumerate(counts)]
+        return {"unit": unit, "bins": bins, "undated": undated}
+
+    def network(self, limit: int = NETWORK_SITES) -> dict:
+        """The site graph laid out for drawing: sites sized by articles, edges by copies, coloured by
+        credit rate. Only the ``limit`` sites with the most copy edges are drawn."""
+        involved: dict[str, int] = defaultdict(int)
+        for e in self.site_edges:
+            if e["source_site"] != e["copier_site"]:
+                involved[e["source_site"]] += e["copies"]
+                involved[e["copier_site"]] += e["copies"]
+        names = sorted(involved, key=lambda s: (-involved[s], s))
+        shown = names[:limit]
+        index = {s: i for i, s in enumerate(shown)}
+        edges = [e for e in self.site_edges if e["source_site"] in index and e["copier_site"] in index and e["source_site"] != e["copier_site"] and e["copies"]]
+        xy = force_layout(len(shown), [(index[e["source_site"]], index[e["copier_site"]], e["copies"]) for e in edges])
+        nodes = []
+        for i, s in enumerate(shown):
+            row = self.sites.get(s, {})
+            nodes.append({
+                "site": s, "key": key_of(s), "x": float(xy[i, 0]), "y": float(xy[i, 1]), "articles": row.get("articles", 0),
+                "copies": row.get("copies_of_other_sites", 0), "copied_by_others": row.get("copied_by_others", 0),
+                "credit_rate": row.get("credit_rate"),
+            })
+        return {
+            "nodes": nodes,
+            "edges": [{"source": index[e["source_site"]], "target": index[e["copier_site"]], "copies": e["copies"], "credit_rate": e["credit_rate"]}
+                      for e in edges],
+            "sites_total": len(names),
+        }
+
+    # --- sites ----------------------------------------------------------------------------------------
+    def site_list(self) -> list[dict]:
+        return sorted(self.sites.values(), key=lambda s: (-s["copied_by_others"], -s["copies_of_other_sites"], s["site"]))
+
+    def site(self, key: str) -> dict:
+        """A site's statistics, the sites it copies from and that copy it, and its articles in pairs."""
+        if key not in self.site_key:
+            raise NotFound(f"no site with key {key!r}")
+        name = self.site_key[key]
+        sources = sorted(self.edges_to.get(name, []), key=lambda e: (-e["copies"], e["source_site"]))
+        copiers = sorted(self.edges_from.get(name, []), key=lambda e: (-e["copies"], e["copier_site"]))
+        counts = list(self.sites[name].get("delay_histogram") or [])
+        delays = [{"label": label, "copies": n, "share": n / max(1, max(counts, default=0))} for label, n in zip(DELAY_LABELS, counts)]
+        return {
+            "site": name, "key": key, "stats": self.sites[name], "delays": delays,
+            "sources": [{**e, "key": key_of(e["source_site"])} for e in sources],
+            "copiers": [{**e, "key": key_of(e["copier_site"])} for e in copiers],
+            "articles": [{**self.doc_summary(d), "pairs": len(self.pairs_of[d])} for d in self.paired_of_site.get(name, [])],
+        }
+
+    # --- cascades ---------------------------------------------------------------------------------------
+    def cascade_list(self) -> list[dict]:
+        """Every cascade's summary, biggest first."""
+        return [self.cascade_summary(c) for c in sorted(self.cascades.values(), key=lambda c: (-c["members"], c["cascade_id"]))]
+
+    def cascade_summary(self, c: dict) -> dict:
+        root = self.docs.get(c["root"])
+        return {**{k: v for k, v in c.items() if k != "doc_ids"}, "root_title": root["title"] if root else None,
+                "root_key": key_of(c["root"]) if root else None}
+
+    def cascade(self, cascade_id: int) -> dict:
+        """A cascade: its members, its tree (parent → child with evidence) and a timeline."""
+        if cascade_id not in self.cascades:
+            raise NotFound(f"no cascade {cascade_id}")
+        c = self.cascades[cascade_id]
+        edges = self.edges.get(cascade_id, [])
+        children: dict[str, list[dict]] = defaultdict(list)
+        for e in edges:
+            children[e["parent"]].append(e)
+        for rows in children.values():
+            rows.sort(key=lambda e: (e.get("delay_after_origin_seconds") if e.get("delay_after_origin_seconds") is not None else math.inf, e["child"]))
+        has_parent = {e["child"] for e in edges}
+        roots = [c["root"]] + [d for d in c["doc_ids"] if d not in has_parent and d != c["root"]]
+
+        def subtree(doc_id: str, via: dict | None, depth: int, seen: set) -> dict:
+            seen.add(doc_id)
+            kids = [subtree(e["child"], e, depth + 1, seen) for e in children.get(doc_id, []) if e["child"] not in seen]
+            pair = None
+            if via is not None:
+                pair = next((k for k in (key_of(via["parent"], doc_id), key_of(doc_id, via["parent"])) if k in self.pair_key), None)
+            return {"doc": self.doc_summary(doc_id), "edge": via, "pair_key": pair, "depth": depth, "children": kids}
+
+        seen: set[str] = set()
+        trees = [subtree(r, None, 0, seen) for r in roots if r not in seen]
+        order: list[dict] = []
+
+        def walk(node: dict) -> None:
+            order.append(node)
+            for kid in node["children"]:
+                walk(kid)
+
+        for t in trees:
+            walk(t)
+        timeline = []
+        for n in order:
+            d = self.docs.get(n["doc"]["doc_id"])
+            moment = document_time(d["date"], d["crawled_at"], d["flags"]) if d else None
+            known = moment is not None and math.isfinite(moment.lo)
+            timeline.append({"doc": n["doc"], "depth": n["depth"], "parent": n["edge"]["parent"] if n["edge"] else None,
+                             "time": moment.middle if known else None, "lo": moment.lo if known else None, "hi": moment.hi if known else None,
+                             "precision": moment.precision if known else None})
+        lifted = [self.doc_summary(d) for d in c.get("lifted_into") or []]
+        return {"cascade": self.cascade_summary(c), "trees": trees, "timeline": timeline, "edges": edges, "lifted": lifted}
+
+    # --- documents ----------------------------------------------------------------------------------------
+    def document(self, key: str) -> dict:
+        """A document's metadata, its cascade and every pair it is in."""
+        doc_id = self.document_id(key)
+        pairs = [self.pair_summary(p) for p in self.pairs_of.get(doc_id, [])]
+        return {"doc": self.doc_summary(doc_id), "pairs": pairs, "cascade": self.cascade_summary(self.cascades[self.cascade_of[doc_id]])
+                if doc_id in self.cascade_of else None}
+
+    # --- pairs ---------------------------------------------------------------------------------------------
+    def pair(self, key: str, page: int = 1, page_chars: int = PAGE_CHARS) -> dict:
+        """A pair: both texts (the part on ``page``), the aligned passages, the labelled edits, the
+        boilerplate and credit spans, the direction and its evidence."""
+        p = self.pair_row(key)
+        passages, edits = self.passages.get((p["a_id"], p["b_id"]), []), self.edits.get((p["a_id"], p["b_id"]), [])
+        o = oriented(p)
+        if o is not p:  # read from source to copy: the sides, and each edit, the other way round
+            passages, edits = [_swap_sides(r) for r in passages], [_mirrored(e) for e in edits]
+        a_id, b_id = o["a_id"], o["b_id"]
+        texts = self.texts([a_id, b_id])
+        return pair_view(
+            self.pair_summary(p), texts.get(a_id, ""), texts.get(b_id, ""), passages, edits,
+            {"a": self.boilerplate.get(a_id, []), "b": self.boilerplate.get(b_id, [])}, _credit_of(o), page, page_chars,
+        )
+
+
+#: The bins of ``sites.delay_histogram`` (see :mod:`copytrace.explain.site_stats`).
+DELAY_LABELS = ("within 1 h", "1–6 h", "6–24 h", "1–7 days", "later")
+
+#: An edit read the other way round (copy to source): what one side lacks, the other adds.
+MIRRORED = {
+    "sentence_removed": "sentence_added", "sentence_added": "sentence_removed", "paragraph_removed": "paragraph_added",
+    "paragraph_added": "paragraph_removed", "boilerplate_added": "boilerplate_removed", "boilerplate_removed": "boilerplate_added",
+    "quote_removed": "quote_added",
+}
+
+
+def _swap_sides(row: dict) -> dict:
+    """``row`` with its ``a_*`` and ``b_*`` fields (and ``*_a``, ``*_b``) exchanged."""
+    out = {}
+    for k, v in row.items():
+        if k.startswith(("a_", "b_")):
+            k = ("b_" if k[0] == "a" else "a_") + k[2:]
+        elif k.endswith(("_a", "_b")):
+            k = k[:-2] + ("_b" if k[-1] == "a" else "_a")
+        out[k] = v
+    return out
+
+
+def oriented(p: dict) -> dict:
+    """A pair row with the source as ``a`` whenever the direction says ``b_to_a`` (the same row
+    otherwise): views read from source to copy, whatever the tables' input order."""
+    if p.get("direction") != "b_to_a":
+        return p
+    return {**_swap_sides(p), "direction": "a_to_b"}
+
+
+def _mirrored(edit: dict) -> dict:
+    """An edit of the table (read from ``a`` to ``b``) read from ``b`` to ``a``."""
+    out = _swap_sides(edit)
+    out["kind"] = MIRRORED.get(edit["kind"], edit["kind"])
+    return out
+
+
+def _credit_of(p: dict) -> dict:
+    side = "a" if p.get("credit_id") == p["a_id"] else "b" if p.get("credit_id") == p["b_id"] else None
+    return {"status": p.get("credit"), "side": side, "start": p.get("credit_start"), "end": p.get("credit_end"), "evidence": p.get("credit_evidence")}
+
+
+def pair_view(summary: dict, text_a: str, text_b: str, passages: list[dict], edits: list[dict], boilerplate: dict, credit: dict,
+              page: int = 1, page_chars: int = PAGE_CHARS) -> dict:
+    """The pair page's data. Pairs longer than ``page_chars`` (on the longer side) are cut into
+    pages at whitespace, the other side cut where the passages map the cut."""
+    passages = sorted(passages, key=lambda r: (r["a_start"], r["b_start"]))
+    cuts_a, cuts_b = page_cuts(text_a, text_b, passages, page_chars)
+    pages = len(cuts_a) - 1
+    if not 1 <= page <= pages:
+        raise NotFound(f"page {page} of a pair with {pages} page{'s' * (pages != 1)}")
+    window = {"a": (cuts_a[page - 1], cuts_a[page]), "b": (cuts_b[page - 1], cuts_b[page])}
+
+    def page_of(side: str, offset: int) -> int:
+        cuts = cuts_a if side == "a" else cuts_b
+        return int(np.searchsorted(cuts, offset, side="right")) if offset < cuts[-1] else pages
+
+    numbered = [{"n": n, **r, "a_page": page_of("a", r["a_start"]), "b_page": page_of("b", r["b_start"])} for n, r in enumerate(passages, 1)]
+    numbered_edits = [{"n": n, **e} for n, e in enumerate(edits, 1)]
+
+    def on_page(e: dict) -> bool:
+        return any(e[f"{s}_start"] is not None and window[s][0] <= e[f"{s}_start"] <= window[s][1] for s in "ab")
+
+    return {
+        **summary,
+        "page": page, "pages": pages, "window": window,
+        "text_a": text_a[window["a"][0]:window["a"][1]], "text_b": text_b[window["b"][0]:window["b"][1]],
+        "chars_a": len(text_a), "chars_b": len(text_b),
+        "passages": numbered, "edits": numbered_edits, "page_edits": [e for e in numbered_edits if pages == 1 or on_page(e)],
+        "boilerplate": boilerplate, "credit_span": credit,
+    }
+
+
+def page_cuts(text_a: str, text_b: str, passages: list[dict], page_chars: int) -> tuple[list[int], list[int]]:
+    """Where pages start on each side. The longer side is cut every ``page_chars`` characters (at
+    the next whitespace); each cut maps to the other side through the passage it falls in
+    (proportionally), or to the start of the next passage, and the mapped cuts never go back."""
+    la, lb = len(text_a), len(text_b)
+    if max(la, lb) <= page_chars:
+        return [0, la], [0, lb]
+    lead, other = (text_a, "a") if la >= lb else (text_b, "b")
+    follow = "b" if other == "a" else "a"
+    length, other_length = len(lead), (lb if other == "a" else la)
+    cuts = [0]
+    while cuts[-1] + page_chars < length:
+        at = cuts[-1] + page_chars
+        space = lead.find("\n", at, at + page_chars // 10)
+        if space < 0:
+            space = lead.find(" ", at, at + 200)
+        cuts.append(space + 1 if space >= 0 else at)
+    cuts.append(length)
+    spans = sorted((r[f"{other}_start"], r[f"{other}_end"], r[f"{follow}_start"], r[f"{follow}_end"]) for r in passages)
+    mapped = [0]
+    for x in cuts[1:-1]:
+        y = other_length
+        for s, e, fs, fe in spans:
+            if s <= x < e:
+                y = fs + round((x - s) * (fe - fs) / max(e - s, 1))
+                break
+            if s > x:
+                y = fs
+                break
+        mapped.append(min(max(y, mapped[-1]), other_length))
+    mapped.append(other_length)
+    return (cuts, mapped) if other == "a" else (mapped, cuts)
+
+
+def force_layout(n: int, edges: list[tuple[int, int, int]], iterations: int = 300, seed: int = 7) -> np.ndarray:
+    """Fruchterman–Reingold positions in the unit square for ``n`` nodes (vectorized, O(n²) per
+    step: fine for the few hundred sites drawn). Deterministic for a given graph."""
+    if n == 0:
+        return np.zeros((0, 2))
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    if n == 1:
+        return np.full((1, 2), 0.5)
+    k = 1.0 / math.sqrt(n)
+    src = np.array([e[0] for e in edges], dtype=np.int64)
+    dst = np.array([e[1] for e in edges], dtype=np.int64)
+    weight = np.log1p(np.array([e[2] for e in edges], dtype=np.float64)) if edges else np.zeros(0)
+    temperature = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        distance = np.sqrt((delta**2).sum(-1)) + 1e-9
+        force = (delta / distance[..., None] * (k * k / distance)[..., None]).sum(1)  # repulsion
+        if len(src):
+            d = pos[src] - pos[dst]
+            length = np.sqrt((d**2).sum(-1)) + 1e-9
+            pull = d * (length / k * weight)[:, None]
+            np.add.at(force, src, -pull)
+            np.add.at(force, dst, pull)
+        force += (0.5 - pos) * 0.05 * k * n  # gravity keeps unconnected parts on the page
+        step = np.sqrt((force**2).sum(-1)) + 1e-9
+        pos += force / step[:, None] * np.minimum(step, temperature)[:, None]
+        temperature = max(temperature * 0.985, 0.002)
+    pos -= pos.min(0)
+    pos /= np.maximum(pos.max(0), 1e-9)
+    return pos
