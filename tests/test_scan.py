@@ -107,7 +107,8 @@ def test_cli_compare_json_contract():
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert set(data) >= {"a", "b", "verdict", "coverage_a", "coverage_b", "passages", "boilerplate"}
-    assert set(data["a"]) == {"id", "chars", "title", "site", "date", "flags"}
+    assert set(data["a"]) == {"id", "chars", "title", "site", "date", "lang", "flags"}
+    assert data["a"]["lang"] == data["b"]["lang"] == "en"
     assert data["verdict"] == "copy"
     text_a, text_b = a.read_text(), b.read_text()
     assert data["b"]["flags"] == ["headline_repeated"]  # its first line, twice

@@ -20,6 +20,7 @@ def load_kernels() -> None:
     """Load the compiled kernels of tokenizing, fingerprinting and alignment (compiling them the
     first time after an install): a run on a tiny input calls every one of them."""
     from copytrace.explain.provenance import _fill_ranges
+    from copytrace.ingest.languages import detect_languages
     from copytrace.match.align import align_batch
     from copytrace.match.artifacts import flag_documents
     from copytrace.match.candidates import _members, candidate_pairs
@@ -27,6 +28,7 @@ def load_kernels() -> None:
     from copytrace.settings import Settings
 
     tokenize(["“Load” the kernels"])  # text that is not ASCII is read as UTF-32 code points
+    detect_languages(["Load the kernels that identify the language of a text"])
     words = Words.build(["load the kernels", "load the kernels"], 4)
     flag_documents(words, ["load the kernels", None])
     words.exclude(np.zeros(len(words.tokens.hashes), bool))
@@ -55,12 +57,13 @@ def _load_quietly() -> None:
 def entry_points() -> list:
     """The compiled functions called from Python (the others are compiled into them)."""
     from copytrace.explain import provenance
+    from copytrace.ingest import languages
     from copytrace.match import align, artifacts, candidates, fingerprint
 
     return [
         fingerprint._words_and_fingerprints, fingerprint._ngram_hashes, fingerprint._winnow, fingerprint._touches,
         fingerprint._lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
-        provenance._fill_ranges, candidates._members,
+        provenance._fill_ranges, candidates._members, languages._identify,
     ]
 
 

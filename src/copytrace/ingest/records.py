@@ -33,6 +33,7 @@ class Document:
     date_updated: str | None = None  # last update, when a page gives one apart from ``date``
     site_name: str | None = None  # the name the site gives itself on the page (``og:site_name``), for credit
     extractor: str | None = None  # what turned HTML into this text (None: text was given)
+    lang: str | None = None  # ISO 639-1, or "und" (copytrace.ingest.languages); None until identified
     flags: list[str] = field(default_factory=list)  # extraction artifacts found (copytrace.match.artifacts)
     links: list[str] = field(default_factory=list)  # sites a page links to (HTML inputs)
 

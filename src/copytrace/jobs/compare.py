@@ -12,6 +12,7 @@ from copytrace.match.align import Passage, align_batch
 from copytrace.match.artifacts import flag_documents
 from copytrace.match.boilerplate import boilerplate_spans, find_boilerplate
 from copytrace.match.fingerprint import Words
+from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document, Reject
 from copytrace.ingest.read import read_inputs
 from copytrace.explain.credit import UNKNOWN, Credit, credited_sites, documents_credit, pair_names, parse_aliases
@@ -52,7 +53,7 @@ class Comparison:
         """The ``copytrace compare --json`` object (see the README)."""
 
         def describe(doc: Document) -> dict:
-            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date, "flags": doc.flags}
+            return {"id": doc.doc_id, "chars": doc.chars, "title": doc.title, "site": doc.site, "date": doc.date, "lang": doc.lang, "flags": doc.flags}
 
         return {
             "a": describe(self.a),
@@ -110,6 +111,8 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     settings = settings or Settings()
     words = Words.build([a.text, b.text], settings.seed)
     a.flags, b.flags = flag_documents(words, [a.title, b.title])
+    for doc, lang in zip((a, b), detect_languages([a.text, b.text])):
+        doc.lang = doc.lang or lang
     # Two documents teach no site's template; the built-in boilerplate patterns still apply.
     template = find_boilerplate(words, np.array([-1, -1]), [], settings.boilerplate_min_pages, settings.boilerplate_share)
     words.exclude(template.masked)

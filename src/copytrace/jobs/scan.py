@@ -68,6 +68,7 @@ from copytrace.kernels import kernels_compiled, load_in_background
 from copytrace.progress import Progress, Silent
 from copytrace.explain.provenance import Provenance, trace_provenance
 from copytrace.ingest.records import Document, Reject
+from copytrace.ingest.languages import LanguageQueue
 from copytrace.ingest.read import NOT_READ, iter_files, read_inputs
 from copytrace.match.score import COPY, PARTIAL, score_pairs
 from copytrace.settings import STAGE_OF, Settings
@@ -394,10 +395,13 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
     counts: list[LineCounts] = []
     block: list[Document] = []
     builder = WordsBuilder(settings.seed, workers=workers)
+    languages = LanguageQueue()
     n_docs = first_doc
 
     def end_block() -> None:
         nonlocal block, builder, n_docs
+        for doc, lang in zip(block, languages.take()):
+            doc.lang = lang
         words = builder.finish()
         sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in block], np.int64)
         found, lines = block_facts(words, [d.title for d in block], sites, n_docs)
@@ -419,6 +423,7 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
                 continue
             block.append(record)
             builder.add(record.text)
+            languages.add(record.text)
             progress.count(1)
             chars += len(record.text)
             if chars >= settings.block_chars:
@@ -428,10 +433,12 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
             end_block()
     except BaseException:
         builder.close()
+        languages.close()
         scratch.close()
         scratch.remove()
         raise
     builder.close()
+    languages.close()
     scratch.close()
     return _Read(scratch, pa.concat_tables(metas), flags, LineCounts.merge(counts), rejects)
 

@@ -38,8 +38,8 @@ MAX_MESSAGES = 20
 
 def show_comparison(result: Comparison, full: bool) -> None:
     header = Table.grid(padding=(0, 2))
-    header.add_row("[bold]A[/]", escape(result.a.doc_id), f"{result.a.chars:,} chars", f"coverage {result.coverage_a:.0%}")
-    header.add_row("[bold]B[/]", escape(result.b.doc_id), f"{result.b.chars:,} chars", f"coverage {result.coverage_b:.0%}")
+    for side, doc, coverage in (("A", result.a, result.coverage_a), ("B", result.b, result.coverage_b)):
+        header.add_row(f"[bold]{side}[/]", escape(doc.doc_id), escape(doc.lang or "und"), f"{doc.chars:,} chars", f"coverage {coverage:.0%}")
     style = VERDICT_STYLE[result.verdict]
     out.print(Panel(header, title=f"verdict: [{style}]{result.verdict}[/]", title_align="left", expand=False))
     if not result.passages:

@@ -63,7 +63,7 @@ class Views:
             raise FileNotFoundError(f"{path} has no {', '.join(missing)} table: run `copytrace scan` into it first")
         ws = self.ws
         self.name = Path(path).resolve().name
-        meta = ["doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "flags", "chars"]
+        meta = [c for c in ("doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "lang", "flags", "chars") if c in ws.columns("documents")]
         self.docs: dict[str, dict] = {d["doc_id"]: d for d in _table_rows(ws, "documents", meta)}
         self.doc_key = {key_of(d): d for d in self.docs}
 
@@ -132,11 +132,11 @@ class Views:
         get a stub)."""
         d = self.docs.get(doc_id)
         if d is None:
-            return {"doc_id": doc_id, "key": None, "site": None, "title": None, "url": None, "date": None, "chars": None, "in_corpus": False,
-                    "time": None}
+            return {"doc_id": doc_id, "key": None, "site": None, "title": None, "url": None, "date": None, "chars": None, "lang": None,
+                    "in_corpus": False, "time": None}
         return {
             "doc_id": doc_id, "key": key_of(doc_id), "site": d["site"], "title": d["title"], "url": d["url"], "date": d["date"],
-            "crawled_at": d["crawled_at"], "chars": d["chars"], "flags": d["flags"] or [], "source": d["source"], "line": d["line"],
+            "crawled_at": d["crawled_at"], "chars": d["chars"], "flags": d["flags"] or [], "source": d["source"], "line": d["line"], "lang": d.get("lang"),
             "in_corpus": True, "cascade_id": self.cascade_of.get(doc_id), "time": _when(d),
         }
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.ipc
 import pyarrow.parquet as pq
 
+from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document
 from copytrace.store.workspace import SCHEMAS
 
@@ -37,7 +38,11 @@ META_COLUMNS = [name for name in SCHEMAS["documents"].names if name != "text"]
 
 
 def documents_batch(docs: list[Document]) -> pa.RecordBatch:
-    """Documents as a record batch of the ``documents`` schema."""
+    """Documents as a record batch of the ``documents`` schema; the language of each document not
+    identified yet is identified here (every engine writes its documents through this)."""
+    unknown = [d for d in docs if d.lang is None]
+    for doc, lang in zip(unknown, detect_languages([d.text for d in unknown])):
+        doc.lang = lang
     columns = {name: [getattr(d, name) for d in docs] for name in SCHEMAS["documents"].names if name != "chars"}
     columns["chars"] = [len(d.text) for d in docs]
     return pa.RecordBatch.from_pydict(columns, schema=SCHEMAS["documents"])

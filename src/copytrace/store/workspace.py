@@ -16,10 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 6  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+FORMAT_VERSION = 7  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
 # 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
 # 5: documents written in parts (a folder), so that `add` appends without rewriting them;
-# 6: documents gained site_name, pairs credit_kind; shared template lines
+# 6: documents gained site_name, pairs credit_kind; shared template lines; 7: documents gained lang
 
 #: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
 PARTED = ("documents",)
@@ -38,6 +38,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("date_updated", pa.string()),
             ("site_name", pa.string()),
             ("extractor", pa.string()),
+            ("lang", pa.string()),
             ("flags", pa.list_(pa.string())),
             ("links", pa.list_(pa.string())),
             ("chars", pa.int64()),
@@ -248,6 +249,11 @@ class Workspace:
 
     def has(self, name: str) -> bool:
         return bool(self.part_paths(name))
+
+    def columns(self, name: str) -> list[str]:
+        """The columns a table has (a workspace of an older copytrace may lack newer ones)."""
+        paths = self.part_paths(name)
+        return pq.read_schema(paths[0]).names if paths else []
 
     def table(self, name: str, columns: list[str] | None = None) -> pa.Table:
         """Read a table (all columns unless ``columns`` is given)."""
