@@ -117,7 +117,7 @@ def test_cli_compare_json_contract():
     ]
     assert data["a"]["chars"] == len(text_a)
     for p in data["passages"]:
-        assert set(p) == {"a_start", "a_end", "b_start", "b_end", "similarity"}
+        assert set(p) == {"a_start", "a_end", "b_start", "b_end", "similarity", "match"} and p["match"] == "lexical"
         assert 0 <= p["a_start"] < p["a_end"] <= len(text_a) and 0 <= p["b_start"] < p["b_end"] <= len(text_b)
         assert 0 < p["similarity"] <= 1
 

@@ -63,13 +63,14 @@ def compare(
     full: Annotated[bool, typer.Option("--full", help="Show whole passages instead of their first lines.")] = False,
     min_words: Annotated[int, typer.Option(help="Matched words a passage needs.")] = Settings.min_passage_words,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="More names of a site, as SITE=NAME[,NAME] (repeatable).")] = None,
+    meaning: Annotated[bool, typer.Option("--meaning", help="Also align sentences that say the same in other words (two articles in different languages are always aligned by meaning).")] = False,
 ) -> None:
     """Show the passages two articles share, side by side, with what changed inside them.
 
     Offsets are character offsets (end exclusive) into each text exactly as read.
     """
     try:
-        settings = Settings(min_passage_words=min_words, aliases=tuple(alias or ()))
+        settings = Settings(min_passage_words=min_words, aliases=tuple(alias or ()), meaning=meaning)
     except ValueError as error:
         raise _error(escape(str(error))) from None
     from copytrace.jobs.compare import InputError, compare as compare_files

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import numpy as np
 
+from copytrace.explain.credit import UNKNOWN, Credit, credited_sites, documents_credit, pair_names, parse_aliases
+from copytrace.explain.edits import Edit, pair_edits, side_of
+from copytrace.explain.provenance import Direction, compare_direction
+from copytrace.ingest.dates import check_dates, document_time, first_by_dates
+from copytrace.ingest.languages import detect_languages
+from copytrace.ingest.read import read_inputs
+from copytrace.ingest.records import Document, Reject
 from copytrace.match.align import Passage, align_batch
 from copytrace.match.artifacts import flag_documents
 from copytrace.match.boilerplate import boilerplate_spans, find_boilerplate
 from copytrace.match.fingerprint import Words
-from copytrace.ingest.languages import detect_languages
-from copytrace.ingest.records import Document, Reject
-from copytrace.ingest.read import read_inputs
-from copytrace.explain.credit import UNKNOWN, Credit, credited_sites, documents_credit, pair_names, parse_aliases
-from copytrace.ingest.dates import check_dates, document_time, first_by_dates
-from copytrace.explain.edits import Edit, pair_edits, side_of
-from copytrace.explain.provenance import Direction, compare_direction
-from copytrace.match.score import COPY, NONE, score_pairs
+from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, document_vectors
+from copytrace.match.score import COPY, NONE, PARTIAL, score_pairs
 from copytrace.settings import Settings
 
 
@@ -120,11 +121,16 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     spans = {side: [(int(s), int(e)) for s, e in zip(starts[docs == d], ends[docs == d])] for d, side in enumerate("ab")}
     aligned = align_batch(words, [0], [1], settings)
     scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
-    if not len(scores.pair):
+    lexical = aligned.passages(0) if len(scores.pair) else []
+    coverage = (float(scores.coverage_a[0]), float(scores.coverage_b[0])) if lexical else (0.0, 0.0)
+    by_meaning = _meaning_passages(a, b, lexical, settings)
+    if not lexical and not by_meaning:
         return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans)
-    passages = aligned.passages(0)
-    verdict = str(scores.verdict[0])
-    edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), passages, verdict == COPY)
+    passages = sorted(lexical + by_meaning, key=lambda p: (p.a_start, p.b_start))
+    coverage = (coverage[0] + _covered(by_meaning, "a") / max(a.chars, 1), coverage[1] + _covered(by_meaning, "b") / max(b.chars, 1))
+    verdict = COPY if max(coverage) >= settings.copy_coverage else PARTIAL
+    # Edits are the word-level changes of the lexical passages: across languages there is no word diff.
+    edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), lexical, str(scores.verdict[0]) == COPY) if lexical else []
     for problem in check_dates([a, b], settings.earliest_date, settings.batch_timestamp_min):
         (a, b)[problem.index].flags.append(problem.flag)
     when = (document_time(a.date, a.crawled_at, a.flags), document_time(b.date, b.crawled_at, b.flags))
@@ -135,9 +141,31 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
         settings, ("A", "B"),
     )
     return Comparison(
-        a, b, passages, float(scores.coverage_a[0]), float(scores.coverage_b[0]), verdict, boilerplate=spans, edits=edits, credit=credit,
+        a, b, passages, coverage[0], coverage[1], verdict, boilerplate=spans, edits=edits, credit=credit,
         direction=direction, attributions={"a": credited_sites(a.text, aliases), "b": credited_sites(b.text, aliases)},
     )
+
+
+def _meaning_passages(a: Document, b: Document, lexical: list[Passage], settings: Settings) -> list[Passage]:
+    """The passages of A and B aligned by meaning outside the lexical ones: always for two texts in
+    different languages the encoder reads, and for one language with ``settings.meaning``."""
+    if a.lang not in ENCODER_LANGUAGES or b.lang not in ENCODER_LANGUAGES or (a.lang == b.lang and not settings.meaning):
+        return []
+    a_spans, a_vectors = document_vectors(a.text, settings.workers or 1)
+    b_spans, b_vectors = document_vectors(b.text, settings.workers or 1)
+    found = align_sentences(
+        a_spans, a_vectors, b_spans, b_vectors, settings.meaning_similarity,
+        [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical],
+    )
+    if len(found.similarity) < settings.meaning_min_sentences:
+        return []
+    match = TRANSLATION if a.lang != b.lang else REWRITE
+    return [Passage(*span, match=match) for span in found.passages]
+
+
+def _covered(passages: list[Passage], side: str) -> int:
+    """Characters of one side inside ``passages`` (which do not overlap)."""
+    return sum(getattr(p, f"{side}_end") - getattr(p, f"{side}_start") for p in passages)
 
 
 def compare(a: str | os.PathLike | Document, b: str | os.PathLike | Document, settings: Settings | None = None) -> Comparison:

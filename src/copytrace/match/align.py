@@ -53,6 +53,9 @@ class Passage:
     b_start: int
     b_end: int
     similarity: float
+    #: How it was found: ``lexical`` (shared words), ``translation`` (by meaning, the two in
+    #: different languages) or ``rewrite`` (by meaning, one language, in other words).
+    match: str = "lexical"
 
     def to_dict(self) -> dict:
         return {
@@ -61,6 +64,7 @@ class Passage:
             "b_start": self.b_start,
             "b_end": self.b_end,
             "similarity": round(self.similarity, 4),
+            "match": self.match,
         }
 
 

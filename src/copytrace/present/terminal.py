@@ -47,11 +47,16 @@ def show_comparison(result: Comparison, full: bool) -> None:
     for n, p in enumerate(result.passages, 1):
         a_text = result.a.text[p.a_start : p.a_end]
         b_text = result.b.text[p.b_start : p.b_end]
-        left, right = diff_words(a_text, b_text)
+        if p.match == "lexical":
+            left, right = diff_words(a_text, b_text)
+            how = f"similarity {p.similarity:.2f}"
+        else:  # found by meaning: the words differ by definition, no word diff
+            left, right = Text(a_text), Text(b_text)
+            how = f"{p.match}, meaning similarity {p.similarity:.2f}"
         if not full:
             left, right = _shorten(left), _shorten(right)
         table = Table(
-            title=f"passage {n}: A {p.a_start}–{p.a_end} ↔ B {p.b_start}–{p.b_end} · similarity {p.similarity:.2f}",
+            title=f"passage {n}: A {p.a_start}–{p.a_end} ↔ B {p.b_start}–{p.b_end} · {how}",
             title_justify="left",
             expand=True,
             show_lines=False,

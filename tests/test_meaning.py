@@ -1,0 +1,73 @@
+"""Alignment by meaning: translated and reworded copies of a real Reuters story."""
+
+from pathlib import Path
+
+import pytest
+
+import copytrace
+from copytrace.ingest.records import Document
+from copytrace.match.meaning import MIN_SENTENCE_CHARS, sentence_spans
+from copytrace.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ORIGINAL = ROOT / "examples" / "pair" / "reuters-original.txt"
+GERMAN = ROOT / "tests" / "data" / "translations" / "damon-de.txt"
+REWRITE = ROOT / "tests" / "data" / "translations" / "damon-rewrite-en.txt"
+FUNDUS = ROOT / "tests" / "data" / "web" / "fundus-test-data"
+
+
+def _starts_and_ends(text: str) -> tuple[set[int], set[int]]:
+    spans = sentence_spans(text)
+    return {int(s) for s, _ in spans}, {int(e) for _, e in spans}
+
+
+def test_sentences_are_exact_spans_of_the_text_as_read(reuters):
+    for text in [ORIGINAL.read_text(), GERMAN.read_text(), *(a.text for a in reuters[:200])]:
+        spans = sentence_spans(text)
+        assert (spans[:, 0] < spans[:, 1]).all() and (spans[1:, 0] >= spans[:-1, 1]).all()
+        for s, e in spans:
+            piece = text[s:e]
+            assert piece == piece.strip() and "\n" not in piece and len(piece) >= MIN_SENTENCE_CHARS
+    # The story's headline and 10 sentences, in both languages ("U.S. Army", "25. April" end none).
+    assert len(sentence_spans(GERMAN.read_text())) == len(sentence_spans(ORIGINAL.read_text())) == 11
+
+
+def test_a_translation_is_a_copy_found_by_meaning_with_exact_offsets():
+    result = copytrace.compare(ORIGINAL, GERMAN)
+    assert (result.a.lang, result.b.lang) == ("en", "de")
+    assert result.verdict == "copy" and min(result.coverage_a, result.coverage_b) >= 0.8
+    assert {p.match for p in result.passages} == {"translation"} and result.edits == []
+    a_starts, a_ends = _starts_and_ends(result.a.text)
+    b_starts, b_ends = _starts_and_ends(result.b.text)
+    for p in result.passages:  # passages begin and end where sentences do, on both sides
+        assert p.a_start in a_starts and p.a_end in a_ends and p.b_start in b_starts and p.b_end in b_ends
+        assert 0.55 <= p.similarity <= 1
+    # The figures are in the same places: the passage holding "8.6 mln dlrs" holds "8,6 Millionen".
+    holding = next(p for p in result.passages if p.a_start <= result.a.text.index("8.6 mln") < p.a_end)
+    assert holding.b_start <= result.b.text.index("8,6 Millionen") < holding.b_end
+
+
+def test_another_article_in_another_language_is_not_a_copy():
+    german_story = next(FUNDUS.glob("de/Correctiv_*.html.gz"))
+    assert copytrace.compare(ORIGINAL, german_story).verdict == "none"
+    assert copytrace.compare(GERMAN, next(FUNDUS.glob("us/TheNation_*.html.gz"))).verdict == "none"
+
+
+def test_a_rewording_is_found_by_meaning_only_when_asked():
+    assert copytrace.compare(ORIGINAL, REWRITE).verdict == "none"  # it shares no run of words
+    result = copytrace.compare(ORIGINAL, REWRITE, Settings(meaning=True))
+    assert result.verdict == "copy" and {p.match for p in result.passages} == {"rewrite"}
+
+
+def test_no_pair_from_vectors_of_a_language_the_encoder_does_not_read():
+    """Icelandic is not one of the encoder's languages: its vectors would be noise."""
+    original = Document("a", ORIGINAL.read_text(), "a")
+    unread = Document("b", GERMAN.read_text(), "b", lang="is")
+    assert copytrace.compare_documents(original, unread).verdict == "none"
+
+
+def test_meaning_settings_are_checked():
+    with pytest.raises(ValueError):
+        Settings(meaning_similarity=1.5)
+    with pytest.raises(ValueError):
+        Settings(meaning_min_sentences=0)
