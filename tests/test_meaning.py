@@ -71,3 +71,15 @@ def test_meaning_settings_are_checked():
         Settings(meaning_similarity=1.5)
     with pytest.raises(ValueError):
         Settings(meaning_min_sentences=0)
+
+
+def test_story_similarity_tells_one_story_from_another():
+    """From the shipped model (fitted on SemEval-2022 training pairs, not on these texts)."""
+    translation = copytrace.compare(ORIGINAL, GERMAN)
+    rewording = copytrace.compare(ORIGINAL, REWRITE, Settings(meaning=True))
+    other = copytrace.compare(ORIGINAL, next(FUNDUS.glob("us/TheNation_*.html.gz")), Settings(meaning=True))
+    # Grades map to 1 (same story), 2/3, 1/3 and 0 (unrelated): another story must read below 1/3.
+    assert translation.story_similarity > 0.8 and rewording.story_similarity > 2 / 3 and other.story_similarity < 1 / 3
+    assert translation.to_dict()["story_similarity"] == round(translation.story_similarity, 4)
+    # Two texts of one language, not asked to be read by meaning: no vectors, so no story figure.
+    assert copytrace.compare(ORIGINAL, REWRITE).story_similarity is None

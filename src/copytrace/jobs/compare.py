@@ -21,6 +21,7 @@ from copytrace.match.boilerplate import boilerplate_spans, find_boilerplate
 from copytrace.match.fingerprint import Words
 from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, document_vectors
 from copytrace.match.score import COPY, NONE, PARTIAL, score_pairs
+from copytrace.match.stories import story_features, story_similarity
 from copytrace.settings import Settings
 
 
@@ -49,6 +50,10 @@ class Comparison:
     direction: Direction = field(default_factory=lambda: Direction(None, "none", 0.0, "they share no text"))
     #: What each text credits, sites known or not (:func:`copytrace.explain.credit.credited_sites`).
     attributions: dict[str, list[dict]] = field(default_factory=lambda: {"a": [], "b": []})
+    #: How likely the two report the same story, in [0, 1] (:mod:`copytrace.match.stories`); None
+    #: when the texts were not read by meaning (one language without ``meaning``, or a language
+    #: the encoder does not read).
+    story_similarity: float | None = None
 
     def to_dict(self) -> dict:
         """The ``copytrace compare --json`` object (see the README)."""
@@ -60,6 +65,7 @@ class Comparison:
             "a": describe(self.a),
             "b": describe(self.b),
             "verdict": self.verdict,
+            "story_similarity": None if self.story_similarity is None else round(self.story_similarity, 4),
             "coverage_a": round(self.coverage_a, 4),
             "coverage_b": round(self.coverage_b, 4),
             "passages": [p.to_dict() for p in self.passages],
@@ -123,9 +129,9 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     scores = score_pairs(aligned, np.array([a.chars]), np.array([b.chars]), settings.copy_coverage)
     lexical = aligned.passages(0) if len(scores.pair) else []
     coverage = (float(scores.coverage_a[0]), float(scores.coverage_b[0])) if lexical else (0.0, 0.0)
-    by_meaning = _meaning_passages(a, b, lexical, settings)
+    by_meaning, story = _by_meaning(a, b, lexical, settings)
     if not lexical and not by_meaning:
-        return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans)
+        return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans, story_similarity=story)
     passages = sorted(lexical + by_meaning, key=lambda p: (p.a_start, p.b_start))
     coverage = (coverage[0] + _covered(by_meaning, "a") / max(a.chars, 1), coverage[1] + _covered(by_meaning, "b") / max(b.chars, 1))
     verdict = COPY if max(coverage) >= settings.copy_coverage else PARTIAL
@@ -143,24 +149,27 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     return Comparison(
         a, b, passages, coverage[0], coverage[1], verdict, boilerplate=spans, edits=edits, credit=credit,
         direction=direction, attributions={"a": credited_sites(a.text, aliases), "b": credited_sites(b.text, aliases)},
+        story_similarity=story,
     )
 
 
-def _meaning_passages(a: Document, b: Document, lexical: list[Passage], settings: Settings) -> list[Passage]:
-    """The passages of A and B aligned by meaning outside the lexical ones: always for two texts in
-    different languages the encoder reads, and for one language with ``settings.meaning``."""
+def _by_meaning(a: Document, b: Document, lexical: list[Passage], settings: Settings) -> tuple[list[Passage], float | None]:
+    """The passages of A and B aligned by meaning outside the lexical ones, and how likely the two
+    report one story: always for two texts in different languages the encoder reads, and for one
+    language with ``settings.meaning``."""
     if a.lang not in ENCODER_LANGUAGES or b.lang not in ENCODER_LANGUAGES or (a.lang == b.lang and not settings.meaning):
-        return []
+        return [], None
     a_spans, a_vectors = document_vectors(a.text, settings.workers or 1)
     b_spans, b_vectors = document_vectors(b.text, settings.workers or 1)
+    story = story_similarity(story_features(a.text, b.text, a_vectors, b_vectors, a.lang == b.lang))
     found = align_sentences(
         a_spans, a_vectors, b_spans, b_vectors, settings.meaning_similarity,
         [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical],
     )
     if len(found.similarity) < settings.meaning_min_sentences:
-        return []
+        return [], story
     match = TRANSLATION if a.lang != b.lang else REWRITE
-    return [Passage(*span, match=match) for span in found.passages]
+    return [Passage(*span, match=match) for span in found.passages], story
 
 
 def _covered(passages: list[Passage], side: str) -> int:

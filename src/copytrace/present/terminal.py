@@ -41,7 +41,8 @@ def show_comparison(result: Comparison, full: bool) -> None:
     for side, doc, coverage in (("A", result.a, result.coverage_a), ("B", result.b, result.coverage_b)):
         header.add_row(f"[bold]{side}[/]", escape(doc.doc_id), escape(doc.lang or "und"), f"{doc.chars:,} chars", f"coverage {coverage:.0%}")
     style = VERDICT_STYLE[result.verdict]
-    out.print(Panel(header, title=f"verdict: [{style}]{result.verdict}[/]", title_align="left", expand=False))
+    story = "" if result.story_similarity is None else f" · same story {result.story_similarity:.2f}"
+    out.print(Panel(header, title=f"verdict: [{style}]{result.verdict}[/]{story}", title_align="left", expand=False))
     if not result.passages:
         out.print("No shared passages.")
     for n, p in enumerate(result.passages, 1):
