@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> dict:
     from copytrace.settings import Settings
 
     settings = Settings()
-    result: dict = {"settings": {"meaning_similarity": settings.meaning_similarity, "meaning_min_sentences": settings.meaning_min_sentences}, "pairs": {}}
+    result: dict = {
+        "settings": {name: getattr(settings, name) for name in ("meaning_similarity", "meaning_lone_similarity", "meaning_min_sentences")},
+        "pairs": {},
+    }
     for path in sorted(require(PARALLEL).glob("*.jsonl")):
         rows = [json.loads(line) for line in path.open(encoding="utf-8")]
         rows = rows[: args.docs] if args.docs else rows
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
             if src_lang in ENCODER_LANGUAGES and tgt_lang in ENCODER_LANGUAGES:
                 sa, va = document_vectors(row["src_text"])
                 sb, vb = document_vectors(row["tgt_text"])
-                aligned = align_sentences(sa, va, sb, vb, settings.meaning_similarity)
+                aligned = align_sentences(sa, va, sb, vb, settings.meaning_similarity, lone_similarity=settings.meaning_lone_similarity)
                 hits = set()
                 for (s1, e1), (s2, e2) in zip(aligned.a_sentences, aligned.b_sentences):
                     predicted += 1

@@ -71,6 +71,8 @@ def test_meaning_settings_are_checked():
         Settings(meaning_similarity=1.5)
     with pytest.raises(ValueError):
         Settings(meaning_min_sentences=0)
+    with pytest.raises(ValueError):
+        Settings(meaning_lone_similarity=-0.1)
 
 
 def test_story_similarity_tells_one_story_from_another():

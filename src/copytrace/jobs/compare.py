@@ -164,7 +164,7 @@ def _by_meaning(a: Document, b: Document, lexical: list[Passage], settings: Sett
     story = story_similarity(story_features(a.text, b.text, a_vectors, b_vectors, a.lang == b.lang))
     found = align_sentences(
         a_spans, a_vectors, b_spans, b_vectors, settings.meaning_similarity,
-        [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical],
+        [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical], settings.meaning_lone_similarity,
     )
     if len(found.similarity) < settings.meaning_min_sentences:
         return [], story

@@ -108,11 +108,13 @@ class MeaningAlignment:
 
 def align_sentences(
     a_spans: np.ndarray, a_vectors: np.ndarray, b_spans: np.ndarray, b_vectors: np.ndarray, min_similarity: float,
-    a_taken: list[tuple[int, int]] = (), b_taken: list[tuple[int, int]] = (),
+    a_taken: list[tuple[int, int]] = (), b_taken: list[tuple[int, int]] = (), lone_similarity: float = 0.0,
 ) -> MeaningAlignment:
     """Mutually most similar sentences of A and B at ``min_similarity`` or more; sentences inside
     ``a_taken`` / ``b_taken`` (passages already aligned lexically) are left out, so no text is
-    counted twice. Runs of aligned sentences consecutive on both sides form passages."""
+    counted twice. Runs of aligned sentences consecutive on both sides form passages; a run of one
+    sentence needs ``lone_similarity`` (two reports of one event say some of the same things, one
+    sentence at a time: a translation keeps whole runs)."""
     a_free = _outside(a_spans, a_taken)
     b_free = _outside(b_spans, b_taken)
     empty = MeaningAlignment(np.zeros((0, 2), np.int64), np.zeros((0, 2), np.int64), np.zeros(0, np.float32), [])
@@ -128,16 +130,18 @@ def align_sentences(
     pa, pb = ia[rows], ib[best_b[rows]]
     s = sim[rows, best_b[rows]].astype(np.float32)
     passages = []
+    kept = np.zeros(len(pa), bool)
     first = 0
     for k in range(1, len(pa) + 1):
         if k == len(pa) or pa[k] != pa[k - 1] + 1 or pb[k] != pb[k - 1] + 1:  # a run ends
-            run = slice(first, k)
-            passages.append((
-                int(a_spans[pa[first], 0]), int(a_spans[pa[k - 1], 1]), int(b_spans[pb[first], 0]), int(b_spans[pb[k - 1], 1]),
-                float(s[run].mean()),
-            ))
+            if k - first > 1 or s[first] >= lone_similarity:
+                passages.append((
+                    int(a_spans[pa[first], 0]), int(a_spans[pa[k - 1], 1]), int(b_spans[pb[first], 0]), int(b_spans[pb[k - 1], 1]),
+                    float(s[first:k].mean()),
+                ))
+                kept[first:k] = True
             first = k
-    return MeaningAlignment(a_spans[pa], b_spans[pb], s, passages)
+    return MeaningAlignment(a_spans[pa[kept]], b_spans[pb[kept]], s[kept], passages)
 
 
 def _outside(spans: np.ndarray, taken) -> np.ndarray:
