@@ -1,11 +1,11 @@
 """The language of each document (ISO 639-1), from py3langid's model run by a compiled kernel.
 
 py3langid (a maintained fork of langid.py, BSD) ships a naive-Bayes model over byte n-grams, found
-by walking a finite automaton over the text's UTF-8 bytes; it was the most accurate of the offline
-identifiers measured here and the only one fast enough (``benchmarks/languages.py``). Its own walk
-is a Python loop over bytes (about 2 MB/s); here one numba kernel walks a whole block of documents
-and scores them, releasing the GIL, with the same model and the same arithmetic, so the answers
-are py3langid's (a test compares them).
+by walking a finite automaton over the text's UTF-8 bytes. Of the offline identifiers measured
+here (lingua, CLD2), it was as accurate as any on news, and the only one whose model a kernel can
+run. Its own walk is a Python loop over bytes (about 2 MB/s); here one numba kernel walks a whole
+block of documents and scores them, releasing the GIL, with the same model and the same
+arithmetic, so the answers are py3langid's (a test compares them; ``benchmarks/languages.py``).
 
 What a document's ``lang`` says:
 
@@ -20,7 +20,7 @@ What a document's ``lang`` says:
   reaches :data:`MIN_CONFIDENCE`. A mixed-language article gets the language of its beginning.
 
 The model is decompressed and regrouped once (about 1 s) and kept, uncompressed, in a cache folder
-(:func:`_cache_folder`); later processes read it in a few tens of milliseconds.
+(:func:`_cache_folder`); later processes map it from disk in milliseconds.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class LanguageModel:
     """py3langid's model, with its classes grouped into the labels copytrace gives."""
 
     nextmove: np.ndarray  # uint32: the automaton's distinct rows of 256 next states
-    row_of: np.ndarray  # uint16: each state's row
-    feature_of: np.ndarray  # int32: the feature a state completes, or -1
+    row_of: np.ndarray  # int64: each state's row
+    feature_of: np.ndarray  # int64: the feature a state completes, or -1
     ptc: np.ndarray  # float32 (features, classes kept): log P(feature | class)
     pc: np.ndarray  # float32 (classes kept): log P(class)
     label_of: np.ndarray  # int64 (classes kept): each class's label

@@ -133,7 +133,9 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
     if not lexical and not by_meaning:
         return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans, story_similarity=story)
     passages = sorted(lexical + by_meaning, key=lambda p: (p.a_start, p.b_start))
-    coverage = (coverage[0] + _covered(by_meaning, "a") / max(a.chars, 1), coverage[1] + _covered(by_meaning, "b") / max(b.chars, 1))
+    coverage = (  # (a run of sentences may bridge a sentence too short to align: at most the whole text)
+        min(1.0, coverage[0] + _covered(by_meaning, "a") / max(a.chars, 1)), min(1.0, coverage[1] + _covered(by_meaning, "b") / max(b.chars, 1))
+    )
     verdict = COPY if max(coverage) >= settings.copy_coverage else PARTIAL
     # Edits are the word-level changes of the lexical passages: across languages there is no word diff.
     edits = pair_edits(side_of(words, 0, a.title, spans["a"]), side_of(words, 1, b.title, spans["b"]), lexical, str(scores.verdict[0]) == COPY) if lexical else []

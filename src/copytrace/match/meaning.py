@@ -10,10 +10,10 @@ are aligned when each is the other's most similar sentence and their cosine simi
 that moves paragraphs is found too. Runs of aligned sentences that follow each other on both sides
 become passages.
 
-The encoder knows 16 languages (:data:`ENCODER_LANGUAGES`); a document in another language, or of
-undetermined language, gets no vectors and no pair from them: vectors of a text the model cannot
-read are noise (Czech and Icelandic translations score 0.2-0.3 against their sources, unrelated
-sentences up to 0.5).
+The encoder knows 16 languages (:data:`ENCODER_LANGUAGES`: 15 codes, Chinese in either script
+being ``zh``); a document in another language, or of undetermined language, gets no vectors and no
+pair from them: vectors of a text the model cannot read are noise (Czech and Icelandic translations
+score 0.2-0.3 against their sources, unrelated sentences up to 0.5).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ ENCODER_LANGUAGES = frozenset({"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "
 #: Hangul syllable counts as 3, about what it stands for in a Latin script) are not aligned: "Photo: AFP".
 MIN_SENTENCE_CHARS = 20
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-#: A sentence end: a stop, closing quotes or brackets, then space before a letter that is not lower
-#: case (Latin, Cyrillic, Greek); the full stops of Chinese and Japanese, the Arabic question mark
-#: and the Devanagari danda end a sentence whatever follows. A line break always ends one.
-_SENTENCE_END = re.compile(r"""(?:[.!?…]+["'”’»)\]]*\s+(?=[^\s\p{Ll}])|[。！？؟।]+["'”’」』)\]]*\s*|\s*\n\s*)""".replace(r"\p{Ll}", "a-zà-öø-ÿа-яё"))
+#: A sentence end: a stop, closing quotes or brackets, then space before anything but a lower-case
+#: letter (of the Latin or Cyrillic alphabets); the full stops of Chinese and Japanese, the Arabic
+#: question mark and the Devanagari danda end a sentence whatever follows. A line break always ends one.
+_SENTENCE_END = re.compile(r"""(?:[.!?…]+["'”’»)\]]*\s+(?=[^\sa-zà-öø-ÿа-яё])|[。！？؟।]+["'”’」』)\]]*\s*|\s*\n\s*)""")
 
 
 #: Words after which a stop does not end a sentence: titles and company suffixes.
