@@ -72,3 +72,21 @@ def test_scan_and_compare_give_every_document_its_language(tmp_path):
     assert by_publisher == PUBLISHER_LANGUAGE
     result = copytrace.compare_texts(_fundus_bodies()[0][1], _fundus_bodies()[-1][1])
     assert (result.a.lang, result.b.lang) == ("de", "en")
+
+
+def test_a_record_may_give_its_language(tmp_path):
+    """A record's own ``lang`` is kept (a tag's language part); a bad one is noted and the text decides."""
+    text = _fundus_bodies()[0][1]  # German
+    records = [
+        {"id": "given", "text": text, "lang": "de-AT"},
+        {"id": "overrides", "text": text, "lang": "en"},
+        {"id": "bad", "text": text, "lang": "German"},
+        {"id": "none", "text": text},
+    ]
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    copytrace.scan([tmp_path / "in.jsonl"], tmp_path / "ws")
+    ws = copytrace.open(tmp_path / "ws")
+    langs = dict(zip(*ws.table("documents", columns=["doc_id", "lang"]).to_pydict().values()))
+    assert langs == {"given": "de", "overrides": "en", "bad": "de", "none": "de"}
+    reasons = ws.table("rejects").to_pylist()
+    assert [(r["line"], r["outcome"]) for r in reasons if "lang" in r["reason"]] == [(3, "kept")]

@@ -53,6 +53,8 @@ def _suffixes(path: Path) -> tuple[str, bool]:
 
 #: How the reason of every file a folder walk leaves out ends (the summary counts them).
 NOT_READ = "; not read as an article"
+#: A language a record may give (``lang``): an ISO 639-1 code, or ``und``.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}|und")
 #: Names of files that travel with a collection but are not articles (in a folder, not read).
 NOT_ARTICLES = re.compile(r"(?i)^(?:readme|license|licence|copying|notice|changelog|changes|authors|contributing|manifest)(?:\.\w+)*$")
 
@@ -384,7 +386,7 @@ def _plain_record(raw: bytes, source: str, line: int, max_chars: int) -> Documen
     if type(obj) is not dict:
         return None
     get = obj.get
-    if "site_name" in obj:  # rare: the general path reads it
+    if "site_name" in obj or "lang" in obj:  # rare: the general path reads them
         return None
     text, doc_id = get("text"), get("id")
     if type(text) is not str or type(doc_id) is not str or not doc_id or not text or len(text) > max_chars or text.isspace():
@@ -473,6 +475,13 @@ def _apply_fields(obj: dict, results: list, source: str, line: int | None) -> li
         doc.site = site.lower()
     doc.title = _optional_str(obj, "title") or doc.title
     doc.site_name = _optional_str(obj, "site_name") or doc.site_name
+    lang = _optional_str(obj, "lang")
+    if lang is not None:
+        code = lang.strip().lower().replace("_", "-").split("-")[0]  # "en-GB", "pt_BR": the language
+        if _LANGUAGE_CODE.fullmatch(code):
+            doc.lang = code
+        else:
+            results.insert(-1, Reject(source, line, f"lang {lang!r} is not an ISO 639-1 code; identified from the text instead", "kept", doc.doc_id))
     for key in ("date", "crawled_at"):
         raw = _optional_str(obj, key)
         if raw is None:

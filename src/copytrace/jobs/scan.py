@@ -401,7 +401,7 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
     def end_block() -> None:
         nonlocal block, builder, n_docs
         for doc, lang in zip(block, languages.take()):
-            doc.lang = lang
+            doc.lang = doc.lang or lang  # a record's own lang wins
         words = builder.finish()
         sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in block], np.int64)
         found, lines = block_facts(words, [d.title for d in block], sites, n_docs)
