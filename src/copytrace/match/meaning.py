@@ -31,6 +31,9 @@ ENCODER_LANGUAGES = frozenset({"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "
 #: Sentences shorter than this (in characters, without spaces; a Chinese or Japanese character, a
 #: Hangul syllable counts as 3, about what it stands for in a Latin script) are not aligned: "Photo: AFP".
 MIN_SENTENCE_CHARS = 20
+#: Sentences of one document read by meaning, at most (a news article has tens; the encoder reads
+#: about 250 a second, so a 2-million-character dump would take minutes): the first ones.
+MAX_SENTENCES = 1000
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: A sentence end: a stop, closing quotes or brackets, then space before anything but a lower-case
 #: letter (of the Latin or Cyrillic alphabets); the full stops of Chinese and Japanese, the Arabic
@@ -91,8 +94,8 @@ def encode_sentences(sentences: list[str], threads: int = 1) -> np.ndarray:
 
 
 def document_vectors(text: str, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """A document's sentence spans and their vectors."""
-    spans = sentence_spans(text)
+    """A document's sentence spans and their vectors (its first :data:`MAX_SENTENCES`)."""
+    spans = sentence_spans(text)[:MAX_SENTENCES]
     return spans, encode_sentences([text[s:e] for s, e in spans], threads)
 
 
