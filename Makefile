@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.languages
 	$(BIN)/python -m benchmarks.translations
+	$(BIN)/python -m benchmarks.translations --scan
 	$(BIN)/python -m benchmarks.stories
 	$(BIN)/python -m benchmarks.semeval
 	$(BIN)/python -m benchmarks.extraction

@@ -1,6 +1,7 @@
 """Translated copies, pair by pair: professionally translated news through ``copytrace compare``.
 
     python -m benchmarks.translations [--docs N]
+    python -m benchmarks.translations --scan      # the same translations found by scan --meaning in a corpus
 
 Every document of ``parallel-news`` (``../shared/data``: WMT news test sets, one article and its
 human translation per line, with the translators' sentence alignment) is compared with its
@@ -12,6 +13,12 @@ and F1 against the translators' alignment (a predicted sentence pair is right wh
 sentences lie in the two halves of one aligned segment). Language pairs the sentence encoder
 does not read (Czech, Icelandic) are reported as such: copytrace claims nothing there.
 Writes ``benchmarks/results/translations.json``.
+
+``--scan``: one corpus of every article of the language pairs the encoder reads (each source on
+one site, each translation on another, a day later) with the SemEval-2022 training articles as
+distractors (other news, same period, 10 languages), scanned with ``--meaning``: how many of the
+translation pairs are reported, how many reported pairs are not translations, and the time and
+documents per second. Writes ``benchmarks/results/translations-scan.json``.
 """
 
 from __future__ import annotations
@@ -49,11 +56,73 @@ def _segment_of(spans: list[tuple[int, int]], start: int, end: int) -> int:
     return best
 
 
+def scan_benchmark() -> dict:
+    """Translated copies among other news, found by ``scan --meaning``."""
+    import csv
+    import resource
+
+    import copytrace
+    from copytrace.match.meaning import ENCODER_LANGUAGES
+    from copytrace.settings import Settings
+
+    from .accuracy import WORK
+
+    records, truth = [], set()
+    story: dict[str, int] = {}  # a parallel-news document → its source article (several files translate one)
+    sources: dict[str, int] = {}
+    for path in sorted(require(PARALLEL).glob("*.jsonl")):
+        for n, line in enumerate(path.open(encoding="utf-8")):
+            row = json.loads(line)
+            if row["src_lang"] not in ENCODER_LANGUAGES or row["tgt_lang"] not in ENCODER_LANGUAGES:
+                continue
+            src, tgt = f"{path.stem}-{n}-src", f"{path.stem}-{n}-tgt"
+            story[src] = story[tgt] = sources.setdefault(row["src_text"].strip(), len(sources))
+            records.append({"id": src, "text": row["src_text"], "site": f"source-{row['src_lang']}.example", "date": "2024-03-01T08:00:00Z"})
+            records.append({"id": tgt, "text": row["tgt_text"], "site": f"copies-{row['tgt_lang']}.example", "date": "2024-03-02T08:00:00Z"})
+            truth.add((src, tgt))
+    csv.field_size_limit(1 << 30)
+    with require(SHARED_DATA / "semeval2022" / "train_all.csv").open(newline="", encoding="utf-8") as fh:
+        for n, row in enumerate(csv.DictReader(fh)):
+            for side in ("1", "2"):
+                records.append({"id": f"semeval-{n}-{side}", "text": row[f"text{side}"], "site": f"semeval-{n}-{side}.example"})
+    corpus = WORK / "translations-scan.jsonl"
+    corpus.parent.mkdir(parents=True, exist_ok=True)
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    started = time.perf_counter()
+    copytrace.scan([corpus], WORK / "translations-scan-ws", Settings(meaning=True))
+    seconds = time.perf_counter() - started
+    pairs = copytrace.open(WORK / "translations-scan-ws").table("pairs").to_pylist()
+    found = {tuple(sorted((p["a_id"], p["b_id"]))) for p in pairs}
+    wanted = {tuple(sorted(t)) for t in truth}
+    # Pairs with a parallel-news document: right when both are versions of one source article (the
+    # same German article is translated in de→en and de→fr, the same English one in en→de, en→ru,
+    # en→zh: those translations are copies of each other). Pairs among the SemEval articles are not
+    # judged (the collection has duplicates and translations of its own).
+    touching = {p for p in found if p[0] in story or p[1] in story}
+    right = {p for p in touching if p[0] in story and p[1] in story and story[p[0]] == story[p[1]]}
+    result = {
+        "documents": len(records), "translation_pairs": len(truth), "distractor_documents": len(records) - 2 * len(truth),
+        "found": len(found & wanted), "recall": round(len(found & wanted) / len(wanted), 4),
+        "pairs_with_a_translated_article": len(touching), "of_them_one_source_article": len(right),
+        "precision": round(len(right) / max(len(touching), 1), 4), "wrong_examples": sorted(touching - right)[:20],
+        "pairs_among_distractors": len(found - touching),
+        "seconds": round(seconds, 1), "documents_per_second": round(len(records) / seconds, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(json.dumps({k: v for k, v in result.items() if k != "wrong_examples"}))
+    with open(RESULTS / "translations-scan.json", "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=0, help="documents per file (0: all)")
+    parser.add_argument("--scan", action="store_true", help="scan a corpus with --meaning instead")
     parser.add_argument("--out", default=RESULTS / "translations.json")
     args = parser.parse_args(argv)
+    if args.scan:
+        return scan_benchmark()
     import copytrace
     from copytrace.ingest.records import Document
     from copytrace.match.meaning import ENCODER_LANGUAGES, align_sentences, document_vectors

@@ -1,5 +1,6 @@
 """Alignment by meaning: translated and reworded copies of a real Reuters story."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,48 @@ def test_story_similarity_tells_one_story_from_another():
     assert translation.to_dict()["story_similarity"] == round(translation.story_similarity, 4)
     # Two texts of one language, not asked to be read by meaning: no vectors, so no story figure.
     assert copytrace.compare(ORIGINAL, REWRITE).story_similarity is None
+
+
+def _damon_corpus(folder: Path) -> Path:
+    """The story, its German translation and its rewording as articles of three sites, a day apart."""
+    records = [
+        {"id": "damon-en", "text": ORIGINAL.read_text(), "site": "reuters.com", "date": "2024-02-26T10:00:00Z"},
+        {"id": "damon-de", "text": GERMAN.read_text(), "site": "nachrichten.example.de", "date": "2024-02-27T09:00:00Z"},
+        {"id": "damon-reworded", "text": REWRITE.read_text(), "site": "copies.example.com", "date": "2024-02-28T09:00:00Z"},
+    ]
+    path = folder / "damon.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_scan_with_meaning_traces_a_story_across_languages_among_other_articles(tmp_path):
+    """The three copies among 13 real articles in 5 languages: three pairs, one tree, nothing else."""
+    corpus = _damon_corpus(tmp_path)
+    copytrace.scan([corpus, FUNDUS], tmp_path / "plain")
+    assert copytrace.open(tmp_path / "plain").table("pairs").num_rows == 0  # nothing shares words
+    copytrace.scan([corpus, FUNDUS], tmp_path / "ws", Settings(meaning=True))
+    ws = copytrace.open(tmp_path / "ws")
+    pairs = {(p["a_id"], p["b_id"]): p for p in ws.table("pairs").to_pylist()}
+    assert {k: p["match"] for k, p in pairs.items()} == {
+        ("damon-en", "damon-de"): "translation", ("damon-en", "damon-reworded"): "rewrite", ("damon-de", "damon-reworded"): "translation",
+    }
+    assert pairs[("damon-en", "damon-de")]["verdict"] == pairs[("damon-en", "damon-reworded")]["verdict"] == "copy"
+    passages = ws.table("passages").to_pylist()
+    assert {p["match"] for p in passages} == {"translation", "rewrite"}
+    texts = {"damon-en": ORIGINAL.read_text(), "damon-de": GERMAN.read_text()}
+    for p in passages:
+        if (p["a_id"], p["b_id"]) == ("damon-en", "damon-de"):  # offsets into the texts as read
+            assert texts["damon-en"][p["a_start"] : p["a_end"]].startswith("DAMON") and texts["damon-de"][p["b_start"] : p["b_end"]].startswith("DAMON")
+    (cascade,) = ws.table("cascades").to_pylist()
+    assert cascade["root"] == "damon-en" and sorted(cascade["doc_ids"]) == ["damon-de", "damon-en", "damon-reworded"]
+    edges = {(e["parent"], e["child"]) for e in ws.table("edges").to_pylist()}
+    assert edges == {("damon-en", "damon-de"), ("damon-en", "damon-reworded")}
+
+
+def test_meaning_is_refused_where_it_does_not_run_yet(tmp_path):
+    from copytrace.jobs.add import AddError
+
+    corpus = _damon_corpus(tmp_path)
+    copytrace.scan([corpus], tmp_path / "ws", Settings(meaning=True))
+    with pytest.raises(AddError, match="--meaning"):
+        copytrace.add(tmp_path / "ws", [FUNDUS])

@@ -100,6 +100,8 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
         raise AddError(f"{ws.path} is not a finished scan: run `copytrace scan INPUT... --out {ws.path}` first")
     stored = (manifest.get("provenance") or {}).get("settings") or pending["settings"]
     settings = Settings.from_dict({**stored, **{k: v for k, v in execution.to_dict().items() if STAGE_OF.get(k) == "execution"}})
+    if settings.meaning:
+        raise AddError(f"{ws.path} was scanned with --meaning, which add does not do yet: scan its inputs and the new ones together")
     if pending and pending["inputs"] != inputs:
         raise AddError(f"an earlier add of {' '.join(pending['inputs'])} did not finish: run it again to finish it first")
     resumed: list[str] = []

@@ -70,6 +70,7 @@ from copytrace.explain.provenance import Provenance, trace_provenance
 from copytrace.ingest.records import Document, Reject
 from copytrace.ingest.languages import LanguageQueue
 from copytrace.ingest.read import NOT_READ, iter_files, read_inputs
+from copytrace.match.meaning import LEXICAL
 from copytrace.match.score import COPY, PARTIAL, score_pairs
 from copytrace.settings import STAGE_OF, Settings
 from copytrace.explain.site_stats import site_tables
@@ -159,6 +160,8 @@ def _collector_paused():
 def _scan(inputs, out, settings: Settings | None, progress: Progress | None, engine: Engine) -> ScanResult:
     settings = settings or Settings()
     progress = progress or Silent()
+    if settings.meaning and not isinstance(engine, LocalEngine):
+        raise ValueError("meaning runs on the local engine only, for now: scan without --engine spark")
     started = time.perf_counter()
     # Load (or, after an install, compile) the numba kernels while the inputs are read.
     if not kernels_compiled():
@@ -279,7 +282,15 @@ class LocalEngine(Engine):
         )
 
     def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
-        return _align_stage(self._store(ws), ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
+        store = self._store(ws)
+        tables = _align_stage(store, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
+        if settings.meaning:  # pairs found by meaning, beside the lexical ones (jobs/meaning_pairs.py)
+            from copytrace.jobs.meaning_pairs import meaning_pairs
+
+            pairs, passages = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress)
+            tables["pairs"] = pa.concat_tables([tables["pairs"], pairs])
+            tables["passages"] = pa.concat_tables([tables["passages"], passages])
+        return tables
 
     @staticmethod
     def _store(ws: Workspace) -> DocumentStore:
@@ -627,7 +638,7 @@ def align_chunk(
     passages = pa.table({
         "a_id": ids.take(local_a[pair_of]), "b_id": ids.take(local_b[pair_of]),
         "a_start": aligned.a_start, "a_end": aligned.a_end, "b_start": aligned.b_start, "b_end": aligned.b_end,
-        "similarity": np.round(aligned.similarity, 6),
+        "similarity": np.round(aligned.similarity, 6), "match": pa.array([LEXICAL] * len(pair_of), pa.string()),
     })
     scores = score_pairs(aligned, chars[local_a], chars[local_b], settings.copy_coverage)
     pair_a, pair_b = local_a[scores.pair], local_b[scores.pair]
@@ -647,6 +658,7 @@ def align_chunk(
         "coverage_b": np.round(scores.coverage_b, 6),
         "n_passages": scores.n_passages,
         "verdict": scores.verdict,
+        "match": pa.array([LEXICAL] * len(scores.pair), pa.string()),
         "shared_fingerprints": shared[scores.pair],
         "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
         "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),

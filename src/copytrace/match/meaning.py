@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The ``match`` of a passage found by meaning: the two texts in different languages, or in one.
-TRANSLATION, REWRITE = "translation", "rewrite"
+#: The ``match`` of a passage or pair: shared words; or by meaning, the two texts in different
+#: languages, or in one.
+LEXICAL, TRANSLATION, REWRITE = "lexical", "translation", "rewrite"
 #: The languages of USE multilingual v3 (its zh-CN and zh-TW are both ``zh``).
 ENCODER_LANGUAGES = frozenset({"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "es", "ja", "ko", "ru", "pl", "th", "tr"})
 #: Sentences shorter than this (in characters, without spaces; a Chinese or Japanese character, a

@@ -16,10 +16,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 7  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+FORMAT_VERSION = 8  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
 # 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
 # 5: documents written in parts (a folder), so that `add` appends without rewriting them;
-# 6: documents gained site_name, pairs credit_kind; shared template lines; 7: documents gained lang
+# 6: documents gained site_name, pairs credit_kind; shared template lines; 7: documents gained lang;
+# 8: pairs and passages gained match (lexical, translation, rewrite)
 
 #: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
 PARTED = ("documents",)
@@ -73,6 +74,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("coverage_b", pa.float64()),
             ("n_passages", pa.int32()),
             ("verdict", pa.string()),
+            ("match", pa.string()),
             ("shared_fingerprints", pa.int32()),
             ("own_a", pa.float64()),
             ("own_b", pa.float64()),
@@ -175,6 +177,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("b_start", pa.int64()),
             ("b_end", pa.int64()),
             ("similarity", pa.float64()),
+            ("match", pa.string()),
         ]
     ),
     "boilerplate": pa.schema(

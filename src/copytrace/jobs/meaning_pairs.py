@@ -1,0 +1,143 @@
+"""The meaning stage of a scan (``scan --meaning``): pairs of documents aligned by meaning, in any
+two of the encoder's languages or in other words, beside the lexical pairs.
+
+1. Every document in a language of the encoder gets a lead vector: the mean of the vectors of its
+   first :data:`LEAD_SENTENCES` sentences (a news article's lead says what it is about).
+2. Candidates: each document's :data:`NEIGHBOURS` nearest documents by lead vector, of another site
+   (or any, with ``same_site``), at cosine :data:`MIN_LEAD_COSINE` or more, that are not already a
+   lexical pair. Found by blocked matrix products, exactly (memory grows with the block, the time
+   with the square of the documents: an approximate index is the next step for large corpora).
+3. Each candidate pair is aligned sentence by sentence (:func:`copytrace.match.meaning.align_sentences`,
+   every sentence of both, up to the 1,000th), scored as ``compare`` scores it, and given the
+   credit its texts state. Direction and copy trees come from the provenance stage, as for every
+   pair.
+
+On parallel-news articles among other news, a translation was within the 5 nearest documents of
+its source in every case (``benchmarks/translations.py`` measures the pairs themselves).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
+from copytrace.ingest.dates import document_time, first_by_dates
+from copytrace.match.align import Passage
+from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, encode_sentences, sentence_spans
+from copytrace.match.score import COPY, PARTIAL
+from copytrace.progress import Progress
+from copytrace.settings import Settings
+from copytrace.store.blocks import DocumentStore, to_documents
+from copytrace.store.workspace import SCHEMAS
+
+#: Sentences of each document its lead vector is the mean of.
+LEAD_SENTENCES = 8
+#: Nearest documents each document is paired with, at most.
+NEIGHBOURS = 10
+#: Lead vectors less similar than this are not candidates (translations: 0.69 at the 1st percentile).
+MIN_LEAD_COSINE = 0.6
+#: Documents read and encoded at a time.
+BATCH_DOCS = 256
+#: Rows of the similarity matrix computed at a time.
+BLOCK_ROWS = 1024
+
+
+def meaning_pairs(
+    store: DocumentStore, meta: pa.Table, doc_sites: np.ndarray, lexical: pa.Table, settings: Settings, progress: Progress,
+) -> tuple[pa.Table, pa.Table]:
+    """The pairs and passages found by meaning (rows of ``pairs`` and ``passages``)."""
+    langs = np.array(meta.column("lang").to_pylist(), object)
+    eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
+    threads = settings.workers or 1
+    progress.stage("meaning", total=len(eligible), unit="documents")
+    lead = np.zeros((len(eligible), 512), np.float32)
+    for lo in range(0, len(eligible), BATCH_DOCS):
+        docs = eligible[lo : lo + BATCH_DOCS]
+        texts = store.rows(docs, ["text"]).column("text").to_pylist()
+        sentences, owner = [], []
+        for k, text in enumerate(texts):
+            for s, e in sentence_spans(text)[:LEAD_SENTENCES]:
+                sentences.append(text[s:e])
+                owner.append(k)
+        vectors = encode_sentences(sentences, threads)
+        sums = np.zeros((len(docs), 512), np.float32)
+        np.add.at(sums, np.array(owner, np.int64), vectors)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        lead[lo : lo + len(docs)] = np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0)
+        progress.advance(len(docs))
+    ids = meta.column("doc_id").to_pylist()
+    number = {doc_id: n for n, doc_id in enumerate(ids)}
+    known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
+    candidates = _nearest(lead, eligible, doc_sites, settings.same_site, known)
+    return _align(store, meta, candidates, langs, settings, progress)
+
+
+def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same_site: bool, known: set) -> list[tuple[int, int]]:
+    """Candidate pairs (document numbers, ascending) by lead vector."""
+    found: set[tuple[int, int]] = set()
+    has_vector = np.linalg.norm(lead, axis=1) > 0
+    sites = doc_sites[eligible]
+    k = min(NEIGHBOURS, len(eligible) - 1)
+    if k < 1:
+        return []
+    for lo in range(0, len(eligible), BLOCK_ROWS):
+        sim = lead[lo : lo + BLOCK_ROWS] @ lead.T
+        rows = np.arange(lo, min(lo + BLOCK_ROWS, len(eligible)))
+        sim[rows - lo, rows] = -1  # not itself
+        if not same_site:
+            sim[(sites[rows, None] == sites[None, :]) & (sites[rows, None] >= 0)] = -1
+        sim[:, ~has_vector] = -1
+        top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        for r, columns in zip(rows, top):
+            for c in columns:
+                if sim[r - lo, c] >= MIN_LEAD_COSINE and has_vector[r]:
+                    pair = (int(min(eligible[r], eligible[c])), int(max(eligible[r], eligible[c])))
+                    if pair not in known:
+                        found.add(pair)
+    return sorted(found)
+
+
+def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table]:
+    """Align the candidate pairs by meaning, a batch of their documents at a time."""
+    progress.stage("meaning align", total=len(candidates), unit="pairs")
+    aliases = parse_aliases(settings.aliases)
+    threads = settings.workers or 1
+    pair_rows: dict[str, list] = {name: [] for name in SCHEMAS["pairs"].names}
+    passage_rows: dict[str, list] = {name: [] for name in SCHEMAS["passages"].names}
+    for lo in range(0, len(candidates), BATCH_DOCS):
+        batch = candidates[lo : lo + BATCH_DOCS]
+        docs = np.unique(np.array(batch, np.int64).ravel())
+        rows = store.rows(docs)
+        rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", meta.column("flags").take(pa.array(docs)))  # the checked dates' flags
+        documents = dict(zip(docs.tolist(), to_documents(rows)))
+        vectors = {}
+        for d, doc in documents.items():
+            spans = sentence_spans(doc.text)[:1000]
+            vectors[d] = (spans, encode_sentences([doc.text[s:e] for s, e in spans], threads))
+        for a, b in batch:
+            doc_a, doc_b = documents[a], documents[b]
+            found = align_sentences(*vectors[a], *vectors[b], settings.meaning_similarity, lone_similarity=settings.meaning_lone_similarity)
+            progress.advance(1)
+            if len(found.similarity) < settings.meaning_min_sentences:
+                continue
+            match = TRANSLATION if langs[a] != langs[b] else REWRITE
+            coverage_a = min(1.0, sum(e - s for s, e, *_ in found.passages) / max(doc_a.chars, 1))
+            coverage_b = min(1.0, sum(e - s for _, _, s, e, _ in found.passages) / max(doc_b.chars, 1))
+            for a_start, a_end, b_start, b_end, similarity in found.passages:
+                for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("a_start", a_start), ("a_end", a_end),
+                                   ("b_start", b_start), ("b_end", b_end), ("similarity", round(similarity, 6)), ("match", match)):
+                    passage_rows[key].append(value)
+            when_a, when_b = (document_time(d.date, d.crawled_at, d.flags) for d in (doc_a, doc_b))
+            passages = [Passage(*p, match=match) for p in found.passages]
+            credit = documents_credit(doc_a, doc_b, pair_names(doc_a, doc_b, aliases), first_by_dates(when_a, when_b, settings.date_confidence), ([], []), passages)
+            row = {
+                "a_id": doc_a.doc_id, "b_id": doc_b.doc_id, "coverage_a": round(coverage_a, 6), "coverage_b": round(coverage_b, 6),
+                "n_passages": len(found.passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
+                "match": match, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
+                "credit": credit.status, "credit_id": None if credit.doc is None else (doc_a.doc_id, doc_b.doc_id)[credit.doc],
+                "credit_start": credit.start, "credit_end": credit.end, "credit_evidence": credit.evidence, "credit_kind": credit.kind,
+            }
+            for name in pair_rows:
+                pair_rows[name].append(row.get(name))
+    return pa.Table.from_pydict(pair_rows, schema=SCHEMAS["pairs"]), pa.Table.from_pydict(passage_rows, schema=SCHEMAS["passages"])
