@@ -5,8 +5,9 @@ two of the encoder's languages or in other words, beside the lexical pairs.
    first :data:`LEAD_SENTENCES` sentences (a news article's lead says what it is about).
 2. Candidates: each document's :data:`NEIGHBOURS` nearest documents by lead vector, of another site
    (or any, with ``same_site``), at cosine :data:`MIN_LEAD_COSINE` or more, that are not already a
-   lexical pair. Found by blocked matrix products, exactly (memory grows with the block, the time
-   with the square of the documents: an approximate index is the next step for large corpora).
+   lexical pair. Found by blocked matrix products, exactly (memory stays within a block of
+   :data:`BLOCK_ENTRIES`; the time grows with the square of the documents: an approximate index is
+   the next step for large corpora).
 3. Each candidate pair is aligned sentence by sentence (:func:`copytrace.match.meaning.align_sentences`,
    every sentence of both, up to the 1,000th), scored as ``compare`` scores it, and given the
    credit its texts state. Direction and copy trees come from the provenance stage, as for every
@@ -18,13 +19,15 @@ its source in every case (``benchmarks/translations.py`` measures the pairs them
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pyarrow as pa
 
 from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
 from copytrace.match.align import Passage
-from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, encode_sentences, sentence_spans
+from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, document_vectors, encode_sentences, sentence_spans
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.progress import Progress
 from copytrace.settings import Settings
@@ -39,8 +42,11 @@ NEIGHBOURS = 10
 MIN_LEAD_COSINE = 0.6
 #: Documents read and encoded at a time.
 BATCH_DOCS = 256
-#: Rows of the similarity matrix computed at a time.
-BLOCK_ROWS = 1024
+#: Documents whose sentence vectors are kept for the pairs still to align (about 40 KB each).
+KEPT_DOCUMENTS = 20_000
+#: Entries of the similarity matrix computed at a time (128 MB of float32): the rows of a block
+#: are as many as fit.
+BLOCK_ENTRIES = 1 << 25
 
 
 def meaning_pairs(
@@ -49,7 +55,7 @@ def meaning_pairs(
     """The pairs and passages found by meaning (rows of ``pairs`` and ``passages``)."""
     langs = np.array(meta.column("lang").to_pylist(), object)
     eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
-    threads = settings.workers or 1
+    threads = settings.workers or os.cpu_count() or 1
     progress.stage("meaning", total=len(eligible), unit="documents")
     lead = np.zeros((len(eligible), 512), np.float32)
     for lo in range(0, len(eligible), BATCH_DOCS):
@@ -81,9 +87,10 @@ def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same
     k = min(NEIGHBOURS, len(eligible) - 1)
     if k < 1:
         return []
-    for lo in range(0, len(eligible), BLOCK_ROWS):
-        sim = lead[lo : lo + BLOCK_ROWS] @ lead.T
-        rows = np.arange(lo, min(lo + BLOCK_ROWS, len(eligible)))
+    block = max(1, BLOCK_ENTRIES // len(eligible))
+    for lo in range(0, len(eligible), block):
+        sim = lead[lo : lo + block] @ lead.T
+        rows = np.arange(lo, min(lo + block, len(eligible)))
         sim[rows - lo, rows] = -1  # not itself
         if not same_site:
             sim[(sites[rows, None] == sites[None, :]) & (sites[rows, None] >= 0)] = -1
@@ -102,7 +109,8 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
     """Align the candidate pairs by meaning, a batch of their documents at a time."""
     progress.stage("meaning align", total=len(candidates), unit="pairs")
     aliases = parse_aliases(settings.aliases)
-    threads = settings.workers or 1
+    threads = settings.workers or os.cpu_count() or 1
+    vectors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the documents encoded last, in the order encoded
     pair_rows: dict[str, list] = {name: [] for name in SCHEMAS["pairs"].names}
     passage_rows: dict[str, list] = {name: [] for name in SCHEMAS["passages"].names}
     for lo in range(0, len(candidates), BATCH_DOCS):
@@ -111,10 +119,10 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
         rows = store.rows(docs)
         rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", meta.column("flags").take(pa.array(docs)))  # the checked dates' flags
         documents = dict(zip(docs.tolist(), to_documents(rows)))
-        vectors = {}
-        for d, doc in documents.items():
-            spans = sentence_spans(doc.text)[:1000]
-            vectors[d] = (spans, encode_sentences([doc.text[s:e] for s, e in spans], threads))
+        for d, doc in documents.items():  # a document is in several pairs: encoded once while it is kept
+            vectors[d] = vectors.pop(d) if d in vectors else document_vectors(doc.text, threads)  # (last used: kept longest)
+        while len(vectors) > KEPT_DOCUMENTS:
+            del vectors[next(iter(vectors))]
         for a, b in batch:
             doc_a, doc_b = documents[a], documents[b]
             found = align_sentences(*vectors[a], *vectors[b], settings.meaning_similarity, lone_similarity=settings.meaning_lone_similarity)
