@@ -122,6 +122,12 @@ def test_scan_with_meaning_traces_a_story_across_languages_among_other_articles(
     assert cascade["root"] == "damon-en" and sorted(cascade["doc_ids"]) == ["damon-de", "damon-en", "damon-reworded"]
     edges = {(e["parent"], e["child"]) for e in ws.table("edges").to_pylist()}
     assert edges == {("damon-en", "damon-de"), ("damon-en", "damon-reworded")}
+    # The report's pair page says how each passage was found.
+    from copytrace.present.report import write_report
+
+    write_report(tmp_path / "ws", tmp_path / "report")
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "report" / "pair").glob("*.html")]
+    assert sum("meaning: a translation" in page for page in pages) == 2 and sum("meaning: other words" in page for page in pages) == 1
 
 
 def test_meaning_is_refused_where_it_does_not_run_yet(tmp_path):
