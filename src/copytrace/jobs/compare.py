@@ -19,7 +19,7 @@ from copytrace.match.align import Passage, align_batch
 from copytrace.match.artifacts import flag_documents
 from copytrace.match.boilerplate import boilerplate_spans, find_boilerplate
 from copytrace.match.fingerprint import Words
-from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, document_vectors
+from copytrace.match.meaning import ENCODER_LANGUAGES, covered, document_vectors, meaning_passages
 from copytrace.match.score import COPY, NONE, PARTIAL, score_pairs
 from copytrace.match.stories import story_features, story_similarity
 from copytrace.settings import Settings
@@ -134,7 +134,7 @@ def compare_documents(a: Document, b: Document, settings: Settings | None = None
         return Comparison(a, b, [], 0.0, 0.0, NONE, boilerplate=spans, story_similarity=story)
     passages = sorted(lexical + by_meaning, key=lambda p: (p.a_start, p.b_start))
     coverage = (  # (a run of sentences may bridge a sentence too short to align: at most the whole text)
-        min(1.0, coverage[0] + _covered(by_meaning, "a") / max(a.chars, 1)), min(1.0, coverage[1] + _covered(by_meaning, "b") / max(b.chars, 1))
+        min(1.0, coverage[0] + covered(by_meaning, "a") / max(a.chars, 1)), min(1.0, coverage[1] + covered(by_meaning, "b") / max(b.chars, 1))
     )
     verdict = COPY if max(coverage) >= settings.copy_coverage else PARTIAL
     # Edits are the word-level changes of the lexical passages: across languages there is no word diff.
@@ -161,22 +161,11 @@ def _by_meaning(a: Document, b: Document, lexical: list[Passage], settings: Sett
     language with ``settings.meaning``."""
     if a.lang not in ENCODER_LANGUAGES or b.lang not in ENCODER_LANGUAGES or (a.lang == b.lang and not settings.meaning):
         return [], None
-    a_spans, a_vectors = document_vectors(a.text, settings.workers or 1)
-    b_spans, b_vectors = document_vectors(b.text, settings.workers or 1)
-    story = story_similarity(story_features(a.text, b.text, a_vectors, b_vectors, a.lang == b.lang))
-    found = align_sentences(
-        a_spans, a_vectors, b_spans, b_vectors, settings.meaning_similarity,
-        [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical], settings.meaning_lone_similarity,
-    )
-    if len(found.similarity) < settings.meaning_min_sentences:
-        return [], story
-    match = TRANSLATION if a.lang != b.lang else REWRITE
-    return [Passage(*span, match=match) for span in found.passages], story
-
-
-def _covered(passages: list[Passage], side: str) -> int:
-    """Characters of one side inside ``passages`` (which do not overlap)."""
-    return sum(getattr(p, f"{side}_end") - getattr(p, f"{side}_start") for p in passages)
+    a_read = document_vectors(a.text, settings.workers or 1)
+    b_read = document_vectors(b.text, settings.workers or 1)
+    story = story_similarity(story_features(a.text, b.text, a_read[1], b_read[1], a.lang == b.lang))
+    lexical_a, lexical_b = [(p.a_start, p.a_end) for p in lexical], [(p.b_start, p.b_end) for p in lexical]
+    return meaning_passages(a_read, b_read, a.lang == b.lang, settings, lexical_a, lexical_b), story
 
 
 def compare(a: str | os.PathLike | Document, b: str | os.PathLike | Document, settings: Settings | None = None) -> Comparison:

@@ -26,8 +26,7 @@ import pyarrow as pa
 
 from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
-from copytrace.match.align import Passage
-from copytrace.match.meaning import ENCODER_LANGUAGES, REWRITE, TRANSLATION, align_sentences, document_vectors, encode_sentences, sentence_spans
+from copytrace.match.meaning import ENCODER_LANGUAGES, covered, document_vectors, encode_sentences, meaning_passages, sentence_spans
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.progress import Progress
 from copytrace.settings import Settings
@@ -96,13 +95,11 @@ def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same
             sim[(sites[rows, None] == sites[None, :]) & (sites[rows, None] >= 0)] = -1
         sim[:, ~has_vector] = -1
         top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-        for r, columns in zip(rows, top):
-            for c in columns:
-                if sim[r - lo, c] >= MIN_LEAD_COSINE and has_vector[r]:
-                    pair = (int(min(eligible[r], eligible[c])), int(max(eligible[r], eligible[c])))
-                    if pair not in known:
-                        found.add(pair)
-    return sorted(found)
+        near = (np.take_along_axis(sim, top, axis=1) >= MIN_LEAD_COSINE) & has_vector[rows, None]
+        r, c = np.broadcast_to(rows[:, None], top.shape)[near], top[near]
+        first, second = np.minimum(eligible[r], eligible[c]), np.maximum(eligible[r], eligible[c])
+        found.update(zip(first.tolist(), second.tolist()))
+    return sorted(found - known)
 
 
 def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table]:
@@ -125,24 +122,22 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
             del vectors[next(iter(vectors))]
         for a, b in batch:
             doc_a, doc_b = documents[a], documents[b]
-            found = align_sentences(*vectors[a], *vectors[b], settings.meaning_similarity, lone_similarity=settings.meaning_lone_similarity)
+            passages = meaning_passages(vectors[a], vectors[b], langs[a] == langs[b], settings)
             progress.advance(1)
-            if len(found.similarity) < settings.meaning_min_sentences:
+            if not passages:
                 continue
-            match = TRANSLATION if langs[a] != langs[b] else REWRITE
-            coverage_a = min(1.0, sum(e - s for s, e, *_ in found.passages) / max(doc_a.chars, 1))
-            coverage_b = min(1.0, sum(e - s for _, _, s, e, _ in found.passages) / max(doc_b.chars, 1))
-            for a_start, a_end, b_start, b_end, similarity in found.passages:
-                for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("a_start", a_start), ("a_end", a_end),
-                                   ("b_start", b_start), ("b_end", b_end), ("similarity", round(similarity, 6)), ("match", match)):
+            coverage_a = min(1.0, covered(passages, "a") / max(doc_a.chars, 1))
+            coverage_b = min(1.0, covered(passages, "b") / max(doc_b.chars, 1))
+            for p in passages:
+                for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("a_start", p.a_start), ("a_end", p.a_end),
+                                   ("b_start", p.b_start), ("b_end", p.b_end), ("similarity", round(p.similarity, 6)), ("match", p.match)):
                     passage_rows[key].append(value)
             when_a, when_b = (document_time(d.date, d.crawled_at, d.flags) for d in (doc_a, doc_b))
-            passages = [Passage(*p, match=match) for p in found.passages]
             credit = documents_credit(doc_a, doc_b, pair_names(doc_a, doc_b, aliases), first_by_dates(when_a, when_b, settings.date_confidence), ([], []), passages)
             row = {
                 "a_id": doc_a.doc_id, "b_id": doc_b.doc_id, "coverage_a": round(coverage_a, 6), "coverage_b": round(coverage_b, 6),
-                "n_passages": len(found.passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
-                "match": match, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
+                "n_passages": len(passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
+                "match": passages[0].match, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
                 "credit": credit.status, "credit_id": None if credit.doc is None else (doc_a.doc_id, doc_b.doc_id)[credit.doc],
                 "credit_start": credit.start, "credit_end": credit.end, "credit_evidence": credit.evidence, "credit_kind": credit.kind,
             }

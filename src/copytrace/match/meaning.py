@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from copytrace.match.align import Passage
+from copytrace.settings import Settings
+
 #: The ``match`` of a passage or pair: shared words; or by meaning, the two texts in different
 #: languages, or in one.
 LEXICAL, TRANSLATION, REWRITE = "lexical", "translation", "rewrite"
@@ -146,6 +149,25 @@ def align_sentences(
                 kept[first:k] = True
             first = k
     return MeaningAlignment(a_spans[pa[kept]], b_spans[pb[kept]], s[kept], passages)
+
+
+def meaning_passages(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], same_language: bool, settings: Settings,
+    a_taken: list[tuple[int, int]] = (), b_taken: list[tuple[int, int]] = (),
+) -> list[Passage]:
+    """The passages of two documents (each given as its sentence spans and vectors) aligned by
+    meaning with the settings' thresholds, outside ``a_taken`` / ``b_taken``; none when fewer than
+    ``meaning_min_sentences`` sentences align. What ``compare`` and ``scan --meaning`` both report."""
+    found = align_sentences(*a, *b, settings.meaning_similarity, a_taken, b_taken, settings.meaning_lone_similarity)
+    if len(found.similarity) < settings.meaning_min_sentences:
+        return []
+    match = REWRITE if same_language else TRANSLATION
+    return [Passage(*span, match=match) for span in found.passages]
+
+
+def covered(passages: list[Passage], side: str) -> int:
+    """Characters of one side (``"a"`` or ``"b"``) inside ``passages``, which do not overlap."""
+    return sum(getattr(p, f"{side}_end") - getattr(p, f"{side}_start") for p in passages)
 
 
 def _outside(spans: np.ndarray, taken) -> np.ndarray:
