@@ -68,6 +68,7 @@ def scan_benchmark() -> dict:
     from .accuracy import WORK
 
     records, truth = [], set()
+    grades: dict[tuple[str, str], float] = {}
     story: dict[str, int] = {}  # a parallel-news document → its source article (several files translate one)
     sources: dict[str, int] = {}
     for path in sorted(require(PARALLEL).glob("*.jsonl")):
@@ -83,6 +84,7 @@ def scan_benchmark() -> dict:
     csv.field_size_limit(1 << 30)
     with require(SHARED_DATA / "semeval2022" / "train_all.csv").open(newline="", encoding="utf-8") as fh:
         for n, row in enumerate(csv.DictReader(fh)):
+            grades[(f"semeval-{n}-1", f"semeval-{n}-2")] = float(row["Overall"])
             for side in ("1", "2"):
                 records.append({"id": f"semeval-{n}-{side}", "text": row[f"text{side}"], "site": f"semeval-{n}-{side}.example"})
     corpus = WORK / "translations-scan.jsonl"
@@ -91,7 +93,8 @@ def scan_benchmark() -> dict:
     started = time.perf_counter()
     copytrace.scan([corpus], WORK / "translations-scan-ws", Settings(meaning=True))
     seconds = time.perf_counter() - started
-    pairs = copytrace.open(WORK / "translations-scan-ws").table("pairs").to_pylist()
+    ws = copytrace.open(WORK / "translations-scan-ws")
+    pairs = ws.table("pairs").to_pylist()
     found = {tuple(sorted((p["a_id"], p["b_id"]))) for p in pairs}
     wanted = {tuple(sorted(t)) for t in truth}
     # Pairs with a parallel-news document: right when both are versions of one source article (the
@@ -109,10 +112,37 @@ def scan_benchmark() -> dict:
         "seconds": round(seconds, 1), "documents_per_second": round(len(records) / seconds, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+    result["stories"] = _stories(ws, truth, grades)
     print(json.dumps({k: v for k, v in result.items() if k != "wrong_examples"}))
     with open(RESULTS / "translations-scan.json", "w") as fh:
         json.dump(result, fh, indent=1)
     return result
+
+
+def _stories(ws, truth: set[tuple[str, str]], grades: dict[tuple[str, str], float]) -> dict:
+    """How ``copytrace stories`` groups the corpus: translations with their sources, and the
+    SemEval pairs by grade (those pairs fitted the story model: in-sample, a check on chaining)."""
+    from copytrace.jobs.stories import workspace_stories
+
+    story_of = {}
+    stories = workspace_stories(ws)
+    for story in stories:
+        for article in story["articles"]:
+            story_of[article["doc_id"]] = story["story"]
+
+    def together(a: str, b: str) -> bool:
+        return a in story_of and story_of.get(a) == story_of.get(b)
+
+    by_grade: dict[str, list[int]] = {}
+    for (a, b), grade in grades.items():
+        cell = by_grade.setdefault("same story (grade <= 2)" if grade <= 2 else "other (grade > 2)" if grade < 3.5 else "unrelated (grade >= 3.5)", [0, 0])
+        cell[0] += 1
+        cell[1] += together(a, b)
+    return {
+        "stories": len(stories), "largest": max((len(s["articles"]) for s in stories), default=0),
+        "translations_with_their_source": round(sum(together(a, b) for a, b in truth) / max(len(truth), 1), 4),
+        "semeval_pairs_in_one_story": {k: {"pairs": n, "in_one_story": m, "share": round(m / max(n, 1), 3)} for k, (n, m) in by_grade.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from copytrace import __version__
 from copytrace.present.terminal import (
-    SITE_COLUMNS, err, out, show_comparison, show_sites, show_summary, show_trace, site_rows, with_progress,
+    SITE_COLUMNS, err, out, show_comparison, show_sites, show_stories, show_summary, show_trace, site_rows, with_progress,
 )
 from copytrace.settings import EXPORT_FORMATS as FORMATS, Settings
 
@@ -242,6 +242,30 @@ def sites(
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
     show_sites(rows, f"sites of {escape(str(workspace))}, by {SITE_COLUMNS[sort][0]}")
+
+
+@app.command()
+def stories(
+    workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan --meaning`.")],
+    min_similarity: Annotated[float, typer.Option(help="Story similarity that joins two articles into one story (0-1).")] = 0.8,
+    min_articles: Annotated[int, typer.Option(help="Show stories of at least this many articles.")] = 2,
+    limit: Annotated[int, typer.Option(help="Stories to show (0: all).")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stories as JSON Lines, every article listed.")] = False,
+) -> None:
+    """Group the articles into the stories they report, across sites and languages (needs `scan --meaning`)."""
+    ws = _open_workspace(workspace, "documents")
+    from copytrace.jobs.stories import StoriesError, workspace_stories
+
+    try:
+        found = workspace_stories(ws, min_similarity, max(1, min_articles))
+    except StoriesError as e:
+        raise _error(escape(str(e))) from None
+    shown = found[:limit] if limit else found
+    if as_json:
+        for story in shown:
+            sys.stdout.write(json.dumps(story, ensure_ascii=False) + "\n")
+        return
+    show_stories(shown, f"{len(found):,} stories of {max(1, min_articles)}+ articles in {escape(str(workspace))} (story similarity ≥ {min_similarity:g})")
 
 
 @app.command("export")

@@ -48,6 +48,7 @@ from numba import njit
 from copytrace.explain.credit import CREDIT_REMOVED, CREDITED
 from copytrace.ingest.dates import Moment, document_time, precedes
 from copytrace.progress import Progress, Silent
+from copytrace.match.meaning import LEXICAL
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.settings import Settings
 from copytrace.store.workspace import SCHEMAS, doc_numbers
@@ -748,7 +749,7 @@ def trace_provenance(
         np.concatenate([spans.column("end").to_numpy(), credited.column("credit_end").to_numpy()]).astype(np.int64),
     )
     variants = edits.filter(pa.compute.is_in(edits.column("kind"), pa.array(sorted(VARIANT_KINDS))))
-    _presence(reuse, chars, not_text, _side_ranges(passages, pairs), _side_ranges(variants, pairs))
+    _presence(reuse, chars, not_text, _text_ranges(passages, pairs, a, b, chars), _side_ranges(variants, pairs))
 
     own_evidence = [
         pair_direction((when[x], when[y]), reuse.credit[p], reuse.credit_doc[p], (0, 0), settings)
@@ -770,6 +771,26 @@ def trace_provenance(
         "unknown": sum(d == UNKNOWN for d in directions["direction"]),
     }
     return Provenance(directions, edges, cascade_rows, counts)
+
+
+def _text_ranges(passages: pa.Table, pairs: pa.Table, a: np.ndarray, b: np.ndarray, chars: dict[int, int]) -> _Ranges:
+    """The text each side of a pair carries of the other, by pair side (see :func:`_side_ranges`).
+    A pair found by meaning carries all of both: which text a translation or a rewording lacks is
+    not known, since the sentences the encoder leaves unaligned may be there in other words, so
+    such a pair gives no text evidence of its direction (dates, credit and the sites' history
+    decide)."""
+    ranges = _side_ranges(passages, pairs)
+    if "match" not in pairs.column_names:
+        return ranges
+    by_meaning = np.flatnonzero(pa.compute.fill_null(pa.compute.not_equal(pairs.column("match"), LEXICAL), False).to_numpy(zero_copy_only=False))
+    if not len(by_meaning):
+        return ranges
+    length = np.array([[chars[x], chars[y]] for x, y in zip(a[by_meaning].tolist(), b[by_meaning].tolist())], np.int64)
+    return _Ranges(
+        np.concatenate([ranges.owner, 2 * by_meaning, 2 * by_meaning + 1]),
+        np.concatenate([ranges.start, np.zeros(2 * len(by_meaning), np.int64)]),
+        np.concatenate([ranges.end, length[:, 0], length[:, 1]]),
+    )
 
 
 def _side_ranges(table: pa.Table, pairs: pa.Table) -> _Ranges:

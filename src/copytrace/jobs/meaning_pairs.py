@@ -12,6 +12,9 @@ two of the encoder's languages or in other words, beside the lexical pairs.
    every sentence of both, up to the 1,000th), scored as ``compare`` scores it, and given the
    credit its texts state. Direction and copy trees come from the provenance stage, as for every
    pair.
+4. Every candidate pair and every lexical pair of two documents the encoder reads gets its
+   ``story_similarity`` (:mod:`copytrace.match.stories`): on the pairs found, and in
+   ``story_links``, which ``copytrace stories`` groups articles by.
 
 On parallel-news articles among other news, a translation was within the 5 nearest documents of
 its source in every case (``benchmarks/translations.py`` measures the pairs themselves).
@@ -20,6 +23,7 @@ its source in every case (``benchmarks/translations.py`` measures the pairs them
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +32,8 @@ from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
 from copytrace.match.meaning import ENCODER_LANGUAGES, covered, document_vectors, encode_sentences, meaning_passages, sentence_spans
 from copytrace.match.score import COPY, PARTIAL
+from copytrace.match.stories import LEAD_SENTENCES as STORY_SENTENCES
+from copytrace.match.stories import story_features, story_similarity
 from copytrace.progress import Progress
 from copytrace.settings import Settings
 from copytrace.store.blocks import DocumentStore, to_documents
@@ -48,10 +54,20 @@ KEPT_DOCUMENTS = 20_000
 BLOCK_ENTRIES = 1 << 25
 
 
+@dataclass
+class MeaningFound:
+    """What the meaning stage adds to a scan."""
+
+    pairs: pa.Table  # rows of ``pairs`` found by meaning
+    passages: pa.Table  # their rows of ``passages``
+    story_links: pa.Table  # every pair read by meaning, with its story_similarity
+    lexical_story: pa.Array  # the story_similarity of each lexical pair (null: a language the encoder does not read)
+
+
 def meaning_pairs(
     store: DocumentStore, meta: pa.Table, doc_sites: np.ndarray, lexical: pa.Table, settings: Settings, progress: Progress,
-) -> tuple[pa.Table, pa.Table]:
-    """The pairs and passages found by meaning (rows of ``pairs`` and ``passages``)."""
+) -> MeaningFound:
+    """The pairs and passages found by meaning, and the story similarity of every pair read."""
     langs = np.array(meta.column("lang").to_pylist(), object)
     eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
     threads = settings.workers or os.cpu_count() or 1
@@ -75,7 +91,49 @@ def meaning_pairs(
     number = {doc_id: n for n, doc_id in enumerate(ids)}
     known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
     candidates = _nearest(lead, eligible, doc_sites, settings.same_site, known)
-    return _align(store, meta, candidates, langs, settings, progress)
+    pairs, passages, links = _align(store, meta, candidates, langs, settings, progress)
+    lexical_pairs = [(number[a], number[b]) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())]
+    stories = _lexical_stories(store, lexical_pairs, langs, threads, progress)
+    ids_of = np.array(ids, object)
+    read = [k for k, s in enumerate(stories) if s is not None]
+    lexical_links = pa.table({
+        "a_id": pa.array(ids_of[[lexical_pairs[k][0] for k in read]].tolist(), pa.string()),
+        "b_id": pa.array(ids_of[[lexical_pairs[k][1] for k in read]].tolist(), pa.string()),
+        "story_similarity": pa.array([stories[k] for k in read], pa.float64()),
+    })
+    return MeaningFound(pairs, passages, pa.concat_tables([lexical_links, links]), pa.array(stories, pa.float64()))
+
+
+def _lexical_stories(store: DocumentStore, pairs: list[tuple[int, int]], langs: np.ndarray, threads: int, progress: Progress) -> list[float | None]:
+    """The story similarity of the lexical pairs (document numbers), from the vectors of each
+    document's first sentences (those the story model reads); None where a language is not the
+    encoder's."""
+    progress.stage("stories", total=len(pairs), unit="pairs")
+    readable = np.isin(langs, list(ENCODER_LANGUAGES))
+    out: list[float | None] = [None] * len(pairs)
+    vectors: dict[int, np.ndarray] = {}
+    for lo in range(0, len(pairs), BATCH_DOCS):
+        batch = [(k, a, b) for k, (a, b) in enumerate(pairs[lo : lo + BATCH_DOCS], lo) if readable[a] and readable[b]]
+        docs = np.unique(np.array([d for _, a, b in batch for d in (a, b)], np.int64))
+        texts = dict(zip(docs.tolist(), store.rows(docs, ["text"]).column("text").to_pylist())) if len(docs) else {}
+        fresh = [d for d in texts if d not in vectors]
+        sentences, owner = [], []
+        for d in fresh:
+            text = texts[d]
+            for s, e in sentence_spans(text)[:STORY_SENTENCES]:
+                sentences.append(text[s:e])
+                owner.append(d)
+        encoded = encode_sentences(sentences, threads)
+        owner_array = np.array(owner, np.int64)
+        for d in fresh:
+            vectors[d] = encoded[owner_array == d]
+        for k, a, b in batch:
+            features = story_features(texts[a], texts[b], vectors[a], vectors[b], langs[a] == langs[b])
+            out[k] = round(story_similarity(features), 6)
+        while len(vectors) > KEPT_DOCUMENTS:
+            del vectors[next(iter(vectors))]
+        progress.advance(min(BATCH_DOCS, len(pairs) - lo))
+    return out
 
 
 def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same_site: bool, known: set) -> list[tuple[int, int]]:
@@ -102,14 +160,16 @@ def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same
     return sorted(found - known)
 
 
-def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table]:
-    """Align the candidate pairs by meaning, a batch of their documents at a time."""
+def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Align the candidate pairs by meaning, a batch of their documents at a time: rows of
+    ``pairs``, ``passages`` and ``story_links``."""
     progress.stage("meaning align", total=len(candidates), unit="pairs")
     aliases = parse_aliases(settings.aliases)
     threads = settings.workers or os.cpu_count() or 1
     vectors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the documents encoded last, in the order encoded
     pair_rows: dict[str, list] = {name: [] for name in SCHEMAS["pairs"].names}
     passage_rows: dict[str, list] = {name: [] for name in SCHEMAS["passages"].names}
+    link_rows: dict[str, list] = {name: [] for name in SCHEMAS["story_links"].names}
     for lo in range(0, len(candidates), BATCH_DOCS):
         batch = candidates[lo : lo + BATCH_DOCS]
         docs = np.unique(np.array(batch, np.int64).ravel())
@@ -123,6 +183,9 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
         for a, b in batch:
             doc_a, doc_b = documents[a], documents[b]
             passages = meaning_passages(vectors[a], vectors[b], langs[a] == langs[b], settings)
+            story = round(story_similarity(story_features(doc_a.text, doc_b.text, vectors[a][1], vectors[b][1], langs[a] == langs[b])), 6)
+            for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("story_similarity", story)):
+                link_rows[key].append(value)
             progress.advance(1)
             if not passages:
                 continue
@@ -137,10 +200,13 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
             row = {
                 "a_id": doc_a.doc_id, "b_id": doc_b.doc_id, "coverage_a": round(coverage_a, 6), "coverage_b": round(coverage_b, 6),
                 "n_passages": len(passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
-                "match": passages[0].match, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
+                "match": passages[0].match, "story_similarity": story, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
                 "credit": credit.status, "credit_id": None if credit.doc is None else (doc_a.doc_id, doc_b.doc_id)[credit.doc],
                 "credit_start": credit.start, "credit_end": credit.end, "credit_evidence": credit.evidence, "credit_kind": credit.kind,
             }
             for name in pair_rows:
                 pair_rows[name].append(row.get(name))
-    return pa.Table.from_pydict(pair_rows, schema=SCHEMAS["pairs"]), pa.Table.from_pydict(passage_rows, schema=SCHEMAS["passages"])
+    return (
+        pa.Table.from_pydict(pair_rows, schema=SCHEMAS["pairs"]), pa.Table.from_pydict(passage_rows, schema=SCHEMAS["passages"]),
+        pa.Table.from_pydict(link_rows, schema=SCHEMAS["story_links"]),
+    )

@@ -224,6 +224,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
         stages["align"] = align_key
     else:
         tables = engine.align(ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
+        tables.setdefault("story_links", SCHEMAS["story_links"].empty_table())  # (pairs read by meaning: --meaning)
         for name, table in tables.items():
             ws.write(name, table)
         finished("align", align_key)
@@ -287,9 +288,11 @@ class LocalEngine(Engine):
         if settings.meaning:  # pairs found by meaning, beside the lexical ones (jobs/meaning_pairs.py)
             from copytrace.jobs.meaning_pairs import meaning_pairs
 
-            pairs, passages = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress)
-            tables["pairs"] = pa.concat_tables([tables["pairs"], pairs])
-            tables["passages"] = pa.concat_tables([tables["passages"], passages])
+            found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress)
+            lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
+            tables["pairs"] = pa.concat_tables([lexical, found.pairs])
+            tables["passages"] = pa.concat_tables([tables["passages"], found.passages])
+            tables["story_links"] = found.story_links
         return tables
 
     @staticmethod
@@ -659,6 +662,7 @@ def align_chunk(
         "n_passages": scores.n_passages,
         "verdict": scores.verdict,
         "match": pa.array([LEXICAL] * len(scores.pair), pa.string()),
+        "story_similarity": pa.nulls(len(scores.pair), pa.float64()),  # from sentence vectors, with --meaning
         "shared_fingerprints": shared[scores.pair],
         "own_a": np.round(np.maximum(0.0, 1 - scores.coverage_a - template_chars[pair_a] / np.maximum(chars[pair_a], 1)), 6),
         "own_b": np.round(np.maximum(0.0, 1 - scores.coverage_b - template_chars[pair_b] / np.maximum(chars[pair_b], 1)), 6),

@@ -378,3 +378,19 @@ def show_sites(rows: list[dict], title: str) -> None:
         out.print(f"[dim]{SITE_LEGEND}; top sources and copiers: in a terminal 160 columns wide, or with --json[/]")
     else:
         out.print(f"[dim]{SITE_LEGEND}[/]")
+
+
+def show_stories(stories: list[dict], title: str, articles: int = 3) -> None:
+    """The stories, largest first: size, sites, languages, first date and headline, then the
+    first ``articles`` articles of each (earliest first)."""
+    table = Table(title=title, title_justify="left", box=None, header_style="bold underline", padding=(0, 1), pad_edge=False)
+    for name, justify in (("story", "right"), ("articles", "right"), ("sites", "right"), ("languages", "left"), ("first", "left"), ("headline / articles", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for s in stories:
+        languages = " ".join(f"{lang} {n}" for lang, n in s["languages"].items())
+        table.add_row(str(s["story"]), f"{len(s['articles']):,}", f"{s['sites']:,}", escape(languages), escape((s["first_date"] or "–")[:10]), escape(_clip(s["title"] or "–", 90)))
+        for r in s["articles"][:articles]:
+            table.add_row("", "", "", "", "", f"[dim]{escape(r['doc_id'])} · {escape(r['site'] or '–')} · {escape(r['lang'] or 'und')}[/]")
+        if len(s["articles"]) > articles:
+            table.add_row("", "", "", "", "", f"[dim]… {len(s['articles']) - articles:,} more (--json lists all)[/]")
+    out.print(table)

@@ -16,11 +16,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 8  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+FORMAT_VERSION = 9  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
 # 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
 # 5: documents written in parts (a folder), so that `add` appends without rewriting them;
 # 6: documents gained site_name, pairs credit_kind; shared template lines; 7: documents gained lang;
-# 8: pairs and passages gained match (lexical, translation, rewrite)
+# 8: pairs and passages gained match (lexical, translation, rewrite); 9: pairs gained
+# story_similarity, story_links table
 
 #: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
 PARTED = ("documents",)
@@ -75,6 +76,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("n_passages", pa.int32()),
             ("verdict", pa.string()),
             ("match", pa.string()),
+            ("story_similarity", pa.float64()),
             ("shared_fingerprints", pa.int32()),
             ("own_a", pa.float64()),
             ("own_b", pa.float64()),
@@ -185,6 +187,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("site", pa.string()),
             ("text_block", pa.string()),
             ("pages_seen", pa.int64()),
+        ]
+    ),
+    "story_links": pa.schema(
+        [
+            ("a_id", pa.string()),
+            ("b_id", pa.string()),
+            ("story_similarity", pa.float64()),
         ]
     ),
     "rejects": pa.schema(
