@@ -161,6 +161,7 @@ def test_scan_with_meaning_traces_a_story_across_languages_among_other_articles(
     (story,) = [json.loads(line) for line in shown.output.splitlines()]
     assert [r["doc_id"] for r in story["articles"]] == ["damon-en", "damon-de", "damon-reworded"]  # earliest first
     assert story["languages"] == {"en": 2, "de": 1} and story["sites"] == 3
+    assert copytrace.stories(tmp_path / "ws") == [story]  # the Python API gives the same
     # A workspace scanned without --meaning has no stories to show, and says why.
     refused = CliRunner().invoke(app, ["stories", str(tmp_path / "plain")])
     assert refused.exit_code == 2 and "--meaning" in refused.output

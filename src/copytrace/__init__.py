@@ -11,6 +11,7 @@ The Python API the CLI is a thin layer over::
     ws.table("pairs"), ws.pandas("pairs"), ws.polars("pairs")     # Arrow, pandas, polars
     ws.sql("select site, count(*) from documents group by site").df()   # DuckDB over every table
     story = copytrace.trace_document(copytrace.Workspace("workspace"), "doc-id")  # its copy tree
+    stories = copytrace.stories("workspace")                     # after scan with Settings(meaning=True)
 
 The package follows the pipeline: ``ingest`` (inputs into documents), ``match`` (documents into
 aligned, scored pairs), ``explain`` (edits, credit, who copied whom), ``store`` (the workspace's
@@ -27,7 +28,7 @@ _API = {
     "compare": "jobs.compare", "compare_documents": "jobs.compare", "compare_texts": "jobs.compare",
     "export": "store.export", "Document": "ingest.records", "Reject": "ingest.records", "read_inputs": "ingest.read",
     "ScanResult": "jobs.scan", "scan": "jobs.scan", "Settings": "settings", "find_document": "present.trace",
-    "trace_document": "present.trace", "Workspace": "store.workspace", "open": "store.workspace",
+    "trace_document": "present.trace", "Workspace": "store.workspace", "open": "store.workspace", "stories": "jobs.stories",
 }
 #: API names that are another name in their module.
 _RENAMED = {"open": "open_workspace"}
@@ -64,5 +65,6 @@ __all__ = [
     "find_document",
     "read_inputs",
     "scan",
+    "stories",
     "trace_document",
 ]

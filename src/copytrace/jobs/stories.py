@@ -4,6 +4,7 @@ sites and languages, from the story similarity of the pairs that ``scan --meanin
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 import numpy as np
@@ -51,3 +52,9 @@ def workspace_stories(ws: Workspace, min_similarity: float = SAME_STORY, min_art
     for n, story in enumerate(stories, 1):
         story["story"] = n
     return stories
+
+
+def stories(workspace: str | os.PathLike | Workspace, min_similarity: float = SAME_STORY, min_articles: int = 2) -> list[dict]:
+    """``copytrace stories`` as a function: the stories of a workspace (a path, or open), as
+    :func:`workspace_stories` gives them."""
+    return workspace_stories(workspace if isinstance(workspace, Workspace) else Workspace(workspace), min_similarity, min_articles)
