@@ -1,5 +1,6 @@
 """Alignment by meaning: translated and reworded copies of a real Reuters story."""
 
+import html as html_module
 import json
 from pathlib import Path
 
@@ -148,6 +149,20 @@ def test_scan_with_meaning_traces_a_story_across_languages_among_other_articles(
     assert cascade["root"] == "damon-en" and sorted(cascade["doc_ids"]) == ["damon-de", "damon-en", "damon-reworded"]
     edges = {(e["parent"], e["child"]) for e in ws.table("edges").to_pylist()}
     assert edges == {("damon-en", "damon-de"), ("damon-en", "damon-reworded")}
+    # Site statistics by language: the German site's copy is a translation, the rewording is not.
+    sites = {r["site"]: r for r in ws.table("sites").to_pylist()}
+    assert sites["nachrichten.example.de"]["translated_copies"] == 1 and sites["nachrichten.example.de"]["languages"] == ["de (1)"]
+    assert sites["copies.example.com"]["translated_copies"] == 0 and sites["copies.example.com"]["copies_of_other_sites"] == 1
+    site_edges = {(r["source_site"], r["copier_site"]): r["translated"] for r in ws.table("site_edges").to_pylist()}
+    assert site_edges == {("reuters.com", "nachrichten.example.de"): 1, ("reuters.com", "copies.example.com"): 0}
+    # Search by a paragraph in another language: the scan kept its lead vectors.
+    from copytrace.present.search import Searcher
+    from copytrace.present.views import Views
+
+    searched = Searcher(Views(tmp_path / "ws")).by_text(GERMAN.read_text())
+    matches = {r["doc_id"]: r["match"] for r in searched["results"]}
+    assert matches["damon-en"] == "translation" and searched["earliest"] == "damon-en"
+    assert Searcher(Views(tmp_path / "plain")).meaning_index() is None  # scanned without --meaning: words only
     # Every pair read by meaning has its story similarity, and the three are one story.
     assert all(p["story_similarity"] > 0.8 for p in pairs.values())
     links = ws.table("story_links").to_pylist()
@@ -171,6 +186,13 @@ def test_scan_with_meaning_traces_a_story_across_languages_among_other_articles(
     write_report(tmp_path / "ws", tmp_path / "report")
     pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "report" / "pair").glob("*.html")]
     assert sum("meaning: a translation" in page for page in pages) == 2 and sum("meaning: other words" in page for page in pages) == 1
+    # ... and shows the sentences of the translation side by side, each beside its translation.
+    translated = next(page for page in pages if "meaning: a translation" in page and "Damon" in page and "Labor" in page)
+    assert "Sentences aligned by meaning" in translated
+    english, german = sentence_spans(texts["damon-en"]), sentence_spans(texts["damon-de"])
+    for (s, e), (gs, ge) in zip(english, german):
+        row = f'<td dir="auto">{html_module.escape(texts["damon-en"][s:e], quote=False)}</td><td dir="auto">{html_module.escape(texts["damon-de"][gs:ge], quote=False)}</td>'
+        assert row in translated.replace("&#39;", "'").replace("&#34;", '"'), texts["damon-en"][s:e]
 
 
 def test_stories_group_by_links_at_the_threshold_transitively():

@@ -13,10 +13,13 @@ Counted from the ``edges`` and ``cascades`` tables, so every number follows the 
   cascade's origin (for a cascade with an inferred upstream node, its earliest dated member); ``delay_histogram`` counts copies
   within 1 hour, 1–6 h, 6–24 h, 1–7 days and later;
 - ``top_sources`` / ``top_copiers``: the sites it copies most / that copy it most, as
-  ``"site (n)"``.
+  ``"site (n)"``;
+- ``languages``: the languages of its articles, most first, as ``"en (n)"``;
+  ``translated_copies``: its copies of other sites' articles in another language (a parent and
+  a child of different ``lang``, both known: a translation found by ``scan --meaning``).
 
-``site_edges``: one row per source site → copier site with copies, credit and the median delay from
-parent to copy. Copies within one site are left out of ``site_edges`` and of
+``site_edges``: one row per source site → copier site with copies, credit, the median delay from
+parent to copy, and how many of the copies are translations (``translated``). Copies within one site are left out of ``site_edges`` and of
 ``copies_of_other_sites``.
 
 Partial reuse (a passage lifted into another article: a ``partial`` pair, outside the copy trees)
@@ -43,9 +46,15 @@ TOP = 5
 
 
 def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
-    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``;
-    ``pairs``, with their directions, gives the partial reuse)."""
+    """The ``sites`` and ``site_edges`` tables (``documents`` needs ``doc_id`` and ``site``, and
+    ``lang`` for the languages; ``pairs``, with their directions, gives the partial reuse)."""
     site = documents.column("site")
+    ids = documents.column("doc_id")
+    lang = documents.column("lang") if "lang" in documents.column_names else pa.chunked_array([pa.nulls(documents.num_rows, pa.string())])
+    languages: dict[str, Counter] = defaultdict(Counter)
+    for row in pa.table({"site": site, "lang": lang}).group_by(["site", "lang"]).aggregate([([], "count_all")]).to_pylist():
+        if row["site"] and row["lang"]:
+            languages[row["site"]][row["lang"]] += row["count_all"]
     counts = pa.compute.value_counts(site.drop_null()).to_pylist()
     articles = Counter({c["values"]: c["counts"] for c in counts})
     # The sites of cascade members and roots, by a join on the ids (not a dict of every document).
@@ -62,9 +71,12 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
     delays: dict[str, list[float]] = defaultdict(list)
     sources: dict[str, Counter] = defaultdict(Counter)
     copiers: dict[str, Counter] = defaultdict(Counter)
-    pair_rows: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, []])
+    translated: Counter[str] = Counter()
+    pair_rows: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, [], 0])
+    child_lang, parent_lang = (_langs_of(edges.column(side), ids, lang) for side in ("child", "parent"))
     columns = ("child_site", "parent_site", "inferred_parent", "credit", "delay_seconds", "delay_after_origin_seconds")
-    for child_site, parent_site, inferred, credit, delay, after_origin in zip(*(edges.column(c).to_pylist() for c in columns)):
+    rows_of_edges = zip(*(edges.column(c).to_pylist() for c in columns), child_lang, parent_lang)
+    for child_site, parent_site, inferred, credit, delay, after_origin, c_lang, p_lang in rows_of_edges:
         if not child_site:
             continue
         if inferred:
@@ -86,12 +98,14 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
             row[1] += 1
         if delay is not None:
             row[2].append(delay)
+        if c_lang and p_lang and c_lang != p_lang and "und" not in (c_lang, p_lang):
+            translated[child_site] += 1
+            row[3] += 1
 
     lifted: Counter[tuple[str, str]] = Counter()  # partial-reuse pairs, source site -> copier site
     if pairs is not None and pairs.num_rows and "direction" in pairs.column_names:
         chosen = pairs.filter(pa.compute.and_(pa.compute.equal(pairs.column("verdict"), "partial"),
                                               pa.compute.is_in(pairs.column("direction"), pa.array(["a_to_b", "b_to_a"]))))
-        ids = documents.column("doc_id")
         site_a = site.take(pa.array(doc_numbers(chosen.column("a_id"), ids))).to_pylist()
         site_b = site.take(pa.array(doc_numbers(chosen.column("b_id"), ids))).to_pylist()
         for sa, sb, direction in zip(site_a, site_b, chosen.column("direction").to_pylist()):
@@ -102,7 +116,7 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
     for (source, copier), n in lifted.items():
         partial[copier] += n
         partially[source] += n
-        pair_rows.setdefault((source, copier), [0, 0, []])  # a row of its own where the sites share only partial reuse
+        pair_rows.setdefault((source, copier), [0, 0, [], 0])  # a row of its own where the sites share only partial reuse
 
     rows: dict[str, list] = defaultdict(list)
     for site in sorted(articles):
@@ -117,6 +131,7 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
             "copies_of_other_sites": other[site],
             "copied_share": round(other[site] / articles[site], 4),
             "copied_by_others": copied_by[site],
+            "translated_copies": translated[site],
             "partial_reuse": partial[site],
             "partially_reused_by_others": partially[site],
             "credited": credited[site],
@@ -127,21 +142,33 @@ def site_tables(documents: pa.Table, edges: pa.Table, cascades: pa.Table, pairs:
             "delay_histogram": np.bincount(np.searchsorted(DELAY_BINS, d, side="right"), minlength=len(DELAY_BINS) + 1).tolist(),
             "top_sources": [f"{s} ({n})" for s, n in _top(sources[site])],
             "top_copiers": [f"{s} ({n})" for s, n in _top(copiers[site])],
+            "languages": [f"{s} ({n})" for s, n in sorted(languages[site].items(), key=lambda kv: (-kv[1], kv[0]))],
         }
         for k, v in row.items():
             rows[k].append(v)
     sites = pa.Table.from_pydict({n: rows.get(n, []) for n in SCHEMAS["sites"].names}, schema=SCHEMAS["sites"])
 
     edge_rows: dict[str, list] = defaultdict(list)
-    for (source, copier), (n, n_credited, delay_list) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], -lifted[kv[0]], kv[0])):
+    for (source, copier), (n, n_credited, delay_list, n_translated) in sorted(pair_rows.items(), key=lambda kv: (-kv[1][0], -lifted[kv[0]], kv[0])):
         for k, v in (
             ("source_site", source), ("copier_site", copier), ("copies", n), ("credited", n_credited),
             ("credit_rate", round(n_credited / n, 4) if n else None),
             ("delay_median_seconds", float(statistics.median(delay_list)) if delay_list else None), ("partial", lifted[source, copier]),
+            ("translated", n_translated),
         ):
             edge_rows[k].append(v)
     site_edges = pa.Table.from_pydict({n: edge_rows.get(n, []) for n in SCHEMAS["site_edges"].names}, schema=SCHEMAS["site_edges"])
     return sites, site_edges
+
+
+def _langs_of(members: pa.ChunkedArray, ids: pa.ChunkedArray, lang: pa.ChunkedArray) -> list[str | None]:
+    """The language of each document named in ``members`` (None for a name that is no document:
+    an inferred upstream node)."""
+    numbers = doc_numbers(members, ids)
+    found = numbers >= 0
+    out = np.full(len(numbers), None, object)
+    out[found] = np.array(lang.take(pa.array(numbers[found])).to_pylist(), object)
+    return out.tolist()
 
 
 def _counts(sites: pa.ChunkedArray) -> Counter[str]:

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
@@ -64,10 +66,17 @@ class MeaningFound:
     lexical_story: pa.Array  # the story_similarity of each lexical pair (null: a language the encoder does not read)
 
 
+#: Where a workspace keeps its documents' lead vectors (float16, a row per document the encoder
+#: reads) and their ids: what search by meaning looks up.
+LEAD_VECTORS, LEAD_IDS = Path("index") / "meaning-lead.npy", Path("index") / "meaning-lead-ids.parquet"
+
+
 def meaning_pairs(
     store: DocumentStore, meta: pa.Table, doc_sites: np.ndarray, lexical: pa.Table, settings: Settings, progress: Progress,
+    workspace: Path | None = None,
 ) -> MeaningFound:
-    """The pairs and passages found by meaning, and the story similarity of every pair read."""
+    """The pairs and passages found by meaning, and the story similarity of every pair read; the
+    lead vectors are kept in ``workspace`` (:data:`LEAD_VECTORS`) when given."""
     langs = np.array(meta.column("lang").to_pylist(), object)
     eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
     threads = settings.workers or os.cpu_count() or 1
@@ -87,6 +96,8 @@ def meaning_pairs(
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         lead[lo : lo + len(docs)] = np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0)
         progress.advance(len(docs))
+    if workspace is not None:
+        save_lead_vectors(workspace, lead, meta.column("doc_id").take(pa.array(eligible)))
     ids = meta.column("doc_id").to_pylist()
     number = {doc_id: n for n, doc_id in enumerate(ids)}
     known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
@@ -102,6 +113,23 @@ def meaning_pairs(
         "story_similarity": pa.array([stories[k] for k in read], pa.float64()),
     })
     return MeaningFound(pairs, passages, pa.concat_tables([lexical_links, links]), pa.array(stories, pa.float64()))
+
+
+def save_lead_vectors(workspace: Path, lead: np.ndarray, ids: pa.Array) -> None:
+    """Write the lead vectors (as float16: 1 KB a document) and their ids into the workspace."""
+    (workspace / LEAD_VECTORS).parent.mkdir(parents=True, exist_ok=True)
+    np.save(workspace / LEAD_VECTORS, lead.astype(np.float16))
+    pq.write_table(pa.table({"doc_id": ids}), workspace / LEAD_IDS)
+
+
+def load_lead_vectors(workspace: Path) -> tuple[np.ndarray, list[str]] | None:
+    """The lead vectors a ``scan --meaning`` kept (float32, unit length) and their ids; None for a
+    workspace scanned without ``--meaning``."""
+    if not (workspace / LEAD_VECTORS).exists() or not (workspace / LEAD_IDS).exists():
+        return None
+    vectors = np.load(workspace / LEAD_VECTORS).astype(np.float32)
+    ids = pq.read_table(workspace / LEAD_IDS).column("doc_id").to_pylist()
+    return (vectors, ids) if len(ids) == len(vectors) else None
 
 
 def _lexical_stories(store: DocumentStore, pairs: list[tuple[int, int]], langs: np.ndarray, threads: int, progress: Progress) -> list[float | None]:

@@ -288,7 +288,7 @@ class LocalEngine(Engine):
         if settings.meaning:  # pairs found by meaning, beside the lexical ones (jobs/meaning_pairs.py)
             from copytrace.jobs.meaning_pairs import meaning_pairs
 
-            found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress)
+            found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path)
             lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
             tables["pairs"] = pa.concat_tables([lexical, found.pairs])
             tables["passages"] = pa.concat_tables([tables["passages"], found.passages])
@@ -710,7 +710,7 @@ def _provenance_stage(ws: Workspace, documents: pa.Table, tables: dict[str, pa.T
     workspace's when the align stage was resumed); writes them and returns the counts. Without
     labelled edits (``--no-edits``: pairs and passages only) the tables are written empty."""
     tables = {**(tables or {name: ws.table(name) for name in ALIGN_TABLES}), "boilerplate_spans": ws.table("boilerplate_spans")}
-    meta = documents.select(["doc_id", "site", "date", "crawled_at", "flags", "chars"])
+    meta = documents.select(["doc_id", "site", "date", "crawled_at", "flags", "chars", *(["lang"] if "lang" in documents.column_names else [])])
     if settings.edits:
         found = trace_provenance(meta, tables["pairs"], tables["passages"], tables["edits"], tables["boilerplate_spans"], settings, progress)
     else:

@@ -4,17 +4,22 @@ pasted paragraph.
 A paragraph is found the way a scan finds pairs: its winnowed word 5-gram fingerprints are looked
 up in the sorted fingerprints of every document (:class:`TextIndex`), the documents sharing at
 least ``min_shared`` of them are aligned with it, and the ones with an aligned passage are listed
-earliest first.
+earliest first. In a workspace scanned with ``--meaning`` it is also found by meaning, in any of
+the encoder's languages: the mean vector of its first sentences against the documents' lead
+vectors that the scan kept, the nearest aligned with it sentence by sentence as ``compare
+--meaning`` aligns two texts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
 
 from copytrace.jobs.compare import compare_documents
 from copytrace.match.fingerprint import Words
+from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document
 from copytrace.settings import Settings
 from copytrace.present.trace import _url_key
@@ -62,6 +67,7 @@ class Searcher:
         self.views = views
         self.settings = settings or Settings()
         self._index: TextIndex | None = None
+        self._meaning: tuple[np.ndarray, list[str]] | None | bool = False  # False: not loaded yet
         self._lock = threading.Lock()
 
     def index(self) -> TextIndex:
@@ -71,6 +77,33 @@ class Searcher:
                 texts = self.views.texts(ids)
                 self._index = TextIndex(ids, [texts[d] for d in ids], self.settings)
             return self._index
+
+    def meaning_index(self) -> tuple[np.ndarray, list[str]] | None:
+        """The lead vectors ``scan --meaning`` kept, and their ids (None without them)."""
+        from copytrace.jobs.meaning_pairs import load_lead_vectors
+
+        with self._lock:
+            if self._meaning is False:
+                self._meaning = load_lead_vectors(self.views.ws.path)
+            return self._meaning  # type: ignore[return-value]
+
+    def _by_meaning(self, text: str, lexical: set[str], limit: int) -> list[str]:
+        """Up to ``limit`` documents whose lead vectors are nearest to the text's (cosine 0.6 or
+        more), not among ``lexical``: the ones to align with it by meaning."""
+        from copytrace.jobs.meaning_pairs import LEAD_SENTENCES, MIN_LEAD_COSINE
+        from copytrace.match.meaning import ENCODER_LANGUAGES, encode_sentences, sentence_spans
+
+        index = self.meaning_index()
+        if index is None or detect_languages([text])[0] not in ENCODER_LANGUAGES:
+            return []
+        vectors, ids = index
+        spans = sentence_spans(text)[:LEAD_SENTENCES]
+        if not len(spans):
+            return []
+        mean = encode_sentences([text[s:e] for s, e in spans], self.settings.workers or 1).mean(axis=0)
+        similarity = vectors @ (mean / max(float(np.linalg.norm(mean)), 1e-9))
+        order = np.argsort(-similarity, kind="stable")
+        return [ids[k] for k in order[: limit + len(lexical)].tolist() if similarity[k] >= MIN_LEAD_COSINE and ids[k] not in lexical][:limit]
 
     def by_url(self, url: str, limit: int = 50) -> list[dict]:
         """Documents whose URL is ``url`` (scheme, ``www.`` and a trailing slash aside) first, then
@@ -101,21 +134,23 @@ class Searcher:
         words), earliest first, with how much of the text each carries and where."""
         if len(text) > MAX_QUERY_CHARS:
             raise ValueError(f"the text is {len(text):,} characters; a search takes at most {MAX_QUERY_CHARS:,}")
-        query = Document("query", text, "<pasted text>")
         found = []
         candidates = self.index().candidates(text, limit * 3)
-        texts = self.views.texts([d for d, _ in candidates])
-        for doc_id, shared in candidates:
+        by_words = {d for d, _ in candidates}
+        by_meaning = [(d, 0) for d in self._by_meaning(text, by_words, limit)]
+        texts = self.views.texts([d for d, _ in candidates + by_meaning])
+        meaning = dataclasses.replace(self.settings, meaning=True)
+        for (doc_id, shared), settings in [*((c, self.settings) for c in candidates), *((c, meaning) for c in by_meaning)]:
             meta = self.views.docs[doc_id]
             other = Document(doc_id, texts[doc_id], meta["source"], url=meta["url"], site=meta["site"], title=meta["title"],
-                             date=meta["date"], crawled_at=meta["crawled_at"], flags=list(meta["flags"] or []))
-            result = compare_documents(query, other, self.settings)
+                             date=meta["date"], crawled_at=meta["crawled_at"], flags=list(meta["flags"] or []), lang=meta.get("lang"))
+            result = compare_documents(Document("query", text, "<pasted text>"), other, settings)
             if not result.passages:
                 continue
             found.append({
                 **self.views.doc_summary(doc_id), "shared_fingerprints": shared, "coverage_query": round(result.coverage_a, 4),
-                "coverage_document": round(result.coverage_b, 4),
-                "passages": [{"query_start": p.a_start, "query_end": p.a_end, "start": p.b_start, "end": p.b_end,
+                "coverage_document": round(result.coverage_b, 4), "match": result.passages[0].match,
+                "passages": [{"query_start": p.a_start, "query_end": p.a_end, "start": p.b_start, "end": p.b_end, "match": p.match,
                               "similarity": round(p.similarity, 4), "text": texts[doc_id][p.b_start:p.b_end]} for p in result.passages],
             })
         found.sort(key=_time_order)

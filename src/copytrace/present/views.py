@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from copytrace.ingest.dates import document_time
+from copytrace.match.meaning import LEXICAL, sentence_spans
 from copytrace.store.workspace import Workspace
 
 #: Characters of the longer text shown on one page of a pair; longer pairs are paginated.
@@ -423,9 +424,34 @@ def pair_view(summary: dict, text_a: str, text_b: str, passages: list[dict], edi
         "page": page, "pages": pages, "window": window,
         "text_a": text_a[window["a"][0]:window["a"][1]], "text_b": text_b[window["b"][0]:window["b"][1]],
         "chars_a": len(text_a), "chars_b": len(text_b),
-        "passages": numbered, "edits": numbered_edits, "page_edits": [e for e in numbered_edits if pages == 1 or on_page(e)],
+        "passages": numbered, "sentences": meaning_sentences(text_a, text_b, numbered), "edits": numbered_edits, "page_edits": [e for e in numbered_edits if pages == 1 or on_page(e)],
         "boilerplate": boilerplate, "credit_span": credit,
     }
+
+
+def meaning_sentences(text_a: str, text_b: str, passages: list[dict]) -> list[dict]:
+    """The sentences of the passages found by meaning, side by side: ``{"n": passage, "a": text,
+    "b": text}``. A passage is a run of sentences aligned one to one and in order on both sides
+    (:func:`copytrace.match.meaning.align_sentences`), so its sentences, split as the alignment
+    split them, pair up in order; where the counts differ (text edited since the scan) the two
+    sides are shown whole."""
+    found = [p for p in passages if p.get("match") not in (None, LEXICAL)]
+    if not found:
+        return []
+    spans = {"a": sentence_spans(text_a), "b": sentence_spans(text_b)}
+    texts = {"a": text_a, "b": text_b}
+    rows = []
+    for p in found:
+        inside = {}
+        for side in "ab":
+            s = spans[side]
+            keep = (s[:, 0] >= p[f"{side}_start"]) & (s[:, 1] <= p[f"{side}_end"])
+            inside[side] = [texts[side][x:y] for x, y in s[keep].tolist()]
+        if len(inside["a"]) == len(inside["b"]) and inside["a"]:
+            rows += [{"n": p["n"], "a": x, "b": y} for x, y in zip(inside["a"], inside["b"])]
+        else:
+            rows.append({"n": p["n"], "a": text_a[p["a_start"] : p["a_end"]], "b": text_b[p["b_start"] : p["b_end"]]})
+    return rows
 
 
 def page_cuts(text_a: str, text_b: str, passages: list[dict], page_chars: int) -> tuple[list[int], list[int]]:

@@ -16,12 +16,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FORMAT_VERSION = 9  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
+FORMAT_VERSION = 10  # 2: documents gained date_updated, extractor and flags; boilerplate table; 3: links;
 # 4: date flags, direction columns of pairs, edges, cascades, sites, site_edges, settings;
 # 5: documents written in parts (a folder), so that `add` appends without rewriting them;
 # 6: documents gained site_name, pairs credit_kind; shared template lines; 7: documents gained lang;
 # 8: pairs and passages gained match (lexical, translation, rewrite); 9: pairs gained
-# story_similarity, story_links table
+# story_similarity, story_links table; 10: sites gained languages and translated_copies, site_edges
+# translated
 
 #: Tables written as a folder of parts (``part-00000.parquet``, ...), read in the parts' order.
 PARTED = ("documents",)
@@ -140,6 +141,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("copies_of_other_sites", pa.int64()),
             ("copied_share", pa.float64()),
             ("copied_by_others", pa.int64()),
+            ("translated_copies", pa.int64()),
             ("partial_reuse", pa.int64()),
             ("partially_reused_by_others", pa.int64()),
             ("credited", pa.int64()),
@@ -150,6 +152,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("delay_histogram", pa.list_(pa.int64())),
             ("top_sources", pa.list_(pa.string())),
             ("top_copiers", pa.list_(pa.string())),
+            ("languages", pa.list_(pa.string())),
         ]
     ),
     "site_edges": pa.schema(
@@ -161,6 +164,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("credit_rate", pa.float64()),
             ("delay_median_seconds", pa.float64()),
             ("partial", pa.int64()),
+            ("translated", pa.int64()),
         ]
     ),
     "settings": pa.schema(
