@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fit", action="store_true", help="fit the shipped weights on all the pairs")
     parser.add_argument("--out", default=RESULTS / "stories.json")
     args = parser.parse_args(argv)
-    from copytrace.match.meaning import encode_sentences, sentence_spans
+    from copytrace.match.meaning import document_vectors
     from copytrace.match.stories import FEATURES, LEAD_SENTENCES, MODEL, story_features
 
     csv.field_size_limit(1 << 30)
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> dict:
         for row in rows:
             for key in ("text1", "text2"):
                 text = row[key]
-                spans = sentence_spans(text)[:LEAD_SENTENCES]
-                vectors.append(encode_sentences([text[s:e] for s, e in spans], 2))
+                vectors.append(document_vectors(text, 2, LEAD_SENTENCES)[1])
         WORK.mkdir(parents=True, exist_ok=True)
         np.savez(cache, **{str(i): v for i, v in enumerate(vectors)})
     encode_seconds = time.perf_counter() - started

@@ -19,6 +19,9 @@ one site, each translation on another, a day later) with the SemEval-2022 traini
 distractors (other news, same period, 10 languages), scanned with ``--meaning``: how many of the
 translation pairs are reported, how many reported pairs are not translations, and the time and
 documents per second. Writes ``benchmarks/results/translations-scan.json``.
+
+``--add``: that corpus less its last tenth scanned, then the tenth added, against a scan of it
+all: the times, and whether the tables are equal. Writes ``benchmarks/results/translations-add.json``.
 """
 
 from __future__ import annotations
@@ -119,6 +122,44 @@ def scan_benchmark() -> dict:
     return result
 
 
+def add_benchmark() -> dict:
+    """``add`` of a workspace scanned with ``--meaning``: the corpus of ``--scan`` less its last
+    tenth of lines scanned, the tenth added; against a scan of everything, in time and tables."""
+    import copytrace
+    from copytrace.settings import Settings
+
+    from .accuracy import WORK
+
+    corpus = WORK / "translations-scan.jsonl"
+    if not corpus.exists():
+        scan_benchmark()
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    cut = len(lines) - len(lines) // 10
+    old, new = WORK / "translations-old.jsonl", WORK / "translations-new.jsonl"
+    old.write_bytes(b"".join(lines[:cut]))
+    new.write_bytes(b"".join(lines[cut:]))
+    settings = Settings(meaning=True)
+    timings = {}
+    for name, job in (
+        ("scan of everything", lambda: copytrace.scan([old, new], WORK / "translations-whole-ws", settings)),
+        ("scan of nine tenths", lambda: copytrace.scan([old], WORK / "translations-add-ws", settings)),
+        ("add of the last tenth", lambda: copytrace.add(WORK / "translations-add-ws", [new], settings)),
+    ):
+        started = time.perf_counter()
+        job()
+        timings[name] = round(time.perf_counter() - started, 1)
+    same = {}
+    for table in ("pairs", "passages", "story_links", "edges", "cascades", "sites"):
+        a, b = (copytrace.open(WORK / ws).table(table) for ws in ("translations-whole-ws", "translations-add-ws"))
+        same[table] = a.equals(b)
+    result = {"documents": len(lines), "added": len(lines) - cut, "seconds": timings, "tables_equal": same,
+              "add_share_of_a_scan": round(timings["add of the last tenth"] / timings["scan of everything"], 3)}
+    print(json.dumps(result))
+    with open(RESULTS / "translations-add.json", "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result
+
+
 def _stories(ws, truth: set[tuple[str, str]], grades: dict[tuple[str, str], float]) -> dict:
     """How ``copytrace stories`` groups the corpus: translations with their sources, and the
     SemEval pairs by grade (those pairs fitted the story model: in-sample, a check on chaining)."""
@@ -149,10 +190,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=0, help="documents per file (0: all)")
     parser.add_argument("--scan", action="store_true", help="scan a corpus with --meaning instead")
+    parser.add_argument("--add", action="store_true", help="scan nine tenths of that corpus, add the last tenth, against a scan of all")
     parser.add_argument("--out", default=RESULTS / "translations.json")
     args = parser.parse_args(argv)
     if args.scan:
         return scan_benchmark()
+    if args.add:
+        return add_benchmark()
     import copytrace
     from copytrace.ingest.records import Document
     from copytrace.match.meaning import ENCODER_LANGUAGES, align_sentences, document_vectors

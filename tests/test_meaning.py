@@ -213,10 +213,34 @@ def test_stories_group_by_links_at_the_threshold_transitively():
     assert inspect.signature(stories_command).parameters["min_similarity"].default == SAME_STORY
 
 
+def test_add_to_a_workspace_scanned_with_meaning_gives_the_tables_of_a_scan_of_everything(tmp_path, monkeypatch):
+    """The old documents' lead vectors are read back, not encoded again."""
+    from test_scale import assert_same_tables
+
+    from copytrace.jobs import meaning_pairs
+
+    lines = _damon_corpus(tmp_path).read_text(encoding="utf-8").splitlines(keepends=True)
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    old.write_text(lines[0] + lines[2], encoding="utf-8")  # the English story and its rewording
+    new.write_text(lines[1], encoding="utf-8")  # its German translation, a day later
+    settings = Settings(meaning=True)
+    copytrace.scan([old, FUNDUS, new], tmp_path / "whole", settings)
+    copytrace.scan([old, FUNDUS], tmp_path / "ws", settings)
+    read_back = []
+    load = meaning_pairs.load_lead_vectors
+    monkeypatch.setattr(meaning_pairs, "load_lead_vectors", lambda path: read_back.append(load(path)) or read_back[-1])
+    copytrace.add(tmp_path / "ws", [new], settings)
+    assert read_back and len(read_back[0][1]) == 15  # the 15 old documents' vectors, read back
+    assert_same_tables(tmp_path / "whole", tmp_path / "ws")
+    pairs = copytrace.open(tmp_path / "ws").table("pairs").to_pylist()
+    assert {p["match"] for p in pairs} == {"translation", "rewrite"} and len(pairs) == 3
+
+
 def test_meaning_is_refused_where_it_does_not_run_yet(tmp_path):
-    from copytrace.jobs.add import AddError
+    from typer.testing import CliRunner
+
+    from copytrace.cli import app
 
     corpus = _damon_corpus(tmp_path)
-    copytrace.scan([corpus], tmp_path / "ws", Settings(meaning=True))
-    with pytest.raises(AddError, match="--meaning"):
-        copytrace.add(tmp_path / "ws", [FUNDUS])
+    refused = CliRunner().invoke(app, ["scan", str(corpus), "--out", str(tmp_path / "ws"), "--meaning", "--engine", "spark"])
+    assert refused.exit_code == 2 and "local engine" in refused.output

@@ -50,6 +50,7 @@ from copytrace.match.boilerplate import LineCounts, LineRuns, site_pages
 from copytrace.match.candidates import Candidates, FingerprintIndex, FingerprintSpill, load_votes
 from copytrace.ingest.dates import CRAWL_IN_FUTURE, DATE_IN_FUTURE, UNTRUSTED_DATE
 from copytrace.match.fingerprint import find_sorted
+from copytrace.match.meaning import LEXICAL
 from copytrace.progress import Progress, Silent
 from copytrace.jobs.scan import (
     ALIGN_TABLES,
@@ -58,6 +59,7 @@ from copytrace.jobs.scan import (
     BoilerplateSpans,
     ScanResult,
     _align_stage,
+    with_meaning,
     _collector_paused,
     _counted,
     _date_problems,
@@ -100,8 +102,6 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
         raise AddError(f"{ws.path} is not a finished scan: run `copytrace scan INPUT... --out {ws.path}` first")
     stored = (manifest.get("provenance") or {}).get("settings") or pending["settings"]
     settings = Settings.from_dict({**stored, **{k: v for k, v in execution.to_dict().items() if STAGE_OF.get(k) == "execution"}})
-    if settings.meaning:
-        raise AddError(f"{ws.path} was scanned with --meaning, which add does not do yet: scan its inputs and the new ones together")
     if pending and pending["inputs"] != inputs:
         raise AddError(f"an earlier add of {' '.join(pending['inputs'])} did not finish: run it again to finish it first")
     resumed: list[str] = []
@@ -162,6 +162,8 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     else:
         before = Candidates.load(increment / "candidates-before.npz")
         tables = _align_more(ws, documents, meta, doc_sites, pages_per_site, template, cands, before, changed, settings, progress)
+        if settings.meaning:  # the pairs by meaning found again, the lead vectors kept by the scan read back
+            tables = with_meaning(documents, ws, meta, doc_sites, tables, settings, progress, reuse=True)
         for name, table in tables.items():
             ws.write(name, table)
         finished("align", align_key)
@@ -399,7 +401,7 @@ def _align_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_sites,
     aligned = _align_stage(documents, ws, meta, doc_sites, pages_per_site, template, subset, settings, progress)
 
     kept_keys = np.sort(np.delete(keys, fresh))
-    olds = {name: ws.table(name) for name in ALIGN_TABLES}
+    olds = {name: _lexical(ws.table(name)) for name in ALIGN_TABLES}
     news = {name: aligned[name].select(olds[name].column_names).cast(olds[name].schema) for name in ALIGN_TABLES}
     pair_keys = _pair_keys([*olds.values(), *news.values()], meta.column("doc_id"))
     tables = {}
@@ -416,6 +418,14 @@ def _align_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_sites,
         order = np.argsort(np.concatenate([old_keys[keep], new_keys]), kind="stable")
         tables[name] = together.take(pa.array(order))
     return tables
+
+
+def _lexical(table: pa.Table) -> pa.Table:
+    """The rows of a table found by shared words (a scan with ``--meaning`` also has rows found by
+    meaning, which :func:`copytrace.jobs.scan.with_meaning` finds again)."""
+    if "match" not in table.column_names:
+        return table
+    return table.filter(pa.compute.fill_null(pa.compute.equal(table.column("match"), LEXICAL), True))
 
 
 def _pair_keys(tables: list[pa.Table], ids: pa.ChunkedArray) -> list[np.ndarray]:

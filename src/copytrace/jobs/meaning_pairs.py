@@ -2,7 +2,7 @@
 two of the encoder's languages or in other words, beside the lexical pairs.
 
 1. Every document in a language of the encoder gets a lead vector: the mean of the vectors of its
-   first :data:`LEAD_SENTENCES` sentences (a news article's lead says what it is about).
+   first :data:`~copytrace.match.meaning.LEAD_SENTENCES` sentences (a news article's lead says what it is about).
 2. Candidates: each document's :data:`NEIGHBOURS` nearest documents by lead vector, of another site
    (or any, with ``same_site``), at cosine :data:`MIN_LEAD_COSINE` or more, that are not already a
    lexical pair. Found by blocked matrix products, exactly (memory stays within a block of
@@ -32,17 +32,16 @@ import pyarrow.parquet as pq
 
 from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
-from copytrace.match.meaning import ENCODER_LANGUAGES, covered, document_vectors, encode_sentences, meaning_passages, sentence_spans
+from copytrace.match.align import Passage
+from copytrace.match.meaning import ENCODER_LANGUAGES, LEAD_SENTENCES, LEXICAL, covered, document_vectors, meaning_passages
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.match.stories import LEAD_SENTENCES as STORY_SENTENCES
 from copytrace.match.stories import story_features, story_similarity
 from copytrace.progress import Progress
 from copytrace.settings import Settings
 from copytrace.store.blocks import DocumentStore, to_documents
-from copytrace.store.workspace import SCHEMAS
+from copytrace.store.workspace import SCHEMAS, doc_numbers
 
-#: Sentences of each document its lead vector is the mean of.
-LEAD_SENTENCES = 8
 #: Nearest documents each document is paired with, at most.
 NEIGHBOURS = 10
 #: Lead vectors less similar than this are not candidates (translations: 0.69 at the 1st percentile).
@@ -71,30 +70,67 @@ class MeaningFound:
 LEAD_VECTORS, LEAD_IDS = Path("index") / "meaning-lead.npy", Path("index") / "meaning-lead-ids.parquet"
 
 
+@dataclass
+class Previous:
+    """What an earlier scan of the workspace read by meaning, for ``add`` to use again: the old
+    documents' texts do not change, so neither do their lead vectors, the story similarity of a
+    pair of them, nor the passages by meaning of a pair of them (their credit is read again: it
+    depends on dates, which ``add`` checks again)."""
+
+    lead: tuple[np.ndarray, list[str]] | None  # lead vectors and their ids
+    stories: dict[tuple[int, int], float]  # every pair read, by document numbers
+    passages: dict[tuple[int, int], list[Passage]]  # every candidate pair by meaning: its passages (maybe none)
+
+
+def previous_reading(workspace: Path, ids: pa.ChunkedArray) -> Previous:
+    """What the workspace's tables and index hold of an earlier reading by meaning (documents by
+    their number among ``ids``)."""
+    links = pq.read_table(workspace / "story_links.parquet")
+    pairs = pq.read_table(workspace / "pairs.parquet", columns=["a_id", "b_id", "match"])
+    passages = pq.read_table(workspace / "passages.parquet")
+
+    def numbered(table: pa.Table) -> list[tuple[int, int]]:
+        return list(zip(doc_numbers(table.column("a_id"), ids).tolist(), doc_numbers(table.column("b_id"), ids).tolist()))
+
+    lexical = set(numbered(pairs.filter(pa.compute.equal(pairs.column("match"), LEXICAL))))
+    stories = dict(zip(numbered(links), links.column("story_similarity").to_pylist()))
+    found: dict[tuple[int, int], list[Passage]] = {key: [] for key in stories if key not in lexical}
+    by_meaning = passages.filter(pa.compute.not_equal(passages.column("match"), LEXICAL))
+    columns = [by_meaning.column(c).to_pylist() for c in ("a_start", "a_end", "b_start", "b_end", "similarity", "match")]
+    for key, *row in zip(numbered(by_meaning), *columns):
+        found.setdefault(key, []).append(Passage(*row[:5], match=row[5]))
+    return Previous(load_lead_vectors(workspace), stories, found)
+
+
 def meaning_pairs(
     store: DocumentStore, meta: pa.Table, doc_sites: np.ndarray, lexical: pa.Table, settings: Settings, progress: Progress,
-    workspace: Path | None = None,
+    workspace: Path | None = None, previous: Previous | None = None,
 ) -> MeaningFound:
     """The pairs and passages found by meaning, and the story similarity of every pair read; the
-    lead vectors are kept in ``workspace`` (:data:`LEAD_VECTORS`) when given."""
+    lead vectors are kept in ``workspace`` (:data:`LEAD_VECTORS`) when given. What a ``previous``
+    reading found is used as it is, not encoded again (``add``). Lead vectors are rounded to
+    float16, as they are kept, before they are compared, so an ``add`` that reads them back finds
+    what a scan of everything finds."""
+    kept = previous.lead if previous is not None else None
     langs = np.array(meta.column("lang").to_pylist(), object)
     eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
     threads = settings.workers or os.cpu_count() or 1
     progress.stage("meaning", total=len(eligible), unit="documents")
     lead = np.zeros((len(eligible), 512), np.float32)
-    for lo in range(0, len(eligible), BATCH_DOCS):
-        docs = eligible[lo : lo + BATCH_DOCS]
+    todo = np.arange(len(eligible))
+    if kept is not None:
+        row_of = {doc_id: r for r, doc_id in enumerate(kept[1])}
+        rows = np.array([row_of.get(d, -1) for d in meta.column("doc_id").take(pa.array(eligible)).to_pylist()], np.int64)
+        lead[rows >= 0] = kept[0][rows[rows >= 0]]
+        todo = np.flatnonzero(rows < 0)
+        progress.advance(len(eligible) - len(todo))
+    for lo in range(0, len(todo), BATCH_DOCS):
+        at = todo[lo : lo + BATCH_DOCS]
+        docs = eligible[at]
         texts = store.rows(docs, ["text"]).column("text").to_pylist()
-        sentences, owner = [], []
-        for k, text in enumerate(texts):
-            for s, e in sentence_spans(text)[:LEAD_SENTENCES]:
-                sentences.append(text[s:e])
-                owner.append(k)
-        vectors = encode_sentences(sentences, threads)
-        sums = np.zeros((len(docs), 512), np.float32)
-        np.add.at(sums, np.array(owner, np.int64), vectors)
+        sums = np.stack([document_vectors(text, threads, LEAD_SENTENCES)[1].sum(axis=0) for text in texts])
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        lead[lo : lo + len(docs)] = np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0)
+        lead[at] = np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0).astype(np.float16)
         progress.advance(len(docs))
     if workspace is not None:
         save_lead_vectors(workspace, lead, meta.column("doc_id").take(pa.array(eligible)))
@@ -102,9 +138,9 @@ def meaning_pairs(
     number = {doc_id: n for n, doc_id in enumerate(ids)}
     known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
     candidates = _nearest(lead, eligible, doc_sites, settings.same_site, known)
-    pairs, passages, links = _align(store, meta, candidates, langs, settings, progress)
+    pairs, passages, links = _align(store, meta, candidates, langs, settings, progress, previous)
     lexical_pairs = [(number[a], number[b]) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())]
-    stories = _lexical_stories(store, lexical_pairs, langs, threads, progress)
+    stories = _lexical_stories(store, lexical_pairs, langs, threads, progress, previous.stories if previous is not None else {})
     ids_of = np.array(ids, object)
     read = [k for k, s in enumerate(stories) if s is not None]
     lexical_links = pa.table({
@@ -132,29 +168,29 @@ def load_lead_vectors(workspace: Path) -> tuple[np.ndarray, list[str]] | None:
     return (vectors, ids) if len(ids) == len(vectors) else None
 
 
-def _lexical_stories(store: DocumentStore, pairs: list[tuple[int, int]], langs: np.ndarray, threads: int, progress: Progress) -> list[float | None]:
+def _lexical_stories(
+    store: DocumentStore, pairs: list[tuple[int, int]], langs: np.ndarray, threads: int, progress: Progress, known: dict[tuple[int, int], float],
+) -> list[float | None]:
     """The story similarity of the lexical pairs (document numbers), from the vectors of each
-    document's first sentences (those the story model reads); None where a language is not the
-    encoder's."""
+    document's first sentences (those the story model reads), or as ``known`` from an earlier
+    reading; None where a language is not the encoder's."""
     progress.stage("stories", total=len(pairs), unit="pairs")
     readable = np.isin(langs, list(ENCODER_LANGUAGES))
     out: list[float | None] = [None] * len(pairs)
     vectors: dict[int, np.ndarray] = {}
     for lo in range(0, len(pairs), BATCH_DOCS):
-        batch = [(k, a, b) for k, (a, b) in enumerate(pairs[lo : lo + BATCH_DOCS], lo) if readable[a] and readable[b]]
+        batch = []
+        for k, (a, b) in enumerate(pairs[lo : lo + BATCH_DOCS], lo):
+            if readable[a] and readable[b]:
+                if (a, b) in known:
+                    out[k] = known[a, b]
+                else:
+                    batch.append((k, a, b))
         docs = np.unique(np.array([d for _, a, b in batch for d in (a, b)], np.int64))
         texts = dict(zip(docs.tolist(), store.rows(docs, ["text"]).column("text").to_pylist())) if len(docs) else {}
-        fresh = [d for d in texts if d not in vectors]
-        sentences, owner = [], []
-        for d in fresh:
-            text = texts[d]
-            for s, e in sentence_spans(text)[:STORY_SENTENCES]:
-                sentences.append(text[s:e])
-                owner.append(d)
-        encoded = encode_sentences(sentences, threads)
-        owner_array = np.array(owner, np.int64)
-        for d in fresh:
-            vectors[d] = encoded[owner_array == d]
+        for d in texts:
+            if d not in vectors:
+                vectors[d] = document_vectors(texts[d], threads, STORY_SENTENCES)[1]
         for k, a, b in batch:
             features = story_features(texts[a], texts[b], vectors[a], vectors[b], langs[a] == langs[b])
             out[k] = round(story_similarity(features), 6)
@@ -188,9 +224,13 @@ def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same
     return sorted(found - known)
 
 
-def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Align the candidate pairs by meaning, a batch of their documents at a time: rows of
-    ``pairs``, ``passages`` and ``story_links``."""
+def _align(
+    store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress,
+    previous: Previous | None = None,
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Align the candidate pairs by meaning, a batch of their documents at a time (or take what a
+    ``previous`` reading found of a pair): rows of ``pairs``, ``passages`` and ``story_links``."""
+    known = previous.passages if previous is not None else {}
     progress.stage("meaning align", total=len(candidates), unit="pairs")
     aliases = parse_aliases(settings.aliases)
     threads = settings.workers or os.cpu_count() or 1
@@ -204,14 +244,19 @@ def _align(store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int
         rows = store.rows(docs)
         rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", meta.column("flags").take(pa.array(docs)))  # the checked dates' flags
         documents = dict(zip(docs.tolist(), to_documents(rows)))
+        needed = {d for pair in batch if pair not in known for d in pair}
         for d, doc in documents.items():  # a document is in several pairs: encoded once while it is kept
-            vectors[d] = vectors.pop(d) if d in vectors else document_vectors(doc.text, threads)  # (last used: kept longest)
+            if d in needed:
+                vectors[d] = vectors.pop(d) if d in vectors else document_vectors(doc.text, threads)  # (last used: kept longest)
         while len(vectors) > KEPT_DOCUMENTS:
             del vectors[next(iter(vectors))]
         for a, b in batch:
             doc_a, doc_b = documents[a], documents[b]
-            passages = meaning_passages(vectors[a], vectors[b], langs[a] == langs[b], settings)
-            story = round(story_similarity(story_features(doc_a.text, doc_b.text, vectors[a][1], vectors[b][1], langs[a] == langs[b])), 6)
+            if (a, b) in known:
+                passages, story = known[a, b], previous.stories[a, b]
+            else:
+                passages = meaning_passages(vectors[a], vectors[b], langs[a] == langs[b], settings)
+                story = round(story_similarity(story_features(doc_a.text, doc_b.text, vectors[a][1], vectors[b][1], langs[a] == langs[b])), 6)
             for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("story_similarity", story)):
                 link_rows[key].append(value)
             progress.advance(1)

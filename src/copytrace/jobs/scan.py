@@ -285,14 +285,8 @@ class LocalEngine(Engine):
     def align(self, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress):
         store = self._store(ws)
         tables = _align_stage(store, ws, meta, doc_sites, pages_per_site, template, cands, settings, progress)
-        if settings.meaning:  # pairs found by meaning, beside the lexical ones (jobs/meaning_pairs.py)
-            from copytrace.jobs.meaning_pairs import meaning_pairs
-
-            found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path)
-            lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
-            tables["pairs"] = pa.concat_tables([lexical, found.pairs])
-            tables["passages"] = pa.concat_tables([tables["passages"], found.passages])
-            tables["story_links"] = found.story_links
+        if settings.meaning:
+            tables = with_meaning(store, ws, meta, doc_sites, tables, settings, progress)
         return tables
 
     @staticmethod
@@ -555,6 +549,26 @@ def write_boilerplate(ws: Workspace, template: LineCounts, site_names: list[str]
         "text_block": [by_doc[d][a:b] for d, a, b in zip(template.first_doc.tolist(), template.start.tolist(), template.end.tolist())],
         "pages_seen": template.pages,
     }))
+
+
+def with_meaning(
+    store, ws: Workspace, meta: pa.Table, doc_sites: np.ndarray, tables: dict[str, pa.Table], settings: Settings, progress: Progress,
+    reuse: bool = False,
+) -> dict[str, pa.Table]:
+    """The align stage's tables with the pairs found by meaning beside the lexical ones, every pair
+    read by meaning given its story similarity, and ``story_links`` (``jobs/meaning_pairs.py``).
+    With ``reuse`` (``add``: the old documents' texts are as the scan read them) what the scan
+    read by meaning is taken from ``ws`` (its lead vectors, story links and passages), not encoded
+    again."""
+    from copytrace.jobs.meaning_pairs import meaning_pairs, previous_reading
+
+    previous = previous_reading(ws.path, meta.column("doc_id")) if reuse else None
+    found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path, previous=previous)
+    lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
+    return {
+        **tables, "pairs": pa.concat_tables([lexical, found.pairs]), "passages": pa.concat_tables([tables["passages"], found.passages]),
+        "story_links": found.story_links,
+    }
 
 
 def _align_stage(store, ws: Workspace, meta: pa.Table, doc_sites, pages_per_site, template: LineCounts, cands: Candidates, settings: Settings, progress: Progress) -> dict[str, pa.Table]:

@@ -26,11 +26,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.match.align import Passage
+from copytrace.match.stories import LEAD_SENTENCES as STORY_SENTENCES
 from copytrace.settings import Settings
 
 #: The ``match`` of a passage or pair: shared words; or by meaning, the two texts in different
 #: languages, or in one.
 LEXICAL, TRANSLATION, REWRITE = "lexical", "translation", "rewrite"
+#: Sentences of a document's lead, whose mean vector finds the documents near it (``scan
+#: --meaning``, search by meaning): a news article's lead says what it is about.
+LEAD_SENTENCES = 8
+#: Where a document's sentences are cut into runs encoded apart (:func:`document_vectors`): its
+#: lead, the rest of the sentences the story model reads, the rest.
+ENCODE_RUNS = (LEAD_SENTENCES, STORY_SENTENCES)
 #: The languages of USE multilingual v3 (its zh-CN and zh-TW are both ``zh``).
 ENCODER_LANGUAGES = frozenset({"ar", "zh", "nl", "en", "de", "fr", "it", "pt", "es", "ja", "ko", "ru", "pl", "th", "tr"})
 #: Sentences shorter than this (in characters, without spaces; a Chinese or Japanese character, a
@@ -110,10 +117,17 @@ def encode_sentences(sentences: list[str], threads: int = 1) -> np.ndarray:
     return np.asarray(_encoder(max(1, threads)).encode(sentences), np.float32)
 
 
-def document_vectors(text: str, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """A document's sentence spans and their vectors (its first :data:`MAX_SENTENCES`)."""
-    spans = sentence_spans(text)[:MAX_SENTENCES]
-    return spans, encode_sentences([text[s:e] for s, e in spans], threads)
+def document_vectors(text: str, threads: int = 1, limit: int = MAX_SENTENCES) -> tuple[np.ndarray, np.ndarray]:
+    """A document's sentence spans and their vectors (its first ``limit``, at most
+    :data:`MAX_SENTENCES`), encoded in the runs of :data:`ENCODE_RUNS`, each a call of its own: a
+    sentence's vector is then the same whatever else is encoded, and whichever of the runs are
+    asked for (the encoder's sums depend on what it computes together, in the last digits), so
+    an ``add`` that reuses vectors finds what a scan of everything finds."""
+    spans = sentence_spans(text)[: min(limit, MAX_SENTENCES)]
+    sentences = [text[s:e] for s, e in spans]
+    bounds = [b for b in (0, *ENCODE_RUNS) if b < len(sentences)] + [len(sentences)]
+    runs = [encode_sentences(sentences[lo:hi], threads) for lo, hi in zip(bounds, bounds[1:])]
+    return spans, np.concatenate(runs) if runs else np.zeros((0, 512), np.float32)
 
 
 @dataclass
