@@ -234,13 +234,3 @@ def test_add_to_a_workspace_scanned_with_meaning_gives_the_tables_of_a_scan_of_e
     assert_same_tables(tmp_path / "whole", tmp_path / "ws")
     pairs = copytrace.open(tmp_path / "ws").table("pairs").to_pylist()
     assert {p["match"] for p in pairs} == {"translation", "rewrite"} and len(pairs) == 3
-
-
-def test_meaning_is_refused_where_it_does_not_run_yet(tmp_path):
-    from typer.testing import CliRunner
-
-    from copytrace.cli import app
-
-    corpus = _damon_corpus(tmp_path)
-    refused = CliRunner().invoke(app, ["scan", str(corpus), "--out", str(tmp_path / "ws"), "--meaning", "--engine", "spark"])
-    assert refused.exit_code == 2 and "local engine" in refused.output

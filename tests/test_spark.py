@@ -38,6 +38,21 @@ def test_spark_writes_the_tables_of_the_local_engine(tmp_path, spark, corpus):
     assert_same_tables(tmp_path / "local", tmp_path / "spark")
 
 
+def test_spark_scan_with_meaning_writes_the_tables_of_the_local_engine(tmp_path, spark):
+    """The meaning stage's batches run as Spark tasks: the same translated and reworded pairs,
+    story links and trees as the local engine (its sentence vectors do not depend on the batch)."""
+    from test_meaning import FUNDUS, _damon_corpus
+
+    corpus = _damon_corpus(tmp_path)
+    settings = copytrace.Settings(meaning=True)
+    copytrace.scan([corpus, FUNDUS], tmp_path / "local", settings)
+    copytrace.scan([corpus, FUNDUS], tmp_path / "spark", settings, engine=spark)
+    assert_same_tables(tmp_path / "local", tmp_path / "spark")
+    pairs = copytrace.open(tmp_path / "spark").table("pairs").to_pylist()
+    assert sorted(p["match"] for p in pairs) == ["rewrite", "translation", "translation"]
+    assert copytrace.open(tmp_path / "spark").table("story_links").num_rows >= 3
+
+
 def messy_inputs(folder: Path, reuters) -> list:
     """Real articles in every input kind, with copies among them and broken records: text files
     in a folder, JSON Lines (a copy, a repeated id, a bad line, a date in the future, a page given

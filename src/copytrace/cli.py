@@ -115,7 +115,7 @@ def scan(
     until: Annotated[Optional[str], typer.Option(help="Crawls: keep only responses captured on or before this ISO date.")] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="More names of a site for credit, as SITE=NAME[,NAME] (repeatable).")] = None,
     edits: Annotated[bool, typer.Option("--edits/--no-edits", help="Label the edits and the credit of every pair, and trace who copied whom.")] = True,
-    meaning: Annotated[bool, typer.Option("--meaning", help="Also find copies by meaning: translated into another language, or reworded (local engine; about 700 sentences a second on 2 cores).")] = False,
+    meaning: Annotated[bool, typer.Option("--meaning", help="Also find copies by meaning: translated into another language, or reworded (about 40 documents a second on 2 cores).")] = False,
     earliest_date: Annotated[str, typer.Option(help="Dates before this are not trusted (CMS defaults, epochs).")] = Settings.earliest_date,
     date_confidence: Annotated[float, typer.Option(help="Dates decide who came first when they do so with this probability.")] = Settings.date_confidence,
     site_weight: Annotated[float, typer.Option(help="Weight of each site's history of publishing first (0: not used).")] = Settings.site_weight,
@@ -133,8 +133,6 @@ def scan(
         raise _error(escape(str(error))) from None
     if master and engine is not EngineChoice.spark:
         raise _error("--master is for --engine spark")
-    if meaning and engine is EngineChoice.spark:
-        raise _error("--meaning runs on the local engine only, for now")
     if engine is EngineChoice.spark:
         result = _spark_scan(inputs, out_dir, settings, quiet, master)
     else:

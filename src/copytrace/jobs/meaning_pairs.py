@@ -23,6 +23,7 @@ its source in every case (``benchmarks/translations.py`` measures the pairs them
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,19 +103,80 @@ def previous_reading(workspace: Path, ids: pa.ChunkedArray) -> Previous:
     return Previous(load_lead_vectors(workspace), stories, found)
 
 
+#: Runs the batches of one step (``"lead"``, ``"align"``, ``"stories"``) and gives their results
+#: in order: in this process (:class:`LocalTasks`), or as Spark tasks (``jobs/spark.py``).
+Tasks = Callable[[str, list], list]
+
+
+class LocalTasks:
+    """The steps' batches run here, one after another, with the sentence vectors of the documents
+    encoded last kept for the next batches (a document is in several pairs)."""
+
+    def __init__(self, store: DocumentStore, settings: Settings, progress: Progress):
+        self.store, self.settings, self.progress = store, settings, progress
+        self.threads = settings.workers or os.cpu_count() or 1
+        self.vectors: dict[str, dict] = {}  # per step: the documents' sentence spans and vectors
+
+    def __call__(self, step: str, batches: list) -> list:
+        out = []
+        for batch in batches:
+            out.append(run_batch(step, self.store, batch, self.settings, self.threads, self.vectors.setdefault(step, {})))
+            self.progress.advance(len(batch[0]))
+        return out
+
+
+def run_batch(step: str, store, batch: tuple, settings: Settings, threads: int, vectors: dict):
+    """One batch of a step, from the documents in ``store`` (what a Spark task runs); ``vectors``
+    keeps documents' sentence vectors from batch to batch of the step.
+
+    - ``lead``: ``(docs,)`` → their lead vectors (float16 values);
+    - ``align``: ``(pairs, docs, flags, langs, known)`` → rows of ``pairs``, ``passages`` and
+      ``story_links`` for the pairs (document numbers), the documents' checked date flags and
+      languages given, ``known`` what an earlier reading found of some of them;
+    - ``stories``: ``(pairs, docs, langs)`` → the story similarity of each pair.
+    """
+    if step == "lead":
+        (docs,) = batch
+        texts = store.rows(docs, ["text"]).column("text").to_pylist()
+        sums = np.stack([document_vectors(text, threads, LEAD_SENTENCES)[1].sum(axis=0) for text in texts]) if texts else np.zeros((0, 512), np.float32)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0).astype(np.float16)
+    if step == "align":
+        pairs, docs, flags, langs, known = batch
+        return _align_pairs(store, pairs, docs, flags, dict(zip(docs.tolist(), langs)), known, settings, threads, vectors)
+    if step == "stories":
+        pairs, docs, langs = batch
+        lang = dict(zip(docs.tolist(), langs))
+        texts = dict(zip(docs.tolist(), store.rows(docs, ["text"]).column("text").to_pylist())) if len(docs) else {}
+        for d in texts:
+            if d not in vectors:
+                vectors[d] = document_vectors(texts[d], threads, STORY_SENTENCES)
+        _forget(vectors)
+        return [
+            round(story_similarity(story_features(texts[a], texts[b], vectors[a][1], vectors[b][1], lang[a] == lang[b])), 6) for a, b in pairs
+        ]
+    raise ValueError(f"no step {step!r}")
+
+
+def _forget(vectors: dict) -> None:
+    """Keep the vectors of the :data:`KEPT_DOCUMENTS` documents used last."""
+    while len(vectors) > KEPT_DOCUMENTS:
+        del vectors[next(iter(vectors))]
+
+
 def meaning_pairs(
     store: DocumentStore, meta: pa.Table, doc_sites: np.ndarray, lexical: pa.Table, settings: Settings, progress: Progress,
-    workspace: Path | None = None, previous: Previous | None = None,
+    workspace: Path | None = None, previous: Previous | None = None, tasks: Tasks | None = None,
 ) -> MeaningFound:
     """The pairs and passages found by meaning, and the story similarity of every pair read; the
     lead vectors are kept in ``workspace`` (:data:`LEAD_VECTORS`) when given. What a ``previous``
-    reading found is used as it is, not encoded again (``add``). Lead vectors are rounded to
-    float16, as they are kept, before they are compared, so an ``add`` that reads them back finds
-    what a scan of everything finds."""
+    reading found is used as it is, not encoded again (``add``). The batches of each step run on
+    ``tasks`` (here by default). Lead vectors are rounded to float16, as they are kept, before they
+    are compared, so an ``add`` that reads them back finds what a scan of everything finds."""
+    tasks = tasks or LocalTasks(store, settings, progress)
     kept = previous.lead if previous is not None else None
     langs = np.array(meta.column("lang").to_pylist(), object)
     eligible = np.flatnonzero(np.isin(langs, list(ENCODER_LANGUAGES)))
-    threads = settings.workers or os.cpu_count() or 1
     progress.stage("meaning", total=len(eligible), unit="documents")
     lead = np.zeros((len(eligible), 512), np.float32)
     todo = np.arange(len(eligible))
@@ -124,23 +186,49 @@ def meaning_pairs(
         lead[rows >= 0] = kept[0][rows[rows >= 0]]
         todo = np.flatnonzero(rows < 0)
         progress.advance(len(eligible) - len(todo))
-    for lo in range(0, len(todo), BATCH_DOCS):
-        at = todo[lo : lo + BATCH_DOCS]
-        docs = eligible[at]
-        texts = store.rows(docs, ["text"]).column("text").to_pylist()
-        sums = np.stack([document_vectors(text, threads, LEAD_SENTENCES)[1].sum(axis=0) for text in texts])
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        lead[at] = np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0).astype(np.float16)
-        progress.advance(len(docs))
+    batches = [todo[lo : lo + BATCH_DOCS] for lo in range(0, len(todo), BATCH_DOCS)]
+    for at, found in zip(batches, tasks("lead", [(eligible[at],) for at in batches])):
+        lead[at] = found
     if workspace is not None:
         save_lead_vectors(workspace, lead, meta.column("doc_id").take(pa.array(eligible)))
     ids = meta.column("doc_id").to_pylist()
     number = {doc_id: n for n, doc_id in enumerate(ids)}
     known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
     candidates = _nearest(lead, eligible, doc_sites, settings.same_site, known)
-    pairs, passages, links = _align(store, meta, candidates, langs, settings, progress, previous)
+
+    progress.stage("meaning align", total=len(candidates), unit="pairs")
+    found_before = previous.passages if previous is not None else {}
+    stories_before = previous.stories if previous is not None else {}
+    flags = meta.column("flags")
+    align_batches = []
+    for lo in range(0, len(candidates), BATCH_DOCS):
+        batch = candidates[lo : lo + BATCH_DOCS]
+        docs = np.unique(np.array(batch, np.int64).ravel())
+        before = {pair: (found_before[pair], stories_before[pair]) for pair in batch if pair in found_before}
+        align_batches.append((batch, docs, flags.take(pa.array(docs)).to_pylist(), langs[docs].tolist(), before))
+    rows_found = tasks("align", align_batches)
+    pairs, passages, links = (pa.concat_tables([r[k] for r in rows_found]) if rows_found else SCHEMAS[name].empty_table()
+                              for k, name in enumerate(("pairs", "passages", "story_links")))
+
     lexical_pairs = [(number[a], number[b]) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())]
-    stories = _lexical_stories(store, lexical_pairs, langs, threads, progress, previous.stories if previous is not None else {})
+    readable = np.isin(langs, list(ENCODER_LANGUAGES))
+    stories: list[float | None] = [None] * len(lexical_pairs)
+    wanted = []
+    for k, (a, b) in enumerate(lexical_pairs):
+        if readable[a] and readable[b]:
+            if (a, b) in stories_before:
+                stories[k] = stories_before[a, b]
+            else:
+                wanted.append(k)
+    progress.stage("stories", total=len(wanted), unit="pairs")
+    story_batches = []
+    for lo in range(0, len(wanted), BATCH_DOCS):
+        batch = [lexical_pairs[k] for k in wanted[lo : lo + BATCH_DOCS]]
+        docs = np.unique(np.array(batch, np.int64).ravel())
+        story_batches.append((batch, docs, langs[docs].tolist()))
+    for lo, values in zip(range(0, len(wanted), BATCH_DOCS), tasks("stories", story_batches)):
+        for k, value in zip(wanted[lo : lo + BATCH_DOCS], values):
+            stories[k] = value
     ids_of = np.array(ids, object)
     read = [k for k, s in enumerate(stories) if s is not None]
     lexical_links = pa.table({
@@ -168,38 +256,6 @@ def load_lead_vectors(workspace: Path) -> tuple[np.ndarray, list[str]] | None:
     return (vectors, ids) if len(ids) == len(vectors) else None
 
 
-def _lexical_stories(
-    store: DocumentStore, pairs: list[tuple[int, int]], langs: np.ndarray, threads: int, progress: Progress, known: dict[tuple[int, int], float],
-) -> list[float | None]:
-    """The story similarity of the lexical pairs (document numbers), from the vectors of each
-    document's first sentences (those the story model reads), or as ``known`` from an earlier
-    reading; None where a language is not the encoder's."""
-    progress.stage("stories", total=len(pairs), unit="pairs")
-    readable = np.isin(langs, list(ENCODER_LANGUAGES))
-    out: list[float | None] = [None] * len(pairs)
-    vectors: dict[int, np.ndarray] = {}
-    for lo in range(0, len(pairs), BATCH_DOCS):
-        batch = []
-        for k, (a, b) in enumerate(pairs[lo : lo + BATCH_DOCS], lo):
-            if readable[a] and readable[b]:
-                if (a, b) in known:
-                    out[k] = known[a, b]
-                else:
-                    batch.append((k, a, b))
-        docs = np.unique(np.array([d for _, a, b in batch for d in (a, b)], np.int64))
-        texts = dict(zip(docs.tolist(), store.rows(docs, ["text"]).column("text").to_pylist())) if len(docs) else {}
-        for d in texts:
-            if d not in vectors:
-                vectors[d] = document_vectors(texts[d], threads, STORY_SENTENCES)[1]
-        for k, a, b in batch:
-            features = story_features(texts[a], texts[b], vectors[a], vectors[b], langs[a] == langs[b])
-            out[k] = round(story_similarity(features), 6)
-        while len(vectors) > KEPT_DOCUMENTS:
-            del vectors[next(iter(vectors))]
-        progress.advance(min(BATCH_DOCS, len(pairs) - lo))
-    return out
-
-
 def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same_site: bool, known: set) -> list[tuple[int, int]]:
     """Candidate pairs (document numbers, ascending) by lead vector."""
     found: set[tuple[int, int]] = set()
@@ -224,61 +280,53 @@ def _nearest(lead: np.ndarray, eligible: np.ndarray, doc_sites: np.ndarray, same
     return sorted(found - known)
 
 
-def _align(
-    store: DocumentStore, meta: pa.Table, candidates: list[tuple[int, int]], langs: np.ndarray, settings: Settings, progress: Progress,
-    previous: Previous | None = None,
+def _align_pairs(
+    store, pairs: list[tuple[int, int]], docs: np.ndarray, flags: list, lang: dict, before: dict, settings: Settings, threads: int, vectors: dict,
 ) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Align the candidate pairs by meaning, a batch of their documents at a time (or take what a
-    ``previous`` reading found of a pair): rows of ``pairs``, ``passages`` and ``story_links``."""
-    known = previous.passages if previous is not None else {}
-    progress.stage("meaning align", total=len(candidates), unit="pairs")
+    """Align one batch of candidate pairs by meaning (or take what an earlier reading found of a
+    pair, ``before``: its passages and story similarity): rows of ``pairs``, ``passages`` and
+    ``story_links``."""
     aliases = parse_aliases(settings.aliases)
-    threads = settings.workers or os.cpu_count() or 1
-    vectors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the documents encoded last, in the order encoded
     pair_rows: dict[str, list] = {name: [] for name in SCHEMAS["pairs"].names}
     passage_rows: dict[str, list] = {name: [] for name in SCHEMAS["passages"].names}
     link_rows: dict[str, list] = {name: [] for name in SCHEMAS["story_links"].names}
-    for lo in range(0, len(candidates), BATCH_DOCS):
-        batch = candidates[lo : lo + BATCH_DOCS]
-        docs = np.unique(np.array(batch, np.int64).ravel())
-        rows = store.rows(docs)
-        rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", meta.column("flags").take(pa.array(docs)))  # the checked dates' flags
-        documents = dict(zip(docs.tolist(), to_documents(rows)))
-        needed = {d for pair in batch if pair not in known for d in pair}
-        for d, doc in documents.items():  # a document is in several pairs: encoded once while it is kept
-            if d in needed:
-                vectors[d] = vectors.pop(d) if d in vectors else document_vectors(doc.text, threads)  # (last used: kept longest)
-        while len(vectors) > KEPT_DOCUMENTS:
-            del vectors[next(iter(vectors))]
-        for a, b in batch:
-            doc_a, doc_b = documents[a], documents[b]
-            if (a, b) in known:
-                passages, story = known[a, b], previous.stories[a, b]
-            else:
-                passages = meaning_passages(vectors[a], vectors[b], langs[a] == langs[b], settings)
-                story = round(story_similarity(story_features(doc_a.text, doc_b.text, vectors[a][1], vectors[b][1], langs[a] == langs[b])), 6)
-            for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("story_similarity", story)):
-                link_rows[key].append(value)
-            progress.advance(1)
-            if not passages:
-                continue
-            coverage_a = min(1.0, covered(passages, "a") / max(doc_a.chars, 1))
-            coverage_b = min(1.0, covered(passages, "b") / max(doc_b.chars, 1))
-            for p in passages:
-                for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("a_start", p.a_start), ("a_end", p.a_end),
-                                   ("b_start", p.b_start), ("b_end", p.b_end), ("similarity", round(p.similarity, 6)), ("match", p.match)):
-                    passage_rows[key].append(value)
-            when_a, when_b = (document_time(d.date, d.crawled_at, d.flags) for d in (doc_a, doc_b))
-            credit = documents_credit(doc_a, doc_b, pair_names(doc_a, doc_b, aliases), first_by_dates(when_a, when_b, settings.date_confidence), ([], []), passages)
-            row = {
-                "a_id": doc_a.doc_id, "b_id": doc_b.doc_id, "coverage_a": round(coverage_a, 6), "coverage_b": round(coverage_b, 6),
-                "n_passages": len(passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
-                "match": passages[0].match, "story_similarity": story, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
-                "credit": credit.status, "credit_id": None if credit.doc is None else (doc_a.doc_id, doc_b.doc_id)[credit.doc],
-                "credit_start": credit.start, "credit_end": credit.end, "credit_evidence": credit.evidence, "credit_kind": credit.kind,
-            }
-            for name in pair_rows:
-                pair_rows[name].append(row.get(name))
+    rows = store.rows(docs)
+    rows = rows.set_column(rows.schema.get_field_index("flags"), "flags", pa.array(flags, rows.schema.field("flags").type))  # the checked dates' flags
+    documents = dict(zip(docs.tolist(), to_documents(rows)))
+    needed = {d for pair in pairs if pair not in before for d in pair}
+    for d, doc in documents.items():  # a document is in several pairs: encoded once while it is kept
+        if d in needed:
+            vectors[d] = vectors.pop(d) if d in vectors else document_vectors(doc.text, threads)  # (last used: kept longest)
+    _forget(vectors)
+    for a, b in pairs:
+        doc_a, doc_b = documents[a], documents[b]
+        if (a, b) in before:
+            passages, story = before[a, b]
+        else:
+            same = lang[a] == lang[b]
+            passages = meaning_passages(vectors[a], vectors[b], same, settings)
+            story = round(story_similarity(story_features(doc_a.text, doc_b.text, vectors[a][1], vectors[b][1], same)), 6)
+        for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("story_similarity", story)):
+            link_rows[key].append(value)
+        if not passages:
+            continue
+        coverage_a = min(1.0, covered(passages, "a") / max(doc_a.chars, 1))
+        coverage_b = min(1.0, covered(passages, "b") / max(doc_b.chars, 1))
+        for p in passages:
+            for key, value in (("a_id", doc_a.doc_id), ("b_id", doc_b.doc_id), ("a_start", p.a_start), ("a_end", p.a_end),
+                               ("b_start", p.b_start), ("b_end", p.b_end), ("similarity", round(p.similarity, 6)), ("match", p.match)):
+                passage_rows[key].append(value)
+        when_a, when_b = (document_time(d.date, d.crawled_at, d.flags) for d in (doc_a, doc_b))
+        credit = documents_credit(doc_a, doc_b, pair_names(doc_a, doc_b, aliases), first_by_dates(when_a, when_b, settings.date_confidence), ([], []), passages)
+        row = {
+            "a_id": doc_a.doc_id, "b_id": doc_b.doc_id, "coverage_a": round(coverage_a, 6), "coverage_b": round(coverage_b, 6),
+            "n_passages": len(passages), "verdict": COPY if max(coverage_a, coverage_b) >= settings.copy_coverage else PARTIAL,
+            "match": passages[0].match, "story_similarity": story, "shared_fingerprints": 0, "own_a": round(1 - coverage_a, 6), "own_b": round(1 - coverage_b, 6),
+            "credit": credit.status, "credit_id": None if credit.doc is None else (doc_a.doc_id, doc_b.doc_id)[credit.doc],
+            "credit_start": credit.start, "credit_end": credit.end, "credit_evidence": credit.evidence, "credit_kind": credit.kind,
+        }
+        for name in pair_rows:
+            pair_rows[name].append(row.get(name))
     return (
         pa.Table.from_pydict(pair_rows, schema=SCHEMAS["pairs"]), pa.Table.from_pydict(passage_rows, schema=SCHEMAS["passages"]),
         pa.Table.from_pydict(link_rows, schema=SCHEMAS["story_links"]),

@@ -160,8 +160,6 @@ def _collector_paused():
 def _scan(inputs, out, settings: Settings | None, progress: Progress | None, engine: Engine) -> ScanResult:
     settings = settings or Settings()
     progress = progress or Silent()
-    if settings.meaning and not isinstance(engine, LocalEngine):
-        raise ValueError("meaning runs on the local engine only, for now: scan without --engine spark")
     started = time.perf_counter()
     # Load (or, after an install, compile) the numba kernels while the inputs are read.
     if not kernels_compiled():
@@ -553,17 +551,18 @@ def write_boilerplate(ws: Workspace, template: LineCounts, site_names: list[str]
 
 def with_meaning(
     store, ws: Workspace, meta: pa.Table, doc_sites: np.ndarray, tables: dict[str, pa.Table], settings: Settings, progress: Progress,
-    reuse: bool = False,
+    reuse: bool = False, tasks=None,
 ) -> dict[str, pa.Table]:
     """The align stage's tables with the pairs found by meaning beside the lexical ones, every pair
     read by meaning given its story similarity, and ``story_links`` (``jobs/meaning_pairs.py``).
     With ``reuse`` (``add``: the old documents' texts are as the scan read them) what the scan
     read by meaning is taken from ``ws`` (its lead vectors, story links and passages), not encoded
-    again."""
+    again. The batches of the steps run on ``tasks`` (:data:`copytrace.jobs.meaning_pairs.Tasks`:
+    Spark tasks; here by default)."""
     from copytrace.jobs.meaning_pairs import meaning_pairs, previous_reading
 
     previous = previous_reading(ws.path, meta.column("doc_id")) if reuse else None
-    found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path, previous=previous)
+    found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path, previous=previous, tasks=tasks)
     lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
     return {
         **tables, "pairs": pa.concat_tables([lexical, found.pairs]), "passages": pa.concat_tables([tables["passages"], found.passages]),

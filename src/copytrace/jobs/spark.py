@@ -76,6 +76,7 @@ from copytrace.jobs.scan import (
     block_facts,
     chunks,
     fingerprint_block,
+    with_meaning,
     write_boilerplate,
 )
 from copytrace.settings import Settings
@@ -242,7 +243,38 @@ class SparkEngine(Engine):
         shared = sc.broadcast(([str(p) for p in ws.part_paths("documents")], template.keys, pages_per_site, replace(settings, workers=1)))
         job = sc.parallelize(tasks, max(len(tasks), 1)).map(_align_task(shared))
         found = sorted(_tracked(sc, progress, "align", lambda: job.collect(), total=len(tasks)), key=lambda f: f[0])
-        return {name: _concat([f[n + 1] for f in found], name) for n, name in enumerate(("passages", "pairs", "edits"))}
+        tables = {name: _concat([f[n + 1] for f in found], name) for n, name in enumerate(("passages", "pairs", "edits"))}
+        if settings.meaning:  # the meaning stage's batches as Spark tasks too (jobs/meaning_pairs.py)
+            tasks_of = _MeaningTasks(sc, [str(p) for p in ws.part_paths("documents")], settings, progress)
+            tables = with_meaning(None, ws, meta, doc_sites, tables, settings, progress, tasks=tasks_of)
+        return tables
+
+
+class _MeaningTasks:
+    """The meaning stage's batches (lead vectors, alignment, story similarity) as Spark tasks, one
+    a batch, each reading its documents from the workspace's parts; results in the batches' order.
+    Each task encodes on one core, with the vectors the local engine gives (a document's sentences
+    are encoded in fixed runs of their own)."""
+
+    def __init__(self, sc, paths: list[str], settings: Settings, progress: Progress):
+        self.sc, self.progress = sc, progress
+        self.shared = sc.broadcast((paths, replace(settings, workers=1)))
+
+    def __call__(self, step: str, batches: list) -> list:
+        if not batches:
+            return []
+        job = self.sc.parallelize(batches, len(batches)).map(_meaning_task(self.shared, step))
+        return _tracked(self.sc, self.progress, f"meaning: {step}", lambda: job.collect(), total=len(batches))
+
+
+def _meaning_task(shared, step: str):
+    def run(batch):
+        from copytrace.jobs.meaning_pairs import run_batch
+
+        paths, settings = shared.value
+        return run_batch(step, PartedRows([Path(p) for p in paths]), batch, settings, 1, {})
+
+    return run
 
 
 def _start_session(master: str | None):
