@@ -48,7 +48,7 @@ from numba import njit
 from copytrace.explain.credit import CREDIT_REMOVED, CREDITED
 from copytrace.ingest.dates import Moment, document_time, precedes
 from copytrace.progress import Progress, Silent
-from copytrace.match.meaning import LEXICAL
+from copytrace.match.meaning import found_by_words
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.settings import Settings
 from copytrace.store.workspace import SCHEMAS, doc_numbers
@@ -782,7 +782,7 @@ def _text_ranges(passages: pa.Table, pairs: pa.Table, a: np.ndarray, b: np.ndarr
     ranges = _side_ranges(passages, pairs)
     if "match" not in pairs.column_names:
         return ranges
-    by_meaning = np.flatnonzero(pa.compute.fill_null(pa.compute.not_equal(pairs.column("match"), LEXICAL), False).to_numpy(zero_copy_only=False))
+    by_meaning = np.flatnonzero(~found_by_words(pairs.column("match")).to_numpy(zero_copy_only=False))
     if not len(by_meaning):
         return ranges
     length = np.array([[chars[x], chars[y]] for x, y in zip(a[by_meaning].tolist(), b[by_meaning].tolist())], np.int64)

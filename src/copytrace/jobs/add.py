@@ -50,7 +50,7 @@ from copytrace.match.boilerplate import LineCounts, LineRuns, site_pages
 from copytrace.match.candidates import Candidates, FingerprintIndex, FingerprintSpill, load_votes
 from copytrace.ingest.dates import CRAWL_IN_FUTURE, DATE_IN_FUTURE, UNTRUSTED_DATE
 from copytrace.match.fingerprint import find_sorted
-from copytrace.match.meaning import LEXICAL
+from copytrace.match.meaning import found_by_words
 from copytrace.progress import Progress, Silent
 from copytrace.jobs.scan import (
     ALIGN_TABLES,
@@ -425,7 +425,7 @@ def _lexical(table: pa.Table) -> pa.Table:
     meaning, which :func:`copytrace.jobs.scan.with_meaning` finds again)."""
     if "match" not in table.column_names:
         return table
-    return table.filter(pa.compute.fill_null(pa.compute.equal(table.column("match"), LEXICAL), True))
+    return table.filter(found_by_words(table.column("match")))
 
 
 def _pair_keys(tables: list[pa.Table], ids: pa.ChunkedArray) -> list[np.ndarray]:

@@ -34,14 +34,14 @@ import pyarrow.parquet as pq
 from copytrace.explain.credit import documents_credit, pair_names, parse_aliases
 from copytrace.ingest.dates import document_time, first_by_dates
 from copytrace.match.align import Passage
-from copytrace.match.meaning import ENCODER_LANGUAGES, LEAD_SENTENCES, LEXICAL, covered, document_vectors, meaning_passages
+from copytrace.match.meaning import ENCODER_LANGUAGES, covered, document_vectors, found_by_words, lead_vector, meaning_passages
 from copytrace.match.score import COPY, PARTIAL
 from copytrace.match.stories import LEAD_SENTENCES as STORY_SENTENCES
 from copytrace.match.stories import story_features, story_similarity
 from copytrace.progress import Progress
 from copytrace.settings import Settings
 from copytrace.store.blocks import DocumentStore, to_documents
-from copytrace.store.workspace import SCHEMAS, doc_numbers
+from copytrace.store.workspace import SCHEMAS, Workspace, doc_numbers
 
 #: Nearest documents each document is paired with, at most.
 NEIGHBOURS = 10
@@ -83,24 +83,24 @@ class Previous:
     passages: dict[tuple[int, int], list[Passage]]  # every candidate pair by meaning: its passages (maybe none)
 
 
-def previous_reading(workspace: Path, ids: pa.ChunkedArray) -> Previous:
+def previous_reading(ws: Workspace, ids: pa.ChunkedArray) -> Previous:
     """What the workspace's tables and index hold of an earlier reading by meaning (documents by
     their number among ``ids``)."""
-    links = pq.read_table(workspace / "story_links.parquet")
-    pairs = pq.read_table(workspace / "pairs.parquet", columns=["a_id", "b_id", "match"])
-    passages = pq.read_table(workspace / "passages.parquet")
+    links = ws.table("story_links")
+    pairs = ws.table("pairs", columns=["a_id", "b_id", "match"])
+    passages = ws.table("passages")
 
     def numbered(table: pa.Table) -> list[tuple[int, int]]:
         return list(zip(doc_numbers(table.column("a_id"), ids).tolist(), doc_numbers(table.column("b_id"), ids).tolist()))
 
-    lexical = set(numbered(pairs.filter(pa.compute.equal(pairs.column("match"), LEXICAL))))
+    lexical = set(numbered(pairs.filter(found_by_words(pairs.column("match")))))
     stories = dict(zip(numbered(links), links.column("story_similarity").to_pylist()))
     found: dict[tuple[int, int], list[Passage]] = {key: [] for key in stories if key not in lexical}
-    by_meaning = passages.filter(pa.compute.not_equal(passages.column("match"), LEXICAL))
+    by_meaning = passages.filter(pa.compute.invert(found_by_words(passages.column("match"))))
     columns = [by_meaning.column(c).to_pylist() for c in ("a_start", "a_end", "b_start", "b_end", "similarity", "match")]
     for key, *row in zip(numbered(by_meaning), *columns):
         found.setdefault(key, []).append(Passage(*row[:5], match=row[5]))
-    return Previous(load_lead_vectors(workspace), stories, found)
+    return Previous(load_lead_vectors(ws.path), stories, found)
 
 
 #: Runs the batches of one step (``"lead"``, ``"align"``, ``"stories"``) and gives their results
@@ -138,9 +138,7 @@ def run_batch(step: str, store, batch: tuple, settings: Settings, threads: int, 
     if step == "lead":
         (docs,) = batch
         texts = store.rows(docs, ["text"]).column("text").to_pylist()
-        sums = np.stack([document_vectors(text, threads, LEAD_SENTENCES)[1].sum(axis=0) for text in texts]) if texts else np.zeros((0, 512), np.float32)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return np.where(norms > 0, sums / np.maximum(norms, 1e-9), 0).astype(np.float16)
+        return np.array([lead_vector(text, threads) for text in texts], np.float16).reshape(-1, 512)
     if step == "align":
         pairs, docs, flags, langs, known = batch
         return _align_pairs(store, pairs, docs, flags, dict(zip(docs.tolist(), langs)), known, settings, threads, vectors)
@@ -191,9 +189,9 @@ def meaning_pairs(
         lead[at] = found
     if workspace is not None:
         save_lead_vectors(workspace, lead, meta.column("doc_id").take(pa.array(eligible)))
-    ids = meta.column("doc_id").to_pylist()
-    number = {doc_id: n for n, doc_id in enumerate(ids)}
-    known = {tuple(sorted((number[a], number[b]))) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())}
+    ids = meta.column("doc_id")
+    lexical_pairs = list(zip(doc_numbers(lexical.column("a_id"), ids).tolist(), doc_numbers(lexical.column("b_id"), ids).tolist()))
+    known = {(min(a, b), max(a, b)) for a, b in lexical_pairs}
     candidates = _nearest(lead, eligible, doc_sites, settings.same_site, known)
 
     progress.stage("meaning align", total=len(candidates), unit="pairs")
@@ -210,7 +208,6 @@ def meaning_pairs(
     pairs, passages, links = (pa.concat_tables([r[k] for r in rows_found]) if rows_found else SCHEMAS[name].empty_table()
                               for k, name in enumerate(("pairs", "passages", "story_links")))
 
-    lexical_pairs = [(number[a], number[b]) for a, b in zip(lexical.column("a_id").to_pylist(), lexical.column("b_id").to_pylist())]
     readable = np.isin(langs, list(ENCODER_LANGUAGES))
     stories: list[float | None] = [None] * len(lexical_pairs)
     wanted = []
@@ -229,13 +226,11 @@ def meaning_pairs(
     for lo, values in zip(range(0, len(wanted), BATCH_DOCS), tasks("stories", story_batches)):
         for k, value in zip(wanted[lo : lo + BATCH_DOCS], values):
             stories[k] = value
-    ids_of = np.array(ids, object)
     read = [k for k, s in enumerate(stories) if s is not None]
     lexical_links = pa.table({
-        "a_id": pa.array(ids_of[[lexical_pairs[k][0] for k in read]].tolist(), pa.string()),
-        "b_id": pa.array(ids_of[[lexical_pairs[k][1] for k in read]].tolist(), pa.string()),
+        "a_id": lexical.column("a_id").take(pa.array(read, pa.int64())), "b_id": lexical.column("b_id").take(pa.array(read, pa.int64())),
         "story_similarity": pa.array([stories[k] for k in read], pa.float64()),
-    })
+    }, schema=SCHEMAS["story_links"])
     return MeaningFound(pairs, passages, pa.concat_tables([lexical_links, links]), pa.array(stories, pa.float64()))
 
 

@@ -561,7 +561,7 @@ def with_meaning(
     Spark tasks; here by default)."""
     from copytrace.jobs.meaning_pairs import meaning_pairs, previous_reading
 
-    previous = previous_reading(ws.path, meta.column("doc_id")) if reuse else None
+    previous = previous_reading(ws, meta.column("doc_id")) if reuse else None
     found = meaning_pairs(store, meta, doc_sites, tables["pairs"], settings, progress, workspace=ws.path, previous=previous, tasks=tasks)
     lexical = tables["pairs"].set_column(tables["pairs"].column_names.index("story_similarity"), "story_similarity", found.lexical_story)
     return {

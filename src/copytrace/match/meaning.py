@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute
 
 from copytrace.match.align import Passage
 from copytrace.match.stories import LEAD_SENTENCES as STORY_SENTENCES
@@ -117,12 +119,29 @@ def encode_sentences(sentences: list[str], threads: int = 1) -> np.ndarray:
     return np.asarray(_encoder(max(1, threads)).encode(sentences), np.float32)
 
 
+def found_by_words(match: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Which rows of a ``match`` column (of ``pairs`` or ``passages``) were found by shared words
+    (a null: a table written before ``match`` existed, all lexical)."""
+    return pa.compute.fill_null(pa.compute.equal(match, LEXICAL), True)
+
+
+def lead_vector(text: str, threads: int = 1) -> np.ndarray:
+    """The unit mean vector of a text's first :data:`LEAD_SENTENCES` sentences (zeros for a text
+    with none): what finds the documents near it."""
+    total = document_vectors(text, threads, LEAD_SENTENCES)[1].sum(axis=0) if text else np.zeros(512, np.float32)
+    norm = float(np.linalg.norm(total))
+    return total / norm if norm > 0 else np.zeros(512, np.float32)
+
+
+@functools.lru_cache(maxsize=32)
 def document_vectors(text: str, threads: int = 1, limit: int = MAX_SENTENCES) -> tuple[np.ndarray, np.ndarray]:
     """A document's sentence spans and their vectors (its first ``limit``, at most
     :data:`MAX_SENTENCES`), encoded in the runs of :data:`ENCODE_RUNS`, each a call of its own: a
     sentence's vector is then the same whatever else is encoded, and whichever of the runs are
     asked for (the encoder's sums depend on what it computes together, in the last digits), so
-    an ``add`` that reuses vectors finds what a scan of everything finds."""
+    an ``add`` that reuses vectors finds what a scan of everything finds. The last few documents'
+    are kept: a search aligns one pasted text with each document it finds, ``compare`` reads each
+    text once for its passages and its story. (Callers must not change the arrays.)"""
     spans = sentence_spans(text)[: min(limit, MAX_SENTENCES)]
     sentences = [text[s:e] for s, e in spans]
     bounds = [b for b in (0, *ENCODE_RUNS) if b < len(sentences)] + [len(sentences)]

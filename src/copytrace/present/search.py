@@ -91,17 +91,13 @@ class Searcher:
         """Up to ``limit`` documents whose lead vectors are nearest to the text's (cosine 0.6 or
         more), not among ``lexical``: the ones to align with it by meaning."""
         from copytrace.jobs.meaning_pairs import MIN_LEAD_COSINE
-        from copytrace.match.meaning import ENCODER_LANGUAGES, LEAD_SENTENCES, document_vectors
+        from copytrace.match.meaning import ENCODER_LANGUAGES, lead_vector
 
         index = self.meaning_index()
         if index is None or detect_languages([text])[0] not in ENCODER_LANGUAGES:
             return []
         vectors, ids = index
-        lead = document_vectors(text, self.settings.workers or 1, LEAD_SENTENCES)[1]
-        if not len(lead):
-            return []
-        mean = lead.mean(axis=0)
-        similarity = vectors @ (mean / max(float(np.linalg.norm(mean)), 1e-9))
+        similarity = vectors @ lead_vector(text, self.settings.workers or 1)
         order = np.argsort(-similarity, kind="stable")
         return [ids[k] for k in order[: limit + len(lexical)].tolist() if similarity[k] >= MIN_LEAD_COSINE and ids[k] not in lexical][:limit]
 
