@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.languages
+	$(BIN)/python -m benchmarks.multilingual
 	$(BIN)/python -m benchmarks.translations
 	$(BIN)/python -m benchmarks.translations --scan
 	$(BIN)/python -m benchmarks.stories

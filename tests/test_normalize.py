@@ -63,17 +63,28 @@ def test_origin_map_is_monotonic_and_in_range(sentence_pairs, data):
 
 def test_character_tables_follow_their_definitions_for_every_character():
     """The tables are built with whole-table operations; each entry must be what its definition says."""
-    from copytrace.match.normalize import TABLE_SIZE, char_tables
+    from copytrace.match.normalize import (
+        APOSTROPHE_LETTERS, INVISIBLE_RANGES, LETTER_FOLD, SEGMENTED_RANGES, TABLE_SIZE, char_tables,
+    )
 
     t = char_tables()
     for code in range(TABLE_SIZE):
         c = chr(code)
-        ideograph = 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
         low = c.lower()
-        assert t.word[code] == (c.isalnum() or unicodedata.category(c).startswith("M")), hex(code)
-        assert t.ideograph[code] == ideograph, hex(code)
+        folded = low if len(low) == 1 else c
+        folded = LETTER_FOLD.get(folded, folded)
+        if unicodedata.category(folded) == "Nd":
+            folded = str(unicodedata.decimal(folded))
+        word = c.isalnum() or unicodedata.category(c).startswith("M")
+        assert t.word[code] == word, hex(code)
         assert t.space[code] == c.isspace() and t.upper[code] == (c.isupper() or c.istitle()), hex(code)
         assert t.lower_or_digit[code] == (c.islower() or c.isdigit()), hex(code)
-        assert t.fold_case[code] == (ord(low) if len(low) == 1 else code), hex(code)
-        assert t.word_kind[code] == (2 if ideograph else 1 if t.word[code] else 0), hex(code)
+        assert t.fold_case[code] == ord(folded), hex(code)
+        if any(lo <= code <= hi for lo, hi in INVISIBLE_RANGES):
+            kind = 3
+        elif c in APOSTROPHE_LETTERS or not word:
+            kind = 0
+        else:
+            kind = 2 if any(lo <= code <= hi for lo, hi in SEGMENTED_RANGES) else 1
+        assert t.word_kind[code] == kind, hex(code)
     assert (t.word_kind[0x20000:0x30000] == 2).all()

@@ -61,7 +61,7 @@ def entry_points() -> list:
     from copytrace.match import align, artifacts, candidates, fingerprint
 
     return [
-        fingerprint._words_and_fingerprints, fingerprint._ngram_hashes, fingerprint._winnow, fingerprint._touches,
+        fingerprint._words_and_fingerprints, fingerprint._scripts_present, fingerprint._ngram_hashes, fingerprint._winnow, fingerprint._touches,
         fingerprint._lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
         provenance._fill_ranges, candidates._members, languages._identify,
     ]

@@ -46,10 +46,16 @@ KINDS = (
     WORDS_CHANGED, NUMBER_CHANGED, NAME_CHANGED, HEADLINE_CHANGED, MOVED, BOILERPLATE_ADDED, BOILERPLATE_REMOVED,
 )
 
-#: Quotation marks that open and the marks that may close them (straight, curly, guillemets, low-9).
-#: A quotation left open at the end of a paragraph runs to its end: news style reopens it in the
-#: next paragraph instead of closing it.
-_QUOTATION = re.compile(r'"[^"\n]{2,}?(?:"|$)|“[^”“\n]{2,}?(?:”|$)|«[^»\n]{2,}?(?:»|$)|„[^“”\n]{2,}?(?:[“”]|$)|‘[^’\n]{2,}?’(?!\w)', re.MULTILINE)
+#: Quotation marks that open and the marks that may close them: straight, curly, guillemets either
+#: way round (``«»`` French and Russian, ``»«`` German and Danish), low-9 double and single
+#: (German, Polish, Czech), the corner brackets of Chinese and Japanese (「」『』). A quotation left
+#: open at the end of a paragraph runs to its end: news style reopens it in the next paragraph
+#: instead of closing it.
+_QUOTATION = re.compile(
+    r'"[^"\n]{2,}?(?:"|$)|“[^”“\n]{2,}?(?:”|$)|«[^»\n]{2,}?(?:»|$)|»[^«»\n]{2,}?(?:«|$)|„[^“”\n]{2,}?(?:[“”]|$)'
+    r"|‚[^‘’\n]{2,}?[‘’](?!\w)|‘[^’\n]{2,}?’(?!\w)|「[^」\n]+?(?:」|$)|『[^』\n]+?(?:』|$)",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)

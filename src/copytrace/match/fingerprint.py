@@ -1,10 +1,14 @@
 """Hash words and word n-grams, and select fingerprints by winnowing.
 
-Words are runs of letters, digits and combining marks in the normalized text (each CJK or kana
-character is a word by itself); a word's hash ignores case. Words are found and hashed in one
+Words are runs of letters, digits and combining marks in the NFKC text; in scripts written without
+spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) ICU's dictionary word breaker cuts those runs
+into words, so that a word is about as much text in every script (Chinese: 1.00 ICU words per
+English word of the same news translated, where characters are 1.59). A word's hash ignores case
+and the spelling variants of ``normalize.LETTER_FOLD``, traditional against simplified Chinese,
+and the invisible characters of ``normalize.INVISIBLE_RANGES``. Words are found and hashed in one
 compiled pass (numba) over a whole batch of documents: a word's hash is a polynomial over its
-case-folded code points modulo 2**64, mixed with its length through the SplitMix64 finalizer.
-N-gram hashing and winnowing are compiled passes over the whole corpus too.
+folded code points modulo 2**64, mixed with its length through the SplitMix64 finalizer. N-gram
+hashing and winnowing are compiled passes over the whole corpus too.
 
 Winnowing (Schleimer, Wilkerson and Aiken, 2003) keeps, in every window of ``w`` consecutive word
 ``n``-grams, the one with the smallest hash. Its guarantee: two documents that share a run of at
@@ -14,13 +18,14 @@ n-grams are kept.
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
 
-from copytrace.match.normalize import char_tables, nfkc_batch, to_codes
+from copytrace.match.normalize import NOT_WORD, SEGMENTED, WORD_KIND_SIZE, char_tables, from_codes, han_folded, nfkc_batch, to_codes
 
 
 @dataclass
@@ -87,7 +92,11 @@ def _tokenize(texts: list[str], ngram: int = 0, window: int = 0) -> tuple[Tokens
     joined = "\n".join([*pieces, ""])  # each document followed by a line break
     # ASCII (most news in Latin script, before curly quotes) is read one byte per character:
     # encoding it is a copy, where UTF-32 takes 15 times as long and four times the memory.
-    codes = np.frombuffer(joined.encode("ascii"), np.uint8) if joined.isascii() else to_codes(joined)
+    ascii = joined.isascii()
+    codes = np.frombuffer(joined.encode("ascii"), np.uint8) if ascii else to_codes(joined)
+    segmented, han = (False, False) if ascii else _scripts_present(codes, tables.word_kind)
+    fold = han_folded(tables.fold_case) if han else tables.fold_case
+    breaks = segment_breaks(codes, tables.word_kind, fold) if segmented else np.zeros(0, np.uint8)
     # Room for a word per character (CJK: one each), allocated by numpy: huge pages where the system
     # allows them, and the pages past the last word are never touched.
     cap = len(codes) + 1
@@ -97,7 +106,7 @@ def _tokenize(texts: list[str], ngram: int = 0, window: int = 0) -> tuple[Tokens
     flags = np.zeros(cap, np.uint8)
     doc_starts = np.zeros(len(pieces) + 1, np.int64)
     count, *fingerprints = _words_and_fingerprints(
-        codes, doc_offsets, tables.word_kind, tables.fold_case, tables.lower_or_digit, _EDGE,
+        codes, doc_offsets, tables.word_kind, fold, tables.lower_or_digit, tables.upper, _EDGE, breaks,
         hashes, starts, ends, flags, doc_starts, ngram, window,
     )
     # Copied out: kept until every batch is done, the room for a word per character would hold
@@ -108,6 +117,73 @@ def _tokenize(texts: list[str], ngram: int = 0, window: int = 0) -> tuple[Tokens
         ends[mine] = origin_end[ends[mine] - 1]
         starts[mine] = origin_start[starts[mine]]
     return Tokens(hashes, starts, ends, doc_starts, flags), tuple(fingerprints)
+
+
+@njit(cache=True, nogil=True)
+def _scripts_present(codes, word_kind):
+    """Whether the code points hold a character of a script written without spaces, and a Han
+    character: one pass that stops once both are seen (text in other scripts pays a compare a
+    character)."""
+    segmented = False
+    han = False
+    top = len(word_kind) - 1
+    for c in codes:
+        if c >= 0x0E00:
+            if not segmented and word_kind[min(c, top)] == 2:
+                segmented = True
+            if not han and (0x3400 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF):
+                han = True
+            if segmented and han:
+                break
+    return segmented, han
+
+
+def segment_breaks(codes: np.ndarray, word_kind: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """Where ICU's word breaker starts a new word inside a run of word characters that holds a
+    character of a script written without spaces (``normalize.SEGMENTED_RANGES``): a byte per code
+    point, 1 where a word starts; empty when there is no such run.
+
+    ICU reads the folded text (simplified Chinese for traditional, lower case) with every character
+    outside those runs made a space, so a copy converted between the two forms is cut the same way
+    and the rest of the batch costs ICU nothing but runs of spaces. It breaks Chinese and Japanese
+    with its CJK dictionary, Thai, Lao, Khmer and Burmese with theirs (about 4 million characters
+    a second for Chinese).
+    """
+    kind = word_kind[np.minimum(codes, WORD_KIND_SIZE - 1)]
+    segmented = kind == SEGMENTED
+    if not segmented.any():
+        return np.zeros(0, np.uint8)
+    from icu4py.breakers import WordBreaker
+
+    word = kind != NOT_WORD
+    run = np.cumsum(np.diff(word.astype(np.int8), prepend=np.int8(0)) == 1) * word  # 1-based run of each word character
+    wanted = np.zeros(int(run.max()) + 1, bool)
+    wanted[run[segmented]] = True
+    wanted[0] = False
+    inside = wanted[run]
+    folded = np.where(codes < len(fold), fold[np.minimum(codes, len(fold) - 1)], codes).astype(np.uint32)
+    read = np.where(inside, folded, 32).astype(np.uint32)
+    starts = np.fromiter(itertools.chain.from_iterable(WordBreaker(from_codes(read), "und").segments()), np.int64)[::2]
+    astral = read > 0xFFFF  # ICU counts UTF-16 units: a code point beyond the BMP is two
+    if astral.any():
+        unit = np.cumsum(np.where(astral, 2, 1)) - np.where(astral, 2, 1)  # each code point's first unit
+        starts = np.searchsorted(unit, starts)
+    # ICU cuts a word its dictionary lacks (a transliterated name: 库比卡, Kubica) into single
+    # characters; such a run of single Han characters is one word, or a name would count as
+    # three words where English counts one.
+    lengths = np.diff(starts, append=len(codes))
+    single_han = (lengths == 1) & _han(codes[np.minimum(starts, len(codes) - 1)])
+    starts = starts[~(single_han & np.concatenate([[False], single_han[:-1]]))]
+    breaks = np.zeros(len(codes), np.uint8)
+    starts = starts[(starts > 0) & (starts < len(codes))]
+    starts = starts[inside[starts] & inside[starts - 1] & (run[starts] == run[starts - 1])]
+    breaks[starts] = 1
+    return breaks
+
+
+def _han(codes: np.ndarray) -> np.ndarray:
+    """Whether each code point is a Han character (CJK unified or compatibility ideograph)."""
+    return ((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF)) | ((codes >= 0x20000) & (codes <= 0x2FFFF))
 
 
 #: Bits of ``Tokens.flags``, which alignment reads to place passages on line boundaries.
@@ -185,56 +261,82 @@ def _is_lower(c, lower_or_digit):
 
 
 @njit(cache=True, nogil=True)
-def _ends_sentence(codes, end, next_start, lower_or_digit, fold_case):
+def _is_quote_or_bracket(c):
+    """Straight, curly and low quotes, guillemets, brackets, and the corner and angle brackets of
+    Chinese and Japanese (「」『』〈〉《》【】)."""
+    return (
+        c == 34 or c == 39 or c == 40 or c == 41 or c == 91 or c == 93 or c == 0xAB or c == 0xBB
+        or 0x2018 <= c <= 0x201F or c == 0x2039 or c == 0x203A or 0x3008 <= c <= 0x3011
+    )
+
+
+@njit(cache=True, nogil=True)
+def _script_stop(c):
+    """Full stops of scripts with no abbreviations of the Latin kind: 。 ؟ ۔ । ॥ ။ ។ ።."""
+    return c == 0x3002 or c == 0x061F or c == 0x06D4 or c == 0x0964 or c == 0x0965 or c == 0x104B or c == 0x17D4 or c == 0x1362
+
+
+@njit(cache=True, nogil=True)
+def _ends_sentence(codes, end, next_start, lower_or_digit, upper, word_kind):
     """Whether a sentence ends in the gap between two words: a stop, then only closing or opening
-    quotes, brackets and spaces; with a space, the next word must not begin in lower case; with
-    none (run together), a lower-case letter must precede the stop and a capital follow it
-    (``soldiers.The``, not ``U.S.`` or ``1.04``)."""
+    quotes, brackets and spaces. The stops of other scripts (。 ؟ । ...) always end one; after
+    ``. ! ?`` with a space, the next word must not begin in lower case; with none (run together), a
+    lower-case letter must precede the stop and a capital follow it (``soldiers.The``, not
+    ``U.S.`` or ``1.04``), or a word of a script written without spaces (``！日本``)."""
     spaced = False
     q = next_start - 1
     while q >= end:
         c = codes[q]
-        if c == 32 or c == 9 or c == 10 or c == 13 or c == 0xA0:
+        if c == 32 or c == 9 or c == 10 or c == 13 or c == 0xA0 or c == 0x3000:
             spaced = True
-        elif not (c == 34 or c == 39 or c == 40 or c == 41 or c == 91 or c == 93 or c == 0xAB or c == 0xBB or 0x2018 <= c <= 0x201D):
+        elif not _is_quote_or_bracket(c):
             break
         q -= 1
+    if q >= end and _script_stop(codes[q]):
+        return True
     if q < end or not (codes[q] == 46 or codes[q] == 33 or codes[q] == 63):  # . ! ?
         return False
     first = codes[next_start]
     if spaced:
         return not _is_lower(first, lower_or_digit)
-    upper = first < len(fold_case) and fold_case[first] != first
-    return upper and _is_lower(codes[end - 1], lower_or_digit)
+    if word_kind[min(first, len(word_kind) - 1)] == 2 and codes[q] != 46:  # SEGMENTED
+        return True
+    capital = first < len(upper) and upper[first]
+    return capital and _is_lower(codes[end - 1], lower_or_digit)
 
 
 @njit(cache=True, nogil=True)
-def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts):
+def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, upper, edge, breaks, hashes, starts, ends, flags, doc_starts):
     """Words of documents joined by line breaks (``doc_offsets``: where each starts in ``codes``):
     hash, start and end (offsets into its document) and flags of each, and where each document's
     words start, written into the arrays given (``flags`` and ``doc_starts`` zeroed, all long
     enough); returns the number of words.
 
-    A word's hash is a polynomial over its case-folded code points modulo 2**64 mixed with its
-    length by the SplitMix64 finalizer; each CJK or kana character is a word by itself.
+    A word is a run of word characters, cut where ``breaks`` (empty, or a byte per code point)
+    says a word starts. Its hash is a polynomial over its folded code points modulo 2**64, mixed
+    with their number by the SplitMix64 finalizer; invisible characters take no part in it.
     """
     n = len(codes)
     top_kind = len(word_kind) - 1
     top_fold = len(fold_case)
+    cut = len(breaks) > 0
     salt = np.uint64(0xD6E8FEB86659FD93)
     base = np.uint64(0x100000001B3)
     n_docs = len(doc_offsets) - 1  # doc_starts: counts per document first, then their running sum
     doc = 0
     count = 0
     start = -1
+    length = 0
     digit = False
     h = np.uint64(0)
     power = np.uint64(1)
     for p in range(n + 1):
         c = codes[p] if p < n else 10  # a line break past the end closes the last word
         kind = word_kind[min(c, top_kind)]
-        if kind != 1 and start >= 0:  # the open word ends here
-            hashes[count] = _mix64(h ^ (np.uint64(p - start) * salt))
+        if kind == 3:  # invisible (INVISIBLE): neither ends nor begins a word
+            continue
+        if start >= 0 and (kind == 0 or (cut and breaks[p] != 0)):  # the open word ends here
+            hashes[count] = _mix64(h ^ (np.uint64(length) * salt))
             starts[count] = start
             ends[count] = p
             if digit:
@@ -244,28 +346,22 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
         if kind == 0:
             continue
         f = np.uint64(fold_case[c]) if c < top_fold else np.uint64(c)
-        if kind == 2 or start < 0:  # a word begins: in which document (words never span two)
+        if start < 0:  # a word begins: in which document (words never span two)
             while p >= doc_offsets[doc + 1]:
                 doc += 1
-        if kind == 2:
-            hashes[count] = _mix64(f ^ salt)
-            starts[count] = p
-            ends[count] = p + 1
-            doc_starts[doc + 1] += 1
-            count += 1
-            continue
-        if start < 0:
             doc_starts[doc + 1] += 1
             start = p
+            length = 0
             digit = False
-            if f != np.uint64(c):  # it has a lower-case form: a capital
+            if c < len(upper) and upper[c]:
                 flags[count] |= CAPITAL
             h = np.uint64(0)
             power = np.uint64(1)
-        if 48 <= c <= 57:
+        if 48 <= f <= 57:
             digit = True
         h += f * power
         power *= base
+        length += 1
     for d in range(n_docs):
         doc_starts[d + 1] += doc_starts[d]
     d = 0  # the document of word t
@@ -298,7 +394,7 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
                 flags[t] |= RUN_TOGETHER
             if _cut_mark(codes, ends[t], starts[t + 1]):
                 flags[t] |= CUT_MARK
-            if _ends_sentence(codes, ends[t], starts[t + 1], lower_or_digit, fold_case):
+            if _ends_sentence(codes, ends[t], starts[t + 1], lower_or_digit, upper, word_kind):
                 flags[t + 1] |= SENTENCE_START
         starts[t] -= doc_offsets[d]
         ends[t] -= doc_offsets[d]
@@ -307,11 +403,11 @@ def _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, ed
 
 @njit(cache=True, nogil=True)
 def _words_and_fingerprints(
-    codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts, ngram, window
+    codes, doc_offsets, word_kind, fold_case, lower_or_digit, upper, edge, breaks, hashes, starts, ends, flags, doc_starts, ngram, window
 ):
     """:func:`_tokenize_codes`, then (``ngram`` > 0) the winnowed fingerprints of the words: one
     call, so a thread finding the words of a batch needs the GIL only before and after it."""
-    count = _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, edge, hashes, starts, ends, flags, doc_starts)
+    count = _tokenize_codes(codes, doc_offsets, word_kind, fold_case, lower_or_digit, upper, edge, breaks, hashes, starts, ends, flags, doc_starts)
     if ngram <= 0:
         return count, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64)
     grams = np.zeros(count, np.uint64)
