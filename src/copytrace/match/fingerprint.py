@@ -2,8 +2,8 @@
 
 Words are runs of letters, digits and combining marks in the NFKC text; in scripts written without
 spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) ICU's dictionary word breaker cuts those runs
-into words, so that a word is about as much text in every script (Chinese: 1.00 ICU words per
-English word of the same news translated, where characters are 1.59). A word's hash ignores case
+into words, so that a word is about as much text in every script (Chinese: 0.86 words per English
+word of the same news translated, where characters are 1.59). A word's hash ignores case
 and the spelling variants of ``normalize.LETTER_FOLD``, traditional against simplified Chinese,
 and the invisible characters of ``normalize.INVISIBLE_RANGES``. Words are found and hashed in one
 compiled pass (numba) over a whole batch of documents: a word's hash is a polynomial over its
@@ -129,7 +129,7 @@ def _scripts_present(codes, word_kind):
     top = len(word_kind) - 1
     for c in codes:
         if c >= 0x0E00:
-            if not segmented and word_kind[min(c, top)] == 2:
+            if not segmented and word_kind[min(c, top)] == 2:  # SEGMENTED
                 segmented = True
             if not han and (0x3400 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF):
                 han = True
