@@ -39,7 +39,6 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
-from itertools import combinations
 from pathlib import Path
 
 import copytrace
@@ -401,9 +400,6 @@ def evaluate(truth: dict, workspace: Path) -> dict:
             detections_by[language_of[b]].append(Span(a, b, (p["a_start"], p["a_end"]), (p["b_start"], p["b_end"])))
         elif (b, a) in planted_docs:
             detections_by[language_of[a]].append(Span(b, a, (p["b_start"], p["b_end"]), (p["a_start"], p["a_end"])))
-    coverage = {}
-    for key, p in found.items():
-        coverage[key] = p
     variant_rows = []
     for v in truth["variants"]:
         plain, var = found.get(frozenset((v["source"], v["plain"]))), found.get(frozenset((v["source"], v["copy"])))

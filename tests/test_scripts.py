@@ -12,11 +12,10 @@ import json
 import unicodedata
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import copytrace
-from benchmarks.multilingual import _arabic_spelling, _half_width_katakana, _soft_hyphens, _traditional, _turkish_upper_lead, _yo, partial
+from benchmarks.multilingual import _arabic_spelling, _boundaries, _half_width_katakana, _soft_hyphens, _traditional, _turkish_upper_lead, _yo, partial
 from copytrace.match.fingerprint import SENTENCE_START, tokenize
 
 DATA = Path(__file__).parent / "data"
@@ -44,17 +43,6 @@ def words(text: str) -> list[str]:
     return [text[s:e] for s, e in zip(t.starts, t.ends)]
 
 
-def grapheme_bounds(text: str) -> set[int]:
-    """Offsets (code points) where ICU says a user-perceived character begins or ends."""
-    from icu4py.breakers import CharacterBreaker
-
-    units, at = 0, {0: 0}
-    for i, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        at[units] = i + 1
-    return {at[s] for s, _ in CharacterBreaker(text, "und").segments()} | {len(text)}
-
-
 def test_scripts_without_spaces_are_cut_into_dictionary_words():
     months = json.loads((DATA / "scripts" / "month-names.json").read_text(encoding="utf-8"))
     for locale, names in months.items():  # twelve month names run together
@@ -75,7 +63,7 @@ def test_word_offsets_are_exact_on_every_script():
     for language, text in {**ALL, "ko-nfd": unicodedata.normalize("NFD", KOREAN), "ja-half": _half_width_katakana(JAPANESE),
                            "emoji": "Великий день 👍🏽️ для всех 👨‍👩‍👧 e\u0301te\u0301 𠀀𠀁文字"}.items():
         t = tokenize([text])
-        bounds = grapheme_bounds(text)
+        bounds = _boundaries(text)  # where ICU says a user-perceived character begins or ends
         assert len(t.hashes) > 3, language
         for s, e in zip(t.starts.tolist(), t.ends.tolist()):
             assert 0 <= s < e <= len(text) and s in bounds and e in bounds, (language, text[s:e])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from copytrace.match.normalize import NOT_WORD, SEGMENTED, WORD_KIND_SIZE, char_tables, from_codes, han_folded, nfkc_batch, to_codes
+from copytrace.match.normalize import HAN_RANGES, NOT_WORD, SEGMENTED, WORD_KIND_SIZE, char_tables, from_codes, han_folded, nfkc_batch, to_codes
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _scripts_present(codes, word_kind):
         if c >= 0x0E00:
             if not segmented and word_kind[min(c, top)] == 2:  # SEGMENTED
                 segmented = True
-            if not han and (0x3400 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF):
+            if not han and (0x3400 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF):  # HAN_RANGES
                 han = True
             if segmented and han:
                 break
@@ -182,8 +182,11 @@ def segment_breaks(codes: np.ndarray, word_kind: np.ndarray, fold: np.ndarray) -
 
 
 def _han(codes: np.ndarray) -> np.ndarray:
-    """Whether each code point is a Han character (CJK unified or compatibility ideograph)."""
-    return ((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF)) | ((codes >= 0x20000) & (codes <= 0x2FFFF))
+    """Whether each code point is a Han character (``normalize.HAN_RANGES``, or beyond the BMP)."""
+    out = (codes >= 0x20000) & (codes <= 0x2FFFF)
+    for lo, hi in HAN_RANGES:
+        out |= (codes >= lo) & (codes <= hi)
+    return out
 
 
 #: Bits of ``Tokens.flags``, which alignment reads to place passages on line boundaries.

@@ -58,6 +58,8 @@ SEGMENTED_RANGES = (
     (0xAA60, 0xAA7F),  # Myanmar extended-A
     (0xF900, 0xFAFF),  # CJK compatibility ideographs
 )  # (and CJK extensions B–F, 0x20000–0x2FFFF, beyond the table)
+#: Han characters of the Basic Multilingual Plane (extension A, unified, compatibility).
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 #: Characters inside a word that matching ignores (kind INVISIBLE): they neither end a word nor
 #: count in its hash, so a word with them matches the word without. Soft hyphen, zero-width
 #: non-joiner and joiner, word joiner, byte-order mark, combining grapheme joiner, variation
@@ -162,7 +164,7 @@ def _han_fold_map() -> np.ndarray:
     import opencc
 
     fold = np.arange(TABLE_SIZE, dtype=np.uint32)
-    han = np.concatenate([np.arange(lo, hi + 1) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))])
+    han = np.concatenate([np.arange(lo, hi + 1) for lo, hi in HAN_RANGES])
     converted = opencc.OpenCC("t2s").convert("\n".join(map(chr, han))).split("\n")
     if len(converted) == len(han):  # (one line per character, as OpenCC keeps line breaks)
         one = np.fromiter((len(c) == 1 for c in converted), bool, len(han))
