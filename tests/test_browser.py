@@ -14,7 +14,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from copytrace.present.report import write_report
-from copytrace.present.serve import create_app
+from copytrace.present.serve import server_config
 from copytrace.present.views import Views, key_of
 from copytrace.store.workspace import Workspace
 from tests.report_corpus import long_pair_workspace, malicious_workspace
@@ -142,8 +142,7 @@ def server(evil):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
+    instance = uvicorn.Server(server_config(ws, "127.0.0.1", port))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.time() + 20

@@ -171,3 +171,102 @@ def test_the_one_step_record_reader_agrees_with_the_general_one(reuters):
             taken += 1
             assert general == [fast]
     assert taken == 5
+
+
+def test_every_odd_folder_entry_is_a_reject_never_a_crash_or_a_hang(tmp_path, reuters):
+    """Names that are not UTF-8, links to nothing, link loops, a link to a folder, a named pipe
+    (opening it would wait for ever), a socket and a device: each listed with its reason, the
+    article beside them read, and a scan of the folder finishes with a readable workspace."""
+    import os
+    import socket
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(reuters[0].text)
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text(reuters[1].text)  # Latin-1 bytes in the name
+    (folder / "dangling.txt").symlink_to("nowhere.txt")
+    (folder / "self.txt").symlink_to("self.txt")
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+    (folder / "loop").symlink_to(".")
+    (folder / "null.txt").symlink_to(os.devnull)
+    os.mkfifo(folder / "pipe.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.txt"))
+    out = records([folder])
+    assert [d.doc_id for d in out if isinstance(d, Document)] == ["good.txt"]
+    reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in out if isinstance(r, Reject)}
+    assert reasons == {
+        "loop": "a symbolic link to a folder, not followed (name the folder itself to read it); not read as an article",
+        "a.txt": "a symbolic link in a loop (it never reaches a file)",
+        "b.txt": "a symbolic link in a loop (it never reaches a file)",
+        "caf\\xe9.txt": "the file name is not valid UTF-8; rename the file to read it",
+        "dangling.txt": "a symbolic link to nothing (nowhere.txt is not there)",
+        "null.txt": "a device, not a file; not read",
+        "pipe.txt": "a named pipe, not a file; not read",
+        "self.txt": "a symbolic link in a loop (it never reaches a file)",
+        "sock.txt": "a socket, not a file; not read",
+    }
+    result = copytrace.scan([folder, folder / "pipe.txt"], tmp_path / "ws")
+    sock.close()
+    assert result.documents == 1 and result.rejects_skipped == 10
+    rejects = pq.read_table(tmp_path / "ws" / "rejects.parquet").column("source").to_pylist()
+    assert str(folder / "caf\\xe9.txt") in rejects  # stored: the bytes written as escapes
+
+
+def test_ids_are_kept_exactly_and_bounded_in_length(tmp_path, reuters):
+    """A 41-digit id stays those digits (a float would make different ids collide), a decimal id
+    keeps its trailing zero, and an id past the bound is a clear reject, not a memory sink."""
+    from copytrace.ingest.read import MAX_ID_CHARS
+
+    text = json.dumps(reuters[0].text)
+    lines = [
+        '{"id": 12345678901234567890123456789012345678901, "text": %s}' % text,
+        '{"id": 12345678901234567890123456789012345678902, "text": %s}' % text,
+        '{"id": 1.50, "text": %s}' % text,
+        json.dumps({"id": "x" * (MAX_ID_CHARS + 1), "text": reuters[1].text}),
+        json.dumps({"id": "y" * MAX_ID_CHARS, "text": reuters[1].text}),
+    ]
+    (tmp_path / "ids.jsonl").write_text("\n".join(lines))
+    (tmp_path / "ids.json").write_text('[{"id": 1e3, "text": %s}]' % text)
+    out = records([tmp_path / "ids.jsonl", tmp_path / "ids.json"])
+    ids = [d.doc_id for d in out if isinstance(d, Document)]
+    assert ids == ["12345678901234567890123456789012345678901", "12345678901234567890123456789012345678902", "1.50", "y" * MAX_ID_CHARS, "1e3"]
+    (long,) = [r for r in out if isinstance(r, Reject)]
+    assert long.line == 4 and long.reason.startswith(f"id is {MAX_ID_CHARS + 1:,} characters, over the limit of {MAX_ID_CHARS:,} ('xxx")
+    assert len(long.reason) < 200
+
+
+def test_encodings_are_read_alike_in_every_format(tmp_path, reuters):
+    """Byte-order marks, UTF-16 (with or without a mark) and bytes that are not UTF-8, in text,
+    JSON Lines and JSON alike: read, or repaired and reported the same way; empty files listed."""
+    first, second = reuters[0].text, reuters[1].text
+    jsonl = json.dumps({"id": "one", "text": first}) + "\n" + json.dumps({"id": "two", "text": second}, ensure_ascii=False) + "\n"
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + jsonl.encode())
+    (tmp_path / "utf16.jsonl").write_bytes(jsonl.replace('"one"', '"u1"').replace('"two"', '"u2"').encode("utf-16"))
+    (tmp_path / "utf16le.jsonl").write_bytes(jsonl.replace('"one"', '"l1"').replace('"two"', '"l2"').encode("utf-16-le"))
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "j1", "text": first}).encode())
+    (tmp_path / "utf16.json").write_bytes(json.dumps({"id": "j2", "text": first}).encode("utf-16"))
+    broken = json.dumps(first).encode().replace(b" the ", b" th\xe9 ", 1)  # a Latin-1 byte in UTF-8 text
+    (tmp_path / "broken.json").write_bytes(b'{"id": "j3", "text": ' + broken + b"}")
+    (tmp_path / "broken.jsonl").write_bytes(b'{"id": "l3", "text": ' + broken + b"}\n")
+    (tmp_path / "broken.txt").write_bytes(first.encode().replace(b" the ", b" th\xe9 ", 1))
+    for name in ("empty.jsonl", "empty.json", "empty.txt", "empty.html"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "blank.jsonl").write_bytes(b"\n \n")
+    out = records([tmp_path])
+    docs = {d.doc_id: d.text for d in out if isinstance(d, Document)}
+    assert docs["one"] == docs["u1"] == docs["l1"] == docs["j1"] == docs["j2"] == first
+    assert docs["two"] == docs["u2"] == docs["l2"] == second
+    assert docs["j3"] == docs["l3"] == docs["broken.txt"] != first and "th\ufffd" in docs["j3"]
+    repaired = {r.source.rsplit("/", 1)[-1]: r for r in out if isinstance(r, Reject) and r.outcome == "kept"}
+    assert set(repaired) == {"broken.json", "broken.jsonl", "broken.txt"}
+    assert all(r.reason.startswith("not valid UTF-8: 1 undecodable byte sequence(s) replaced by U+FFFD") for r in repaired.values())
+    skipped = {r.source.rsplit("/", 1)[-1]: r.reason for r in out if isinstance(r, Reject) and r.outcome == "skipped"}
+    assert skipped == {
+        "blank.jsonl": "no articles in this file (nothing but blank lines or records that are not pages)",
+        "empty.html": "an empty file (0 bytes)",
+        "empty.json": "an empty file (0 bytes)",
+        "empty.jsonl": "an empty file (0 bytes)",
+        "empty.txt": "an empty file (0 bytes)",
+    }

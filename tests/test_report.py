@@ -3,9 +3,14 @@ are paginated, bad requests get clear errors. Browser checks are in test_browser
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import json
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +18,7 @@ from typer.testing import CliRunner
 
 from copytrace.cli import app as cli
 from copytrace.present.report import write_report
-from copytrace.present.serve import create_app
+from copytrace.present.serve import create_app, server_config
 from copytrace.present.views import Views, key_of
 from copytrace.store.workspace import Workspace
 from tests.report_corpus import (
@@ -150,7 +155,7 @@ def test_report_command_on_the_bundled_sample(tmp_path):
 
 @pytest.fixture(scope="module")
 def client(evil_ws) -> TestClient:
-    return TestClient(create_app(evil_ws))
+    return TestClient(create_app(evil_ws), base_url="http://127.0.0.1")
 
 
 def test_app_serves_the_views_and_their_json(client, evil_ws):
@@ -218,6 +223,65 @@ def test_compare_page_takes_pasted_or_uploaded_text_and_refuses_binary(client, l
     assert api["verdict"] == "copy" and api["passages"]
 
 
+def test_app_refuses_foreign_hosts_and_answers_oversized_requests_with_a_reason(evil_ws):
+    """DNS rebinding: a page elsewhere that resolves its own name to 127.0.0.1 sends its own Host
+    header, which is refused. Searches too long for the address, and bodies too large, get a 4xx
+    that says why, not a dropped connection; every response carries the security headers."""
+    from copytrace.present.search import MAX_QUERY_CHARS
+    from copytrace.present.serve import MAX_BODY_BYTES, MAX_URL_BYTES, server_names
+
+    app = create_app(evil_ws, hosts=server_names("127.0.0.1", ("news.example",)))
+    for base in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:8000", "http://news.example"):
+        response = TestClient(app, base_url=base).get("/api/overview")
+        assert response.status_code == 200, base
+    client = TestClient(app, base_url="http://127.0.0.1")
+    for host in ("evil.example", "127.0.0.1.evil.example", "", "localhost.:80"):
+        refused = client.get("/", headers={"Host": host})
+        assert refused.status_code == 400 and "--allow-host" in refused.text, host
+        assert refused.headers["x-frame-options"] == "DENY"
+    assert server_names("0.0.0.0") == ("127.0.0.1", "localhost", "::1")
+    for url in ("/", "/api/overview", "/assets/app.css", "/openapi.json", "/nope", "/docs"):
+        headers = client.get(url).headers
+        assert headers["x-content-type-options"] == "nosniff" and "frame-ancestors 'none'" in headers["content-security-policy"], url
+    assert "'unsafe-inline'" in client.get("/docs").headers["content-security-policy"]
+    assert "'unsafe-inline'" not in client.get("/").headers["content-security-policy"]
+    body = client.post("/api/compare", content=b"{" + b" " * MAX_BODY_BYTES + b"}", headers={"content-type": "application/json"})
+    assert body.status_code == 413 and "body is over" in body.text
+    with running(server_config(evil_ws, "127.0.0.1", 0)) as port:  # long addresses: through uvicorn's own parser
+        def get(target: str) -> tuple[int, str]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", target)
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+
+        status, text = get("/api/search?q=" + quote("Ж" * 30_000))
+        assert status == 200 and json.loads(text)["by_text"]["chars"] == 30_000
+        assert get("/search?q=" + "a" * 100_000)[0] == 200
+        status, text = get("/api/search?q=" + "a" * (MAX_QUERY_CHARS + 1))
+        assert status == 422 and "200000" in text
+        status, text = get("/search?q=" + "%D0%96" * (MAX_URL_BYTES // 6 + 1))
+        assert status == 414 and "address is over" in text
+
+
+@contextlib.contextmanager
+def running(config):
+    """A uvicorn server of ``config`` on a thread; yields its port."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 def test_titles_and_sites_from_articles_stay_text_in_every_page(client):
     page = client.get(f"/doc/{key_of('evil-source')}").text
     assert "&lt;script&gt;window.__pwned = &#39;title&#39;&lt;/script&gt;" in page
@@ -235,7 +299,7 @@ def test_workspace_with_only_the_core_tables_still_reports(tmp_path):
     result = write_report(ws, tmp_path / "site")
     overview = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "No cascades" in overview and result.pages >= 4 + len(Views(ws).pairs)
-    client = TestClient(create_app(ws))
+    client = TestClient(create_app(ws), base_url="http://127.0.0.1")
     assert client.get("/").status_code == 200 and client.get("/api/cascades").json() == []
 
 

@@ -130,7 +130,7 @@ def test_cli_compare_terminal_view_and_errors(tmp_path):
     assert missing.exit_code == 2 and "no such file" in missing.stderr
     (tmp_path / "empty.txt").write_text("")
     empty = runner.invoke(app, ["compare", str(a), str(tmp_path / "empty.txt")])
-    assert empty.exit_code == 2 and "empty article" in empty.stderr
+    assert empty.exit_code == 2 and "an empty file" in empty.stderr
 
 
 def test_progress_bars_show_each_stage_with_its_own_total(tmp_path):

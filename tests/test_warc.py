@@ -134,3 +134,34 @@ def test_warcio_warnings_become_rejects_not_terminal_noise(capfd):
     assert "WARNING" not in captured.err and "WARNING" not in captured.out
     warned = [r for r in out if isinstance(r, Reject) and "Content-Length may be wrong" in r.reason]
     assert warned and warned[0].outcome == "kept" and warned[0].line is not None
+
+
+def test_a_cut_short_or_altered_record_is_a_reject_with_its_offset(tmp_path):
+    """A crawl that ends inside a record (a download cut short), and a record whose bytes were
+    changed after it was written (its digests no longer match): neither becomes a document with
+    silently wrong text; each is a reject naming its offset."""
+    whole = (WARCS / "resiliparse-warc-testdata" / "warcfile.warc").read_bytes()
+    good = {r.doc_id: r for r in read_inputs([WARCS / "resiliparse-warc-testdata" / "warcfile.warc"]) if isinstance(r, Document)}
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(whole[: len(whole) // 2])
+    out = list(read_inputs([cut]))
+    last = out[-1]
+    assert isinstance(last, Reject) and "ends after 853 of its 33,802 bytes (the file is cut short)" in last.reason and last.line == 273686
+    assert all(good[d.doc_id].text == d.text for d in out if isinstance(d, Document))  # the records before are whole
+    at = whole.index(b"<html", 200000) + 100
+    altered = tmp_path / "altered.warc"
+    altered.write_bytes(whole[:at] + b"X" + whole[at + 1 :])
+    out = list(read_inputs([altered]))
+    damaged = [r for r in out if isinstance(r, Reject) and "digest does not match" in r.reason]
+    assert len(damaged) == 1 and damaged[0].line == 231052 and damaged[0].doc_id not in {d.doc_id for d in out if isinstance(d, Document)}
+    assert "block and payload digest" in damaged[0].reason
+    assert len([d for d in out if isinstance(d, Document)]) == len(good) - 1
+
+
+def test_empty_and_garbage_crawls_are_listed_with_short_printable_reasons(tmp_path):
+    (tmp_path / "empty.warc").write_bytes(b"")
+    (tmp_path / "garbage.warc").write_bytes(bytes(range(256)) * 8)
+    out = list(read_inputs([tmp_path / "empty.warc", tmp_path / "garbage.warc"]))
+    assert [r.reason for r in out][0] == "an empty file (0 bytes)"
+    assert all(isinstance(r, Reject) and r.reason.isprintable() and len(r.reason) <= 300 for r in out)
+    assert any("broken WARC record at byte 0" in r.reason for r in out)

@@ -310,12 +310,16 @@ def serve(
     workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 exposes every article to the network.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="Another host name the app answers to (a name of this machine, or of a proxy in front of it); repeat for more.")] = None,
 ) -> None:
-    """Browse a workspace in a local web app: the report's views, search, compare, JSON API (/docs)."""
+    """Browse a workspace in a local web app: the report's views, search, compare, JSON API (/docs).
+    Requests naming any host but 127.0.0.1, localhost, --host and --allow-host are refused."""
     from copytrace.present.serve import serve as run_server
 
     _open_workspace(workspace, "documents", "pairs", "passages")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]warning:[/] listening on {escape(host)}: anyone who can reach this machine can read the workspace", soft_wrap=True)
+        if host in ("0.0.0.0", "::") and not allow_host:
+            err.print("[yellow]note:[/] other machines reach the app by a name or address of this one: give it with --allow-host (requests naming any other host are refused)", soft_wrap=True)
     out.print(f"copytrace serving {escape(str(workspace))} at http://{escape(host)}:{port}/ (API docs at /docs) · Ctrl+C stops")
-    run_server(workspace, host, port)
+    run_server(workspace, host, port, tuple(allow_host or ()))

@@ -22,9 +22,14 @@ from __future__ import annotations
 import codecs
 import collections
 import contextlib
+import errno
+import functools
 import gzip
+import io
+import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -73,29 +78,98 @@ def not_an_article(name: str) -> str | None:
     return None
 
 
-def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str] | Reject]:
+#: The longest document id taken, in characters: a URL or a file path fits with room to spare;
+#: a longer id is a mistake in the input (a whole text in the id field) and would cost memory
+#: in every table that holds ids.
+MAX_ID_CHARS = 4096
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value for a reject's reason: quoted, control characters escaped, cut to ``limit``
+    characters (reasons stay one short printable line, whatever the input held)."""
+    text = repr(value[:limit])
+    return text + f" ... ({len(value):,} characters)" if len(value) > limit else text
+
+
+def printable_path(path: str | os.PathLike) -> str:
+    """A path as text that can be stored and shown: bytes of a file name that are not UTF-8 are
+    written as ``\\xNN`` (Python keeps them as lone surrogates, which no table can hold)."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def entry_problem(path: Path) -> tuple[str | None, os.stat_result | None]:
+    """Why a folder entry or named path cannot be read as a file (None: it can), with its status.
+    Names that are not UTF-8, links to nothing or in a loop, pipes, sockets and devices are turned
+    away here, before anything opens them (opening a pipe would wait for a writer for ever)."""
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename the file to read it", None
+    try:
+        st = path.stat()
+    except OSError as err:
+        if path.is_symlink():
+            if err.errno == errno.ELOOP:
+                return "a symbolic link in a loop (it never reaches a file)", None
+            return f"a symbolic link to nothing ({printable_path(os.readlink(path))} is not there)", None
+        if err.errno == errno.ENOENT:
+            return "no such file or folder", None
+        return f"cannot read file: {_short_error(err)}", None
+    mode = st.st_mode
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None, st
+    kind = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}.get(
+        stat.S_IFMT(mode), "not a regular file"
+    )
+    return f"{kind}, not a file; not read", None
+
+
+def _short_error(err: Exception) -> str:
+    """A reading error without the file name (the reject names the file already)."""
+    return getattr(err, "strerror", None) or str(err) or type(err).__name__
+
+
+def iter_files(inputs: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str, os.stat_result] | Reject]:
     """Every file named by ``inputs`` with its name relative to the folder given (the id of a text
-    file); folders are walked in sorted order, their hidden folders and files that are not
-    articles (:func:`not_an_article`) left out as rejects; missing paths come back as rejects."""
+    file) and its status; folders are walked in sorted order, their hidden folders, links to
+    folders (not followed: they may loop), files that are not articles (:func:`not_an_article`)
+    and entries that are not files (:func:`entry_problem`) left out as rejects, as are missing
+    paths."""
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                hidden = sorted(d for d in dirs if d.startswith("."))
-                for name in hidden:
-                    yield Reject(str(Path(root) / name), None, f"a hidden folder{NOT_READ}")
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        problem, st = entry_problem(path)
+        if problem:
+            yield Reject(printable_path(path), None, problem)
+        elif stat.S_ISDIR(st.st_mode):
+            unlisted: list[OSError] = []  # folders that could not be listed (os.walk would pass over them)
+            for root, dirs, files in os.walk(path, onerror=unlisted.append):
+                while unlisted:
+                    err = unlisted.pop()
+                    yield Reject(printable_path(err.filename or root), None, f"cannot list folder: {_short_error(err)}")
+                for name in sorted(dirs):
+                    folder = Path(root) / name
+                    if name.startswith("."):
+                        yield Reject(printable_path(folder), None, f"a hidden folder{NOT_READ}")
+                    elif folder.is_symlink():
+                        yield Reject(printable_path(folder), None, f"a symbolic link to a folder, not followed (name the folder itself to read it){NOT_READ}")
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink())
                 for name in sorted(files):
                     file = Path(root) / name
                     reason = not_an_article(name)
+                    if not reason:
+                        reason, st = entry_problem(file)
                     if reason:
-                        yield Reject(str(file), None, reason)
+                        yield Reject(printable_path(file), None, reason)
                         continue
-                    yield file, file.relative_to(path).as_posix()
-        elif path.is_file():
-            yield path, path.name
+                    yield file, file.relative_to(path).as_posix(), st
+            yield from (Reject(printable_path(err.filename or path), None, f"cannot list folder: {_short_error(err)}") for err in unlisted)
         else:
-            yield Reject(str(path), None, "no such file or folder")
+            yield path, path.name, st
 
 
 def read_inputs(
@@ -106,22 +180,28 @@ def read_inputs(
     on_bytes: Callable[[int], None] | None = None,
     workers: int = 1,
     seen: dict[str, tuple[str, int | None]] | None = None,
+    skip: set[str] | None = None,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects from files, folders, JSON Lines, pages and crawls; document ids are
     unique. ``crawl_filter`` (a :class:`copytrace.ingest.warc.CrawlFilter`) picks the responses of crawls.
     A document whose site is not given gets its URL's registered domain (``site_by="host"``: its
     host). ``on_bytes(n)`` is told of every ``n`` bytes of the input files read, for progress.
     With ``workers`` > 1, pages are extracted on that many processes (records keep their order).
-    ``seen`` maps ids already taken to where they were first seen (it is added to)."""
+    ``seen`` maps ids already taken to where they were first seen (it is added to). Files and
+    folder entries whose path is in ``skip`` are passed over (an ``add`` of files read before)."""
     seen = {} if seen is None else seen  # where each id was first seen (not the document: memory stays small)
     extraction = _Extraction(workers)
 
     def check(record) -> Document | Reject:
         if type(record) is Document:
+            if len(record.doc_id) > MAX_ID_CHARS:
+                return Reject(
+                    record.source, record.line, f"id is {len(record.doc_id):,} characters, over the limit of {MAX_ID_CHARS:,} ({shown(record.doc_id)})"
+                )
             first = seen.get(record.doc_id)
             if first is not None:
                 where = Document(record.doc_id, "", *first).where
-                return Reject(record.source, record.line, f"duplicate id {record.doc_id!r} (first seen at {where})")
+                return Reject(record.source, record.line, f"duplicate id {shown(record.doc_id)} (first seen at {where})")
             seen[record.doc_id] = (record.source, record.line)
             if record.site is None:
                 record.site = site_of_url(record.url, site_by)
@@ -129,6 +209,8 @@ def read_inputs(
 
     try:
         for item in iter_files(inputs):
+            if skip and (item.source if isinstance(item, Reject) else str(item[0])) in skip:
+                continue
             if isinstance(item, Reject):
                 yield from map(check, extraction.push(item))
                 continue
@@ -140,15 +222,12 @@ def read_inputs(
                     on_bytes(position - done)
                     done = position
 
-            for record in read_file(*item, max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
+            for record in read_file(item[0], item[1], max_chars=max_chars, crawl_filter=crawl_filter, reached=reached):
                 if extraction.idle and type(record) is not PendingPage:
                     yield check(record)  # the common case, without a list per record
                 else:
                     yield from map(check, extraction.push(record))
-            try:
-                reached(item[0].stat().st_size)  # the whole file is read
-            except OSError:
-                pass
+            reached(item[2].st_size)  # the whole file is read
         yield from map(check, extraction.drain())
     finally:
         extraction.close()
@@ -238,7 +317,22 @@ def read_file(
     :func:`read_inputs` resolves) from one file, by its type; ``name`` is a text file's document id
     (default: the file name). Readers that stream (JSON Lines, crawls) call ``reached(position)``
     with how far into the file they have read."""
-    name = name or path.name
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        empty = False  # the reader says why it cannot read the file
+    if empty:  # listed, whatever the file type: an empty file never disappears without a word
+        yield Reject(str(path), None, "an empty file (0 bytes)")
+        return
+    found = False
+    for record in _read_by_type(path, name or path.name, max_chars, crawl_filter, reached):
+        found = True
+        yield record
+    if not found:
+        yield Reject(str(path), None, "no articles in this file (nothing but blank lines or records that are not pages)")
+
+
+def _read_by_type(path: Path, name: str, max_chars: int, crawl_filter, reached) -> Iterator[Document | Reject | PendingPage]:
     suffix, gz = _suffixes(path)
     if path.name.startswith("."):
         yield Reject(str(path), None, "hidden file, not read")
@@ -273,12 +367,14 @@ def _read_bytes(path: Path, gz: bool, limit: int) -> bytes:
 def decode_text(data: bytes) -> tuple[str | None, str | None]:
     """Decode file content: ``(text, note)``. ``text`` is None for binary data.
 
-    UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark are read; other
-    bytes are replaced by U+FFFD and ``note`` says how many.
+    UTF-8 (with or without a byte-order mark) and UTF-16 (with a byte-order mark, or without one
+    when the text starts with an ASCII character) are read; other bytes are replaced by U+FFFD and
+    ``note`` says how many. Every input format decodes through here, so all report alike.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = utf16_encoding(data)
+    if utf16:
         try:
-            return data.decode("utf-16"), None
+            return data.decode(utf16), None
         except UnicodeDecodeError:
             pass
     head = data[:8192]
@@ -293,12 +389,25 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
         return text, f"not valid UTF-8: {bad} undecodable byte sequence(s) replaced by U+FFFD (first at byte {err.start})"
 
 
+def utf16_encoding(head: bytes) -> str | None:
+    """The UTF-16 codec a file's first bytes show ("utf-16" reads the byte-order mark), or None.
+    Without a mark, an ASCII first character beside a zero byte gives the byte order away (JSON
+    starts with ``{`` or ``[``, which UTF-8 text never writes as ``{\\0``)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 4 and head[1] == 0 == head[3] and 0 < head[0] < 128 and 0 < head[2] < 128:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 == head[2] and 0 < head[1] < 128 and 0 < head[3] < 128:
+        return "utf-16-be"
+    return None
+
+
 def _read_text(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
     source = str(path)
     try:
         data = _read_bytes(path, gz, 4 * max_chars)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        yield Reject(source, None, f"cannot read file: {err}")
+        yield Reject(source, None, f"cannot read file: {_short_error(err)}")
         return
     if len(data) > 4 * max_chars:
         yield Reject(source, None, f"file is over {4 * max_chars:,} bytes; articles longer than {max_chars:,} characters are not read (max_chars)")
@@ -322,7 +431,7 @@ def _read_html(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Do
     try:
         data = _read_bytes(path, gz, limit)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        yield Reject(source, None, f"cannot read file: {err}")
+        yield Reject(source, None, f"cannot read file: {_short_error(err)}")
         return
     if len(data) > limit:
         yield Reject(source, None, f"page is over {limit:,} bytes; not parsed (max_chars x {HTML_BYTES_PER_CHAR})")
@@ -337,9 +446,16 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], N
         # Read in large blocks: every read call lets go of the GIL, and the threads finding words
         # would then keep this one waiting for it (4 KB blocks: 5,000 waits on the speed benchmark).
         with open(path, "rb", buffering=READ_BLOCK) as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
-            for line_no, raw_line in enumerate(fh, start=1):
+            head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+            lines = fh
+            utf16 = utf16_encoding(head)
+            if utf16:  # rare: read as UTF-8 lines, so the rest of the reader is the same
+                lines = (line.encode("utf-8", "surrogatepass") for line in io.TextIOWrapper(fh, utf16, errors="replace", newline="\n"))
+            for line_no, raw_line in enumerate(lines, start=1):
                 if reached is not None and line_no % 256 == 0:
                     reached(raw.tell())  # of the file as stored: compressed bytes for .gz
+                if line_no == 1 and raw_line.startswith(codecs.BOM_UTF8):
+                    raw_line = raw_line[len(codecs.BOM_UTF8) :]  # a byte-order mark, not part of the record
                 if not raw_line.strip():
                     continue
                 doc = _plain_record(raw_line, source, line_no, max_chars)
@@ -348,7 +464,7 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], N
                 else:
                     yield from _record(raw_line, source, line_no, max_chars)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {err}")
+        yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {_short_error(err)}")
 
 
 def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:
@@ -359,18 +475,27 @@ def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reje
         if len(data) > limit:
             yield Reject(source, None, f"file is over {limit:,} bytes; split it into JSON Lines (one article per line)")
             return
-        value = orjson.loads(data)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        yield Reject(source, None, f"cannot read file: {err}")
+        yield Reject(source, None, f"cannot read file: {_short_error(err)}")
         return
+    try:
+        value, note = orjson.loads(data), None  # the common case: UTF-8, parsed from the bytes
     except orjson.JSONDecodeError as err:
-        yield Reject(source, None, f"not valid JSON: {err}")
-        return
+        text, note = decode_text(data)  # a byte-order mark, UTF-16, or bytes that are not UTF-8
+        try:
+            value = orjson.loads(text if text is not None else data)
+        except orjson.JSONDecodeError as err2:
+            yield Reject(source, None, f"not valid JSON: {err if text is None else err2}")
+            return
+        data = text
+    if note:
+        yield Reject(source, None, note, outcome="kept")
+    exact = functools.cache(lambda: _numbers_as_given(data))
     if isinstance(value, list):
         for index, obj in enumerate(value, start=1):
-            yield from _document_from(obj, source, index, max_chars)
+            yield from _document_from(obj, source, index, max_chars, lambda i=index: exact()[i - 1].get("id"))
     else:
-        yield from _document_from(value, source, None, max_chars)
+        yield from _document_from(value, source, None, max_chars, lambda: exact().get("id"))
 
 
 def _plain_record(raw: bytes, source: str, line: int, max_chars: int) -> Document | None:
@@ -422,7 +547,7 @@ def _record(raw: bytes, source: str, line: int, max_chars: int) -> Iterator[Docu
             yield Reject(source, line, f"not valid JSON: {err2}")
             return
         note = f"not valid UTF-8: {text.count(chr(0xFFFD))} undecodable byte sequence(s) replaced by U+FFFD"
-    results = _document_from(obj, source, line, max_chars)
+    results = _document_from(obj, source, line, max_chars, lambda: _numbers_as_given(text if note else raw).get("id"))
     if note:
         def noted(records: list) -> list:
             if isinstance(records[-1], Document):
@@ -436,6 +561,12 @@ def _record(raw: bytes, source: str, line: int, max_chars: int) -> Iterator[Docu
     yield from results
 
 
+def _numbers_as_given(data: bytes | str):
+    """JSON with every number kept as the text it was written as (the standard library can; orjson
+    reads a 41-digit id as a float, ``1.2345678901234568e+40``, and different ids would collide)."""
+    return json.loads(data, parse_int=str, parse_float=str)
+
+
 def _optional_str(obj: dict, key: str) -> str | None:
     value = obj.get(key)
     if value is None or value == "":
@@ -443,9 +574,10 @@ def _optional_str(obj: dict, key: str) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[Document | Reject]:
+def _document_from(obj, source: str, line: int | None, max_chars: int, id_as_given: Callable[[], str] | None = None) -> list[Document | Reject]:
     """A document from a JSON object with ``text`` or a page's ``html`` (last in the list), after
-    any rejects it caused. The record's own fields win over what a page says."""
+    any rejects it caused. The record's own fields win over what a page says. A number id is kept
+    as written (``id_as_given`` reads it so when it is not a plain integer)."""
     if not isinstance(obj, dict):
         return [Reject(source, line, f"not a JSON object (got {type(obj).__name__})")]
     text, html = obj.get("text"), obj.get("html")
@@ -456,6 +588,8 @@ def _document_from(obj, source: str, line: int | None, max_chars: int) -> list[D
     raw_id = obj.get("id")
     if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
         return [Reject(source, line, "missing required field 'id' (a string or a number)")]
+    if type(raw_id) is float and id_as_given is not None:
+        raw_id = id_as_given()
     url = _optional_str(obj, "url")
     if text is None:
         page = PendingPage(html, str(raw_id), source, line, url, max_chars)

@@ -56,6 +56,9 @@ class Reject:
     outcome: str = "skipped"  # "skipped": not used; "kept": used after the repair named in reason
     doc_id: str | None = None
 
+    def __post_init__(self) -> None:
+        self.reason = short_reason(self.reason)
+
     def row(self) -> dict:
         """The reject as a row of the ``rejects`` table."""
         return {"source": self.source, "line": self.line, "reason": self.reason, "outcome": self.outcome, "doc_id": self.doc_id}
@@ -125,6 +128,19 @@ def _checked(doc: Document, source: str, line: int | None, max_chars: int) -> Do
             source, line, f"article is {len(doc.text):,} characters, over the limit of {max_chars:,} (max_chars)", doc_id=doc.doc_id
         )
     return doc
+
+
+#: The longest reason a reject gives, in characters (a broken record's own bytes can be quoted).
+MAX_REASON_CHARS = 300
+
+
+def short_reason(reason: str) -> str:
+    """A reason as one short printable line: cut to :data:`MAX_REASON_CHARS`, and characters that
+    are not printable (controls, raw bytes of a binary file) written as escapes."""
+    cut = reason[: MAX_REASON_CHARS + 1]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
+    return cut if len(cut) <= MAX_REASON_CHARS else cut[: MAX_REASON_CHARS - 3] + "..."
 
 
 def parse_date(value: str | None) -> str | None:

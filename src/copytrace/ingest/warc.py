@@ -72,19 +72,24 @@ def read_warc(path: Path, max_chars: int, keep: CrawlFilter | None = None, reach
         resume = None
         with open(path, "rb", buffering=READ_BLOCK) as raw, _stream(raw, whole_gzip) as fh:
             fh.seek(start)
-            records = _quiet_iterator(ArchiveIterator)(fh, check_digests=False)
+            records = _quiet_iterator(ArchiveIterator)(fh, check_digests=True)
             try:
                 for record in records:
                     # warcio knows a record's offset and length only once it is read (asking
                     # earlier reads it to the end), so each offset comes from the record before.
                     results = _from_record(record, source, max_chars, keep)
-                    if isinstance(results, str):
+                    at = records.get_record_offset()  # where the file was opened counts: absolute
+                    offset = at + records.get_record_length()  # (reads the record to its end)
+                    damage = _damage(record)
+                    if damage:
+                        url = record.rec_headers.get_header("WARC-Target-URI")
+                        doc_id = record.rec_headers.get_header("WARC-Record-ID")
+                        results = [Reject(source, None, f"{record.rec_type or 'WARC'} record{f' for {url}' if url else ''}: {damage}; not read", doc_id=doc_id)]
+                    elif isinstance(results, str):
                         passed_over[results] += 1
                         results = []
-                    at = records.get_record_offset()  # where the file was opened counts: absolute
                     for result in results:
                         result.line = at  # for a crawl, the record's byte offset
-                    offset = at + records.get_record_length()
                     if reached is not None:
                         reached(raw.tell())  # bytes of the file as stored (whole-gzip: offsets are not)
                     yield from results
@@ -182,6 +187,20 @@ def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list
 
     page.after.append(captured)
     return [page]
+
+
+def _damage(record) -> str | None:
+    """How a record read to its end is damaged (None: it is whole): shorter than its
+    Content-Length (the file ends inside it, or was cut), or its digests do not match what it
+    holds (the bytes were altered). Such a record's text would be silently wrong, so it is not read."""
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        return f"ends after {record.length - missing:,} of its {record.length:,} bytes (the file is cut short)"
+    checker = getattr(record, "digest_checker", None)
+    if checker is not None and checker.passed is False:
+        which = " and ".join(dict.fromkeys(problem.split(" digest")[0] for problem in checker.problems))
+        return f"its {which} digest does not match its content (damaged or altered)"
+    return None
 
 
 def _read_up_to(stream, limit: int) -> bytes:

@@ -73,7 +73,7 @@ from copytrace.jobs.scan import (
     write_boilerplate,
 )
 from copytrace.settings import STAGE_OF, Settings
-from copytrace.store.workspace import SCHEMAS, Workspace, doc_numbers, rows_to_table, save_npz
+from copytrace.store.workspace import SCHEMAS, Workspace, doc_numbers, durable_step, rows_to_table, save_npz
 
 #: The flags the date check sets (the others come from extraction and stay with a document).
 DATE_FLAGS = UNTRUSTED_DATE | {CRAWL_IN_FUTURE}
@@ -106,16 +106,28 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
         raise AddError(f"an earlier add of {' '.join(pending['inputs'])} did not finish: run it again to finish it first")
     resumed: list[str] = []
 
+    ws.remove_strays()
     if pending:
-        signature, given = manifest["read"]["signature"], input_signature(inputs)
-        if signature[len(signature) - len(given) :] != given:
+        signature = manifest["read"]["signature"]
+        signed = pending.get("signed", len(signature) - len(input_signature(inputs)))  # (an add of an earlier version)
+        if signature[signed:] != _new_entries(signature[:signed], input_signature(inputs)):
             raise AddError(f"the inputs of the unfinished add of {' '.join(inputs)} changed since it started: scan the workspace's inputs again")
         resumed.append("read")
         read_key, align_key, provenance_key = stage_keys(signature, settings)
+        already = len(input_signature(inputs)) - (len(signature) - signed)
     else:
-        signature = manifest["read"]["signature"] + input_signature(inputs)
+        shutil.rmtree(increment, ignore_errors=True)  # what an add stopped after it was recorded left
+        given = input_signature(inputs)
+        new = _new_entries(manifest["read"]["signature"], given)
+        already = len(given) - len(new)
+        if not new:  # every input is in the workspace, unchanged: nothing to do
+            meta = ws.table("documents", columns=META_COLUMNS)
+            result = summary(ws, meta, ws.table("rejects").to_pylist(), len(Candidates.load(index / "candidates.npz")), manifest.get("provenance_counts", {}), started, [*STAGES])
+            result.already_added = already
+            return result
+        signature = manifest["read"]["signature"] + new
         read_key, align_key, provenance_key = stage_keys(signature, settings)
-        manifest = _read_more(ws, inputs, manifest, read_key, settings, progress)
+        manifest = _read_more(ws, inputs, manifest, read_key, settings, progress, skip={entry[0] for entry in given if entry not in new})
         pending = manifest["increment"]
     ws.apply_staged()
 
@@ -169,17 +181,31 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
         finished("align", align_key)
 
     provenance_counts = _provenance_stage(ws, meta, tables, settings, progress)
-    finished("provenance", provenance_key, provenance_counts=provenance_counts)
     del manifest["increment"]
-    ws.save_manifest({k: v for k, v in manifest.items() if k != "format"})
+    finished("provenance", provenance_key, provenance_counts=provenance_counts)  # the add is whole from here
     shutil.rmtree(increment, ignore_errors=True)
-    return summary(ws, meta, ws.table("rejects").to_pylist(), len(cands), provenance_counts, started, resumed)
+    durable_step()
+    result = summary(ws, meta, ws.table("rejects").to_pylist(), len(cands), provenance_counts, started, resumed)
+    result.already_added = already
+    return result
 
 
-def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict, settings: Settings, progress: Progress) -> dict:
-    """Read the new inputs and stage what changes (a new part of ``documents``, old parts whose
-    date flags changed, ``rejects``, the line counts, the documents whose boilerplate may change);
-    then record the new read stage in the manifest. Returns the manifest."""
+#: The stages of a scan, in order (an add of nothing new has them all done).
+STAGES = ("read", "fingerprints", "candidates", "align", "provenance")
+
+
+def _new_entries(signature: list, given: list) -> list:
+    """The entries of the inputs' signature ``given`` that the workspace's ``signature`` does not
+    hold: files not added before, or changed since (another size or modification time)."""
+    held = {tuple(entry) for entry in signature}
+    return [entry for entry in given if tuple(entry) not in held]
+
+
+def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict, settings: Settings, progress: Progress, skip: set[str]) -> dict:
+    """Read the new inputs (but the files in ``skip``, added before) and stage what changes (a
+    new part of ``documents``, old parts whose date flags changed, ``rejects``, the line counts,
+    the documents whose boilerplate may change); then record the new read stage in the manifest.
+    Returns the manifest."""
     index = ws.path / "index"
     increment = index / "increment"
     shutil.rmtree(increment, ignore_errors=True)
@@ -194,8 +220,11 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     site_names, old_sites = _site_numbers(meta_old)
     seen = _TakenIds(meta_old)
 
-    total_bytes = sum(size or 0 for _, size, _ in input_signature(inputs))
-    new = _read_blocks(inputs, increment / ".documents.arrow", settings, progress, total_bytes, first_doc=n_old, seen=seen, site_numbers={s: n for n, s in enumerate(site_names)})
+    total_bytes = sum(size or 0 for path, size, _ in input_signature(inputs) if path not in skip)
+    new = _read_blocks(
+        inputs, increment / ".documents.arrow", settings, progress, total_bytes, first_doc=n_old, seen=seen,
+        site_numbers={s: n for n, s in enumerate(site_names)}, skip=skip,
+    )
     meta = pa.concat_tables([meta_old, new.meta.cast(meta_old.schema)])
     recheck = _dates_to_check(meta, n_old)
     date_flags, checked_rejects = _date_problems(meta, settings, progress, only=recheck)
@@ -233,6 +262,9 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     np.save(increment / "maybe_changed.npy", maybe)
     save_npz(increment / "template.npz", {name: getattr(now, name) for name in LineCounts.__dataclass_fields__})
     _keep(index / "candidates.npz", increment / "candidates-before.npz")
+    # The spans before: the fingerprint stage compares with them, and writes the table anew (an
+    # add stopped after that write and resumed must still compare with the spans before it).
+    _keep(ws.table_path("boilerplate_spans"), increment / "boilerplate_spans-before.parquet")
     if (index / "votes.npz").exists():
         _keep(index / "votes.npz", increment / "votes-before.npz")
 
@@ -244,7 +276,10 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
         "inputs": manifest["inputs"] + inputs,
         "read_rejects": len(read_rejects),
         "parts": n_parts + 1,
-        "increment": {"inputs": inputs, "first_new": n_old, "run": runs, "settings": manifest["provenance"]["settings"]},
+        "increment": {
+            "inputs": inputs, "first_new": n_old, "run": runs, "settings": manifest["provenance"]["settings"],
+            "signed": len(manifest["read"]["signature"]),
+        },
     }
     ws.save_manifest(manifest)
     return manifest
@@ -342,7 +377,8 @@ def _fingerprint_more(ws: Workspace, documents: PartedRows, meta: pa.Table, doc_
     todo = np.concatenate([maybe, np.arange(first_new, meta.num_rows)])
     chars = meta.column("chars").to_numpy()
     ids = meta.column("doc_id").combine_chunks()
-    old_spans = BoilerplateSpans.read(ws, meta)
+    before = increment / "boilerplate_spans-before.parquet"
+    old_spans = BoilerplateSpans.read(ws, meta, before if before.exists() else None)  # (none: an add of an earlier version)
 
     progress.stage("fingerprints", total=len(todo), unit="docs")
     changed, new_spans = [], []

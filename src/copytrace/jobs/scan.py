@@ -34,11 +34,13 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # Array.take needs it: loaded with copytrace, not during a scan
+import pyarrow.parquet as pq
 
 from copytrace.match.align import Aligned, align_batch
 from copytrace.match.artifacts import flag_documents
@@ -75,7 +77,7 @@ from copytrace.match.score import COPY, PARTIAL, score_pairs
 from copytrace.settings import STAGE_OF, Settings
 from copytrace.explain.site_stats import site_tables
 from copytrace.ingest.warc import CrawlFilter
-from copytrace.store.workspace import SCHEMAS, Workspace, doc_numbers, rows_to_table
+from copytrace.store.workspace import SCHEMAS, Workspace, doc_numbers, durable_step, rows_to_table
 
 
 @dataclass
@@ -99,6 +101,8 @@ class ScanResult:
     provenance: dict[str, int] = field(default_factory=dict)
     #: Files of the input folders not read as articles (README, LICENSE, no extension, hidden), among the rejects skipped.
     not_articles: int = 0
+    #: Input files an ``add`` passed over because the workspace holds them already (unchanged).
+    already_added: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -114,6 +118,7 @@ class ScanResult:
             "provenance": self.provenance,
             "seconds": round(self.seconds, 3),
             "resumed": self.resumed,
+            "already_added": self.already_added,
         }
 
 
@@ -124,8 +129,7 @@ def input_signature(inputs: Sequence[str | os.PathLike]) -> list:
         if isinstance(item, Reject):
             signature.append([item.source, None, None])
         else:
-            st = item[0].stat()
-            signature.append([str(item[0]), st.st_size, st.st_mtime_ns])
+            signature.append([str(item[0]), item[2].st_size, item[2].st_mtime_ns])
     return signature
 
 
@@ -166,6 +170,7 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
         progress.message("first run after an install: compiling copytrace's kernels with numba (about 20 s, once)")
     load_in_background()
     ws = Workspace(out)
+    ws.remove_strays()
     manifest = ws.manifest()
     if manifest.get("increment"):  # an add stopped after its read was recorded: its files first
         ws.apply_staged()
@@ -192,6 +197,8 @@ def _scan(inputs, out, settings: Settings | None, progress: Progress | None, eng
         resumed.append("read")
         stages.update({name: manifest.get(name) for name in ("read", *READ_FACTS)})
     else:
+        if manifest:  # the tables are about to be replaced: no stage of the last run counts until redone
+            ws.save_manifest({})
         total_bytes = sum(size or 0 for _, size, _ in signature)
         meta, rejects, read_rejects = engine.read(inputs, ws, settings, progress, total_bytes)
         finished("read", read_key, inputs=[str(i) for i in inputs], read_rejects=read_rejects, parts=len(ws.part_paths("documents")))
@@ -365,6 +372,7 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
     # The scratch file is the uncompressed copy later stages read texts from (its flags are those
     # found while reading; the align stage takes the date flags from the metadata).
     os.replace(new.scratch.path, index / "documents.arrow")
+    durable_step()
     rejects = new.rejects + date_rejects
     ws.write("rejects", rows_to_table("rejects", rejects))
     LineRuns(index / "lines").reset(new.lines)
@@ -384,18 +392,19 @@ class _Read:
     rejects: list[dict]
 
 
-def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, total_bytes: int, *, first_doc: int, seen: dict, site_numbers: dict) -> _Read:
+def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, total_bytes: int, *, first_doc: int, seen: dict, site_numbers: dict, skip: set | None = None) -> _Read:
     """Read the inputs a block at a time: each block's words are found (on worker threads while
     reading goes on) for the extraction flags and the line counts boilerplate is learned from,
     and its documents go to a scratch file. Documents are numbered from ``first_doc``; ``seen``
     holds the ids already taken (and where), ``site_numbers`` the sites already numbered (both
-    are added to). Progress: bytes of the input files, and documents found."""
+    are added to); the files and folder entries in ``skip`` are passed over. Progress: bytes of the
+    input files, and documents found."""
     progress.stage("read", total=total_bytes, unit="bytes")
     scratch = Scratch(scratch_path)
     rejects: list[dict] = []
     keep = CrawlFilter(settings.sites, settings.since, settings.until)
     workers = settings.workers or os.cpu_count() or 1
-    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers, seen=seen)
+    records = read_inputs(inputs, settings.max_chars, keep, settings.site_by, on_bytes=progress.advance, workers=workers, seen=seen, skip=skip)
     metas: list[pa.Table] = []
     flags: list[list[str]] = []
     counts: list[LineCounts] = []
@@ -503,6 +512,7 @@ def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_name
         progress.advance(rows.num_rows)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
+    durable_step()
     write_boilerplate(ws, template, site_names, store)
     ws.write("boilerplate_spans", pa.table({
         "doc_id": pa.concat_arrays(ids) if ids else pa.array([], pa.string()),
@@ -605,8 +615,9 @@ class BoilerplateSpans:
     ends: np.ndarray
 
     @classmethod
-    def read(cls, ws: Workspace, meta: pa.Table) -> BoilerplateSpans:
-        spans = ws.table("boilerplate_spans")
+    def read(cls, ws: Workspace, meta: pa.Table, path: Path | None = None) -> BoilerplateSpans:
+        """The workspace's spans (or those of the table at ``path``)."""
+        spans = pq.read_table(path) if path is not None else ws.table("boilerplate_spans")
         docs = doc_numbers(spans.column("doc_id"), meta.column("doc_id"))
         starts, ends = spans.column("start").to_numpy(), spans.column("end").to_numpy()
         order = np.lexsort((starts, docs))
@@ -846,12 +857,10 @@ def _top_reused(meta: pa.Table, pairs: pa.Table, limit: int = 10) -> list[dict]:
         return []
     ids = pa.concat_arrays([pairs.column("a_id").combine_chunks(), pairs.column("b_id").combine_chunks()])
     is_copy = np.tile(np.asarray(pairs.column("verdict").to_numpy(zero_copy_only=False) == COPY), 2)
-    unique, inverse, count = np.unique(ids.to_numpy(zero_copy_only=False).astype(str), return_inverse=True, return_counts=True)
-    copies = np.bincount(inverse, weights=is_copy, minlength=len(unique)).astype(np.int64)
-    ranked = np.lexsort((unique, -count))[:limit]  # most pairs first, then by id
-    top = [str(unique[i]) for i in ranked]
+    # Grouped in Arrow: a NumPy string array would be as wide as the longest id for every pair.
+    counted = pa.table({"id": ids, "copy": pa.array(is_copy.astype(np.int64))}).group_by("id").aggregate([("copy", "count"), ("copy", "sum")])
+    ranked = counted.sort_by([("copy_count", "descending"), ("id", "ascending")]).slice(0, limit).to_pylist()  # most pairs first, then by id
+    top = [row["id"] for row in ranked]
     chosen = meta.filter(pa.compute.is_in(meta.column("doc_id"), pa.array(top, pa.string()))).select(["doc_id", "site"]).to_pylist()
     site = {row["doc_id"]: row["site"] for row in chosen}
-    return [
-        {"doc_id": str(unique[i]), "site": site.get(str(unique[i])), "pairs": int(count[i]), "copies": int(copies[i])} for i in ranked
-    ]
+    return [{"doc_id": row["id"], "site": site.get(row["id"]), "pairs": row["copy_count"], "copies": row["copy_sum"]} for row in ranked]

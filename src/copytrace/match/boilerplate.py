@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from copytrace.match.fingerprint import Words, find_sorted, index_bits, sort_with_index
+from copytrace.store.workspace import durable_step
 
 #: A line must be seen on at least this many pages of its site to count as boilerplate.
 MIN_PAGES_SEEN = 3
@@ -176,6 +177,7 @@ class LineRuns:
             np.save(temporary / f"{name}.npy", getattr(counts, name).astype(dtype, copy=False))
         shutil.rmtree(target, ignore_errors=True)
         os.replace(temporary, target)
+        durable_step()
 
     def reset(self, counts: LineCounts) -> None:
         """The counts of a whole new scan: the only run."""

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from copytrace.match.fingerprint import find_sorted, index_bits, sort_with_index
-from copytrace.store.workspace import save_npz
+from copytrace.store.workspace import durable_step, save_npz
 
 #: Most pair votes materialized at once while counting (about 16 bytes each).
 PAIR_CHUNK = 8_000_000
@@ -221,6 +221,7 @@ class FingerprintSpill:
             temporary = path.with_name(f".{path.name}.tmp")
             values.tofile(temporary)
             os.replace(temporary, path)
+            durable_step()
 
     def read(self, p: int, mapped: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Partition ``p``'s fingerprints: ``(hashes, documents)``. ``mapped``: memory-mapped as
@@ -256,6 +257,7 @@ class FingerprintIndex:
         temporary.mkdir(parents=True, exist_ok=True)
         np.save(temporary / "replaces.npy", np.asarray(replaces, np.int64))
         os.replace(temporary, self.folder / f"run-{number:03d}")
+        durable_step()
 
     def read(self, p: int, before: int | None = None, mapped: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Partition ``p``'s fingerprints over all runs (those numbered below ``before`` if

@@ -1,7 +1,10 @@
 """``copytrace serve``: the report's views as a local web app, plus search, a compare page and a
 JSON API (OpenAPI docs at ``/docs``, served from the bundled Swagger UI: no network needed).
 
-Bind to 127.0.0.1 unless told otherwise: the app shows whole articles and has no login.
+Bind to 127.0.0.1 unless told otherwise: the app shows whole articles and has no login. Every
+request passes :class:`Guard` first: a Host header that is not one of the server's own names is
+refused (a page elsewhere cannot reach the app through DNS rebinding), requests too large get a
+413 or 414 with the reason, and every response carries the security headers.
 """
 
 from __future__ import annotations
@@ -24,12 +27,96 @@ from copytrace.present.views import PAIRS_PER_PAGE, NotFound, Views, pair_view
 
 #: Largest text the compare page takes, per side.
 MAX_COMPARE_CHARS = 1_000_000
+#: Longest request target (path and query) taken, in bytes: a search of the longest paragraph
+#: accepted, written in a script of 2-byte characters and percent-encoded, fits.
+MAX_URL_BYTES = 6 * MAX_QUERY_CHARS + 16_384
+#: Largest request body taken: the compare form with two files of the largest size.
+MAX_BODY_BYTES = 2 * 4 * MAX_COMPARE_CHARS + 65_536
+#: The names a server bound to 127.0.0.1 answers to (more with ``--allow-host``).
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": _CSP,
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
 }
+#: Swagger UI starts itself with an inline script: only the API docs page allows one.
+DOCS_CSP = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class Guard:
+    """ASGI middleware in front of the app: the Host header checked against ``hosts`` (400
+    otherwise), request targets over :data:`MAX_URL_BYTES` answered 414 and bodies over
+    :data:`MAX_BODY_BYTES` 413 (by Content-Length, or counted as they come), and
+    :data:`SECURITY_HEADERS` added to every response. Answers are plain text with the reason."""
+
+    def __init__(self, app, hosts: tuple[str, ...] = LOCAL_HOSTS):
+        self.app = app
+        self.hosts = {h.lower().strip("[]") for h in hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        host = _host_name(headers.get(b"host", b"").decode("latin-1"))
+        if host not in self.hosts:
+            names = ", ".join(sorted(self.hosts))
+            return await _plain(send, 400, f"this server answers only to {names}: start it with --allow-host NAME to use another name")
+        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > MAX_URL_BYTES:
+            return await _plain(send, 414, f"the request address is over {MAX_URL_BYTES:,} bytes; search a shorter text, or POST it to /api/compare")
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return await _plain(send, 413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+        csp = DOCS_CSP if scope["path"] in ("/docs", "/docs/oauth2-redirect") else _CSP
+        extra = [(k.lower().encode(), v.encode()) for k, v in {**SECURITY_HEADERS, "Content-Security-Policy": csp}.items()]
+        received = 0
+        started = False
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise _TooLarge()
+            return message
+
+        async def secured_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []), *(h for h in extra if h[0] not in have)]}
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, secured_send)
+        except _TooLarge:
+            if not started:
+                await _plain(send, 413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+
+
+class _TooLarge(Exception):
+    """A request body went past :data:`MAX_BODY_BYTES` while it was read."""
+
+
+def _host_name(header: str) -> str:
+    """The host name of a Host header, without its port (``[::1]:8000`` gives ``::1``)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+async def _plain(send, status: int, reason: str) -> None:
+    body = reason.encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+               *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class CompareRequest(BaseModel):
@@ -58,8 +145,9 @@ def comparison_view(result: Comparison) -> dict:
                      result.boilerplate, credit, 1, max(len(result.a.text), len(result.b.text), 1))
 
 
-def create_app(workspace: str | Path) -> FastAPI:
-    """The web app of one workspace (raises FileNotFoundError when it is not a workspace)."""
+def create_app(workspace: str | Path, hosts: tuple[str, ...] = LOCAL_HOSTS) -> FastAPI:
+    """The web app of one workspace, answering to the host names ``hosts`` (raises
+    FileNotFoundError when it is not a workspace)."""
     views = Views(workspace)
     searcher = Searcher(views)
     env = environment()
@@ -69,10 +157,11 @@ def create_app(workspace: str | Path) -> FastAPI:
     app.mount("/assets", StaticFiles(directory=str(ASSETS)), name="assets")
     swagger = Path(__import__("swagger_ui_bundle").swagger_ui_path)
     app.mount("/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+    app.add_middleware(Guard, hosts=hosts)
 
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(template).render(links=links, workspace=views.name, kinds=KINDS, **context)
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status)  # (Guard adds the security headers)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -242,9 +331,27 @@ async def _uploaded_text(upload: UploadFile | None, name: str) -> str:
         raise ValueError(f"{name} ({upload.filename}) is not UTF-8 text: byte {error.start} cannot be decoded") from None
 
 
-def serve(workspace: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the app with uvicorn until interrupted."""
+def serve(workspace: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_hosts: tuple[str, ...] = ()) -> None:
+    """Run the app with uvicorn until interrupted; it answers to the local names, ``host`` and
+    ``allow_hosts``."""
     import uvicorn
 
-    uvicorn.run(create_app(workspace), host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(workspace, host, port, allow_hosts)).run()
+
+
+def server_config(workspace: str | Path, host: str = "127.0.0.1", port: int = 8000, allow_hosts: tuple[str, ...] = ()):
+    """The uvicorn configuration of :func:`serve`."""
+    import uvicorn
+
+    app = create_app(workspace, server_names(host, allow_hosts))
+    # h11 takes request heads up to this size (past it the connection is dropped, no answer):
+    # room for the longest search, so that one longer still is answered by Guard with its reason.
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", h11_max_incomplete_event_size=MAX_URL_BYTES + 65_536)
+
+
+def server_names(host: str, allow_hosts: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The host names a server listening on ``host`` answers to: the local ones, ``host`` itself
+    (unless it is every address, 0.0.0.0 or ::, which names no host) and ``allow_hosts``."""
+    own = () if host in ("0.0.0.0", "::", "") else (host,)
+    return tuple(dict.fromkeys([*LOCAL_HOSTS, *own, *allow_hosts]))
 

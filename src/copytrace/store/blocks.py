@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document
-from copytrace.store.workspace import SCHEMAS
+from copytrace.store.workspace import SCHEMAS, durable_step
 
 #: Documents per row group of the ``documents`` table: the unit of random access to texts.
 ROWS_PER_GROUP = 1024
@@ -107,6 +107,7 @@ def write_documents(path: Path, batches: Iterator[pa.RecordBatch], flags: list[l
         if rows or done == 0:
             writer.write_table(pa.Table.from_batches(pending, schema), row_group_size=ROWS_PER_GROUP)
     os.replace(temporary, path)
+    durable_step()
 
 
 def write_flags(path: Path, out: Path, flags: list[list[str]]) -> None:
@@ -139,6 +140,7 @@ def copy_documents(paths: list[Path], copy: Path) -> None:
             for batch in pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS):
                 arrow.write_batch(batch)
     os.replace(temporary, copy)
+    durable_step()
 
 
 class PartedRows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -212,6 +213,27 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+#: For the crash tests (tests/test_resume.py, benchmarks/reliability.py): when set, the process
+#: kills itself (SIGKILL, as a crash or ``kill -9`` would) at that durable step of its run, counted
+#: from 1. Every rename of a finished file into place, manifest saved and file removed is a step,
+#: so trying each number proves a run stopped at any step resumes to the same tables.
+KILL_AT_STEP = int(os.environ.get("COPYTRACE_KILL_AT_STEP") or 0)
+_steps_taken = 0
+
+
+def durable_step() -> None:
+    """Mark a change to the workspace on disk as done (a step :data:`KILL_AT_STEP` may stop at)."""
+    global _steps_taken
+    _steps_taken += 1
+    if _steps_taken == KILL_AT_STEP:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def steps_taken() -> int:
+    """How many durable steps this process has taken (the crash tests try each one)."""
+    return _steps_taken
+
+
 class Workspace:
     """A workspace folder. ``Workspace(path).table("pairs")`` is a pyarrow Table; ``pandas``,
     ``polars`` and ``sql`` give the same tables as pandas and polars DataFrames and through DuckDB
@@ -290,6 +312,7 @@ class Workspace:
         temporary = final.with_name(f".{final.name}.tmp")
         pq.write_table(table, temporary, compression="zstd")
         os.replace(temporary, final)
+        durable_step()
 
     def apply_staged(self) -> None:
         """Move what an ``add`` staged (``index/increment/staged``, recorded in the manifest) into
@@ -301,7 +324,22 @@ class Workspace:
             target = self.path / path.relative_to(staged)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
+            durable_step()
         shutil.rmtree(staged)
+        durable_step()
+
+    def remove_strays(self) -> None:
+        """Remove the temporary files a run stopped halfway left (``.name.tmp``: a table, a
+        manifest or an index file being written when it stopped). Only the run that was writing
+        them would have renamed them into place, and it is gone."""
+        if not self.path.is_dir():
+            return
+        for folder in (self.path, self.path / "documents", self.path / "index", *(p for p in (self.path / "index").glob("*") if p.is_dir())):
+            for stray in folder.glob(".*.tmp*"):
+                if stray.is_dir():
+                    shutil.rmtree(stray, ignore_errors=True)
+                else:
+                    stray.unlink(missing_ok=True)
 
     # --- manifest -------------------------------------------------------------------------------
     @property
@@ -322,6 +360,7 @@ class Workspace:
         temporary = self.manifest_path.with_name(".manifest.json.tmp")
         temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
         os.replace(temporary, self.manifest_path)
+        durable_step()
 
 
 def _need(module: str):
@@ -357,6 +396,7 @@ def save_npz(path: Path, arrays: dict) -> None:
     temporary = path.with_name(f".{path.name}.tmp.npz")
     np.savez(temporary, **arrays)
     os.replace(temporary, path)
+    durable_step()
 
 
 def doc_numbers(ids, all_ids) -> np.ndarray:
