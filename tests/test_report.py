@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from copytrace.cli import app as cli
 from copytrace.present.report import write_report
 from copytrace.present.serve import create_app, server_config
-from copytrace.present.views import Views, key_of
+from copytrace.present.views import PairFilter, Views, key_of
 from copytrace.store.workspace import Workspace
 from tests.report_corpus import (
     EVIL_TITLE,
@@ -403,3 +403,30 @@ def test_charts_have_axes_and_their_labels_touch_nothing(tmp_path):
         assert len(axis) == 1 and ticks and _labels_apart(ticks, anchor_middle=True)
         names = [t for t in texts if t.get("x") == "4"]
         assert len(names) == len(timeline) and all(4 + CHAR_WIDTH * len(t["text"]) <= float(axis[0]["x1"]) for t in names)
+
+
+def test_report_filters_publish_part_of_a_workspace(tmp_path):
+    """--site, --verdict, --min-coverage and dates: only the pairs every filter keeps are written,
+    with their documents, cascades and sites; the pages say what was chosen."""
+    ws = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["scan", str(ROOT / "examples" / "cascades.jsonl"), "--out", str(ws), "--quiet"]).exit_code == 0
+    everything = Views(ws)
+    site = everything.site_list()[0]["site"]
+    result = CliRunner().invoke(cli, ["report", str(ws), "--out", str(tmp_path / "one"), "--site", site.upper(), "--verdict", "copy", "--min-coverage", "0.5"])
+    assert result.exit_code == 0, result.output
+    chosen = [p for p in everything.pairs if p["verdict"] == "copy" and max(p["coverage_a"], p["coverage_b"]) >= 0.5
+              and site in (everything.docs[p["a_id"]]["site"], everything.docs[p["b_id"]]["site"])]
+    assert 0 < len(chosen) < len(everything.pairs)
+    written = {p.stem for p in (tmp_path / "one" / "pair").glob("*.html")}
+    assert written == {key_of(p["a_id"], p["b_id"]) for p in chosen}
+    docs = {p.stem for p in (tmp_path / "one" / "doc").glob("*.html")}
+    assert docs == {key_of(d) for p in chosen for d in (p["a_id"], p["b_id"])}
+    assert f"site {site}" in (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
+    dates = sorted(d["date"][:10] for d in (everything.docs[i] for i in everything.pairs_of) if d["date"])
+    dated = CliRunner().invoke(cli, ["report", str(ws), "--out", str(tmp_path / "day"), "--since", dates[0], "--until", dates[0]])
+    assert dated.exit_code == 0, dated.output
+    day = Views(ws, PairFilter(since=dates[0], until=dates[0]))
+    assert 0 < len(day.pairs) <= len(everything.pairs)
+    assert all(any((everything.docs[d]["date"] or "")[:10] == dates[0] for d in (p["a_id"], p["b_id"])) for p in day.pairs)
+    bad = CliRunner().invoke(cli, ["report", str(ws), "--out", str(tmp_path / "x"), "--since", "yesterday"])
+    assert bad.exit_code == 2 and "ISO date" in bad.output

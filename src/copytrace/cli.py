@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -292,15 +293,28 @@ def report(
     workspace: Annotated[Path, typer.Argument(help="A workspace written by `copytrace scan`.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site to (created).")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    site: Annotated[str | None, typer.Option(help="Only pairs with a document of this site (and their documents, cascades and sites).")] = None,
+    verdict: Annotated[str | None, typer.Option(help="Only pairs of this verdict: copy or partial.")] = None,
+    min_coverage: Annotated[float, typer.Option(min=0.0, max=1.0, help="Only pairs covering at least this share of one side.")] = 0.0,
+    since: Annotated[str | None, typer.Option(help="Only pairs with a document dated on or after this ISO date (published, else crawled).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only pairs with a document dated on or before this ISO date (a day or a month).")] = None,
 ) -> None:
     """Write a self-contained static HTML report: overview, sites, cascades, every pair side by side.
 
     The folder opens from disk with no server (start at index.html) and can be zipped and shared.
+    The filters publish part of a large workspace (they combine: every one must hold).
     """
     from copytrace.present.report import write_report
+    from copytrace.present.views import PairFilter
 
+    if verdict not in (None, "copy", "partial"):
+        raise _error(f"--verdict must be copy or partial, not {escape(verdict)!r}")
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise _error(f"{name} takes an ISO date (2024-03-01, or 2024-03 for a month), not {escape(value)!r}")
+    chosen = PairFilter(site.lower() if site else None, verdict, min_coverage, since, until)
     _open_workspace(workspace, "documents", "pairs", "passages")
-    result = with_progress(quiet, lambda reporter: write_report(workspace, out_dir, progress=reporter), remaining=False)
+    result = with_progress(quiet, lambda reporter: write_report(workspace, out_dir, progress=reporter, pair_filter=chosen), remaining=False)
     if not quiet:
         out.print(f"wrote {result.pages:,} pages ({filesize.decimal(result.bytes)}) in {result.seconds:.1f} s → {escape(str(out_dir / 'index.html'))}")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from copytrace.explain.edits import KINDS
 from copytrace.present.pages import ASSET_FILES, ASSETS, Links, environment
 from copytrace.progress import Progress, Silent
-from copytrace.present.views import PAGE_CHARS, Views
+from copytrace.present.views import PAGE_CHARS, PairFilter, Views
 
 
 @dataclass
@@ -34,18 +34,21 @@ class ReportResult:
 
 
 def write_report(workspace: str | os.PathLike, out: str | os.PathLike, progress: Progress | None = None,
-                 page_chars: int = PAGE_CHARS) -> ReportResult:
+                 page_chars: int = PAGE_CHARS, pair_filter: PairFilter | None = None) -> ReportResult:
     """Write the static report of ``workspace`` into the folder ``out`` (created; pages already
-    there are replaced). Each page is written to a temporary name and renamed into place."""
+    there are replaced). Each page is written to a temporary name and renamed into place. With
+    ``pair_filter``, only the pairs it keeps, and their documents, cascades and sites, are written:
+    part of a large workspace, published in bounded memory."""
     started = time.perf_counter()
     progress = progress or Silent()
     out = Path(out)
-    views = Views(workspace)
+    views = Views(workspace, pair_filter)
     env = environment()
     written = [0, 0]
+    title = f"{views.name} ({views.pair_filter.describe()})" if views.pair_filter else views.name
 
     def render(path: str, template: str, depth: int, **context) -> None:
-        html = env.get_template(template).render(links=Links(True, depth), workspace=views.name, kinds=KINDS, **context)
+        html = env.get_template(template).render(links=Links(True, depth), workspace=title, kinds=KINDS, **context)
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
@@ -81,14 +84,15 @@ def write_report(workspace: str | os.PathLike, out: str | os.PathLike, progress:
     for c in cascades:
         render(f"cascade/{c['cascade_id']}.html", "cascade.html", 1, view=views.cascade(c["cascade_id"]))
         progress.advance()
-    in_pairs = [d for d in views.docs if d in views.pairs_of]
+    in_pairs = [d for d in views.pairs_of if d in views.docs]
     progress.stage("documents", total=len(in_pairs), unit="pages")
     for doc_id in in_pairs:
         key = views.doc_summary(doc_id)["key"]
         render(f"doc/{key}.html", "document.html", 1, view=views.document(key))
         progress.advance()
     progress.stage("pairs", total=len(views.pair_key), unit="pairs")
-    views.texts(in_pairs)
+    views.keep_texts(len(in_pairs))
+    views.texts(in_pairs)  # every pair's texts in one pass over the row groups that hold them
     for key in views.pair_key:
         first = views.pair(key, 1, page_chars)
         render(f"pair/{key}.html", "pair.html", 1, view=first)

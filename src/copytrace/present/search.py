@@ -16,6 +16,8 @@ import dataclasses
 import threading
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from copytrace.jobs.compare import compare_documents
 from copytrace.match.fingerprint import Words
@@ -73,9 +75,11 @@ class Searcher:
     def index(self) -> TextIndex:
         with self._lock:
             if self._index is None:
-                ids = list(self.views.docs)
-                texts = self.views.texts(ids)
-                self._index = TextIndex(ids, [texts[d] for d in ids], self.settings)
+                ids, texts = [], []
+                for batch_ids, batch_texts in self.views.all_texts():  # (not through the views' cache of recent texts)
+                    ids += batch_ids
+                    texts += batch_texts
+                self._index = TextIndex(ids, texts, self.settings)
             return self._index
 
     def meaning_index(self) -> tuple[np.ndarray, list[str]] | None:
@@ -107,22 +111,30 @@ class Searcher:
         wanted = _url_key(url)
         if not wanted:
             return []
-        exact, partial = [], []
-        for d in self.views.docs.values():
-            if d["url"]:
-                key = _url_key(d["url"])
-                if key == wanted:
-                    exact.append(d["doc_id"])
-                elif wanted in key:
-                    partial.append(d["doc_id"])
-        return [self.views.doc_summary(d) for d in (exact + sorted(partial))[:limit]]
+        keys, ids = self._url_keys(), self.views.docs.column("doc_id")
+        exact = ids.filter(pc.equal(keys, wanted)).to_pylist()
+        partial = sorted(set(ids.filter(pc.fill_null(pc.match_substring(keys, wanted), False)).to_pylist()) - set(exact))
+        return [self.views.doc_summary(d) for d in (exact + partial)[:limit]]
+
+    def _url_keys(self) -> pa.Array:
+        """Every document's URL as :func:`_url_key` compares them (computed on the first search by URL)."""
+        with self._lock:
+            if self._url_key_array is None:
+                self._url_key_array = pa.array([_url_key(u) if u else None for u in self.views.docs.column("url").to_pylist()], pa.string())
+            return self._url_key_array
+
+    _url_key_array: pa.Array | None = None
 
     def by_title(self, title: str, limit: int = 50) -> list[dict]:
         """Documents whose title contains every word of ``title`` (case aside), earliest first."""
         words = title.lower().split()
         if not words:
             return []
-        found = [d["doc_id"] for d in self.views.docs.values() if d["title"] and all(w in d["title"].lower() for w in words)]
+        titles, keep = self.views.docs.column("title"), None
+        for word in words:  # in Arrow, over every title at once
+            has = pc.fill_null(pc.match_substring(titles, word, ignore_case=True), False)
+            keep = has if keep is None else pc.and_(keep, has)
+        found = self.views.docs.column("doc_id").filter(keep).to_pylist()
         return sorted((self.views.doc_summary(d) for d in found), key=_time_order)[:limit]
 
     def by_text(self, text: str, limit: int = 20) -> dict:

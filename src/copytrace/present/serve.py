@@ -9,6 +9,7 @@ refused (a page elsewhere cannot reach the app through DNS rebinding), requests 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -149,6 +150,7 @@ def create_app(workspace: str | Path, hosts: tuple[str, ...] = LOCAL_HOSTS) -> F
     """The web app of one workspace, answering to the host names ``hosts`` (raises
     FileNotFoundError when it is not a workspace)."""
     views = Views(workspace)
+    threading.Thread(target=views.warm, daemon=True, name="views-warm").start()
     searcher = Searcher(views)
     env = environment()
     links = Links(static=False)

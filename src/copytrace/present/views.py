@@ -8,17 +8,23 @@ ids can hold any character, keys are safe in file names and URLs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from copytrace.ingest.dates import document_time
 from copytrace.match.meaning import LEXICAL, sentence_spans
+from copytrace.store.blocks import PartedRows
 from copytrace.store.workspace import Workspace
 
 #: Characters of the longer text shown on one page of a pair; longer pairs are paginated.
@@ -31,6 +37,8 @@ PAIRS_PER_PAGE = 500
 TOP = 15
 
 REQUIRED = ("documents", "pairs", "passages")
+#: Texts kept in memory after they were read (the pages shown most recently), at most.
+TEXTS_KEPT = 512
 
 
 class NotFound(LookupError):
@@ -53,22 +61,154 @@ def _table_rows(ws: Workspace, name: str, columns: list[str] | None = None) -> l
     return ws.table(name, columns=columns).to_pylist() if ws.has(name) else []
 
 
-class Views:
-    """The views of one workspace. Tables are read once; texts only for documents in pairs (and all
-    of them when a search index is built)."""
+def _rows_of_pairs(ws: Workspace, name: str, docs: pa.Array, pair_filter: PairFilter) -> list[dict]:
+    """The rows of a per-pair table (``passages``, ``edits``); with a filter, only those whose
+    documents are in the pairs kept (filtered in Arrow, before any row becomes a dict)."""
+    if not ws.has(name):
+        return []
+    table = ws.table(name)
+    if pair_filter:
+        table = table.filter(pc.and_(pc.is_in(table.column("a_id"), docs), pc.is_in(table.column("b_id"), docs)))
+    return table.to_pylist()
 
-    def __init__(self, path: str | Path):
+
+class Documents:
+    """The documents' metadata (every column but the text) kept columnar, in Arrow, with a row
+    number by id: a million documents in a few hundred MB, where a dict per document took several
+    GB. A document becomes a dict only when it is shown (``docs[doc_id]``, ``docs.get``)."""
+
+    COLUMNS = ("doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "lang", "flags", "chars")
+
+    def __init__(self, ws: Workspace):
+        present = ws.columns("documents")
+        self.table = ws.table("documents", columns=[c for c in self.COLUMNS if c in present]).combine_chunks()
+        for name in self.COLUMNS:  # (a workspace of an older copytrace lacks newer columns)
+            if name not in self.table.column_names:
+                self.table = self.table.append_column(name, pa.nulls(self.table.num_rows))
+        self.ids: list[str] = self.table.column("doc_id").to_pylist()
+        self.row: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.row
+
+    def __getitem__(self, doc_id: str) -> dict:
+        return self.table.slice(self.row[doc_id], 1).to_pylist()[0]
+
+    def get(self, doc_id: str, default=None) -> dict | None:
+        return self[doc_id] if doc_id in self.row else default
+
+    def column(self, name: str) -> pa.Array:
+        return self.table.column(name).combine_chunks()
+
+
+class _TextCache:
+    """Texts read by document number from the parts of ``documents``, a row group at a time (never
+    the whole table), the most recently used kept."""
+
+    def __init__(self, ws: Workspace, kept: int = TEXTS_KEPT):
+        self.rows = PartedRows(ws.part_paths("documents"))
+        self.kept = kept
+        self.cache: OrderedDict[int, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, numbers: list[int]) -> dict[int, str]:
+        with self.lock:
+            missing = sorted({n for n in numbers if n not in self.cache})
+        found = {}
+        if missing:
+            texts = self.rows.rows(np.array(missing, np.int64), columns=["text"]).column("text").to_pylist()
+            found = dict(zip(missing, texts))
+        with self.lock:
+            for n in numbers:
+                if n in self.cache:
+                    self.cache.move_to_end(n)
+                    found[n] = self.cache[n]
+                elif n in found:
+                    self.cache[n] = found[n]
+            while len(self.cache) > self.kept:
+                self.cache.popitem(last=False)
+        return found
+
+
+def _once(method):
+    """A view that depends on nothing but the workspace, computed on its first call and kept
+    (the workspace is read as it was when the views were opened). Safe under concurrent calls."""
+    name = f"_kept_{method.__name__}"
+
+    @functools.wraps(method)
+    def kept(self):
+        with self._lock:
+            if name not in self.__dict__:
+                self.__dict__[name] = method(self)
+            return self.__dict__[name]
+
+    return kept
+
+
+@dataclass(frozen=True)
+class PairFilter:
+    """Which pairs a report or the views take (all by default): those with a document of ``site``,
+    of ``verdict``, covering at least ``min_coverage`` of one side, and with a document dated
+    (published, else crawled) within ``since``..``until`` (ISO dates, inclusive; ``until`` may be a
+    day or a month). Cascades, documents and sites follow the pairs kept."""
+
+    site: str | None = None
+    verdict: str | None = None
+    min_coverage: float = 0.0
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return self != PairFilter()
+
+    def describe(self) -> str:
+        """The filter in words, for the pages it made ("" for none)."""
+        parts = [f"site {self.site}" if self.site else "", f"verdict {self.verdict}" if self.verdict else "",
+                 f"coverage at least {self.min_coverage:.0%}" if self.min_coverage else "",
+                 f"dated from {self.since}" if self.since else "", f"dated until {self.until}" if self.until else ""]
+        return ", ".join(p for p in parts if p)
+
+    def keeps(self, pair: dict, site_a: str | None, site_b: str | None, when_a: str | None, when_b: str | None) -> bool:
+        if self.site and self.site not in (site_a, site_b):
+            return False
+        if self.verdict and pair["verdict"] != self.verdict:
+            return False
+        if max(pair["coverage_a"], pair["coverage_b"]) < self.min_coverage:
+            return False
+        if self.since or self.until:
+            dated = [w for w in (when_a, when_b) if w]
+            return any((not self.since or w >= self.since) and (not self.until or w[: len(self.until)] <= self.until) for w in dated)
+        return True
+
+
+class Views:
+    """The views of one workspace. The documents' metadata is held columnar and their texts read
+    on demand (a row group at a time, the last few hundred kept), so a workspace of a million
+    documents opens in seconds and bounded memory; the other tables are read once (they grow with
+    the pairs found, not with the corpus). Views that depend on the whole workspace (overview,
+    site and cascade lists) are computed once and kept."""
+
+    def __init__(self, path: str | Path, pair_filter: PairFilter | None = None):
         self.ws = Workspace(path)
         missing = [t for t in REQUIRED if not self.ws.has(t)]
         if missing:
             raise FileNotFoundError(f"{path} has no {', '.join(missing)} table: run `copytrace scan` into it first")
         ws = self.ws
         self.name = Path(path).resolve().name
-        meta = [c for c in ("doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "lang", "flags", "chars") if c in ws.columns("documents")]
-        self.docs: dict[str, dict] = {d["doc_id"]: d for d in _table_rows(ws, "documents", meta)}
-        self.doc_key = {key_of(d): d for d in self.docs}
+        self._lock = threading.RLock()
+        self.docs = Documents(ws)
+        self._texts = _TextCache(ws)
 
         self.pairs = _table_rows(ws, "pairs")
+        self.pair_filter = pair_filter or PairFilter()
+        if self.pair_filter:
+            self.pairs = self._filtered(self.pairs)
         self.pairs.sort(key=lambda p: (p["verdict"] != "copy", -max(p["coverage_a"], p["coverage_b"]), p["a_id"], p["b_id"]))
         self.pair_key = {key_of(p["a_id"], p["b_id"]): p for p in self.pairs}
         self.pairs_of: dict[str, list[dict]] = defaultdict(list)
@@ -76,48 +216,100 @@ class Views:
             self.pairs_of[p["a_id"]].append(p)
             self.pairs_of[p["b_id"]].append(p)
 
+        in_pairs = pa.array(list(self.pairs_of), pa.string())
         self.passages: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for row in _table_rows(ws, "passages"):
+        for row in _rows_of_pairs(ws, "passages", in_pairs, self.pair_filter):
             self.passages[row["a_id"], row["b_id"]].append(row)
         self.edits: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for row in _table_rows(ws, "edits"):
+        for row in _rows_of_pairs(ws, "edits", in_pairs, self.pair_filter):
             self.edits[row["a_id"], row["b_id"]].append(row)
-        self.boilerplate: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for row in _table_rows(ws, "boilerplate_spans"):
-            self.boilerplate[row["doc_id"]].append((row["start"], row["end"]))
+        self.boilerplate: dict[str, list[tuple[int, int]]] = defaultdict(list)  # of the documents in pairs only
+        if ws.has("boilerplate_spans"):
+            spans = ws.table("boilerplate_spans")
+            for row in spans.filter(pc.is_in(spans.column("doc_id"), in_pairs)).to_pylist():
+                self.boilerplate[row["doc_id"]].append((row["start"], row["end"]))
 
         self.cascades = {c["cascade_id"]: c for c in _table_rows(ws, "cascades")}
+        if self.pair_filter:  # the cascades the pairs kept are in, and the sites of their documents
+            self.cascades = {k: c for k, c in self.cascades.items() if any(d in self.pairs_of for d in c["doc_ids"])}
         self.edges: dict[int, list[dict]] = defaultdict(list)
         for row in _table_rows(ws, "edges"):
             self.edges[row["cascade_id"]].append(row)
         self.cascade_of = {d: c["cascade_id"] for c in self.cascades.values() for d in c["doc_ids"]}
 
         self.sites = {s["site"]: s for s in _table_rows(ws, "sites")}
-        self.site_key = {key_of(s): s for s in self.sites}
         self.site_edges = _table_rows(ws, "site_edges")
+        if self.pair_filter:
+            site = self.docs.column("site")
+            shown = {site[self.docs.row[d]].as_py() for d in self.pairs_of if d in self.docs}
+            self.sites = {name: s for name, s in self.sites.items() if name in shown}
+            self.site_edges = [e for e in self.site_edges if e["source_site"] in shown and e["copier_site"] in shown]
+        self.site_key = {key_of(s): s for s in self.sites}
         self.edges_to: dict[str, list[dict]] = defaultdict(list)  # by copier site
         self.edges_from: dict[str, list[dict]] = defaultdict(list)  # by source site
         for e in self.site_edges:
             self.edges_to[e["copier_site"]].append(e)
             self.edges_from[e["source_site"]].append(e)
         self.paired_of_site: dict[str, list[str]] = defaultdict(list)  # a site's documents in some pair
+        site = self.docs.column("site")
         for doc_id in sorted(self.pairs_of):
             if doc_id in self.docs:
-                self.paired_of_site[self.docs[doc_id]["site"]].append(doc_id)
-        self.rejects = ws.table("rejects", columns=["outcome"]).column("outcome").to_pylist() if ws.has("rejects") else []
-        self._texts: dict[str, str] = {}
+                self.paired_of_site[site[self.docs.row[doc_id]].as_py()].append(doc_id)
+        outcomes = ws.table("rejects", columns=["outcome"]).column("outcome") if ws.has("rejects") else pa.chunked_array([], pa.string())
+        kept = int(pc.sum(pc.equal(outcomes, "kept")).as_py() or 0)
+        self.rejects = {"rejected": len(outcomes) - kept, "repaired": kept}
+
+    def _filtered(self, pairs: list[dict]) -> list[dict]:
+        site, date, crawled = self.docs.column("site"), self.docs.column("date"), self.docs.column("crawled_at")
+
+        def of(doc_id: str) -> tuple:
+            row = self.docs.row.get(doc_id)
+            if row is None:
+                return None, None
+            return site[row].as_py(), date[row].as_py() or crawled[row].as_py()
+
+        kept = []
+        for p in pairs:
+            (site_a, when_a), (site_b, when_b) = of(p["a_id"]), of(p["b_id"])
+            if self.pair_filter.keeps(p, site_a, site_b, when_a, when_b):
+                kept.append(p)
+        return kept
+
+    def warm(self) -> None:
+        """Compute what the first requests would wait for (the document keys, the overview with its
+        network layout, the lists): the web app does it on a thread as it starts."""
+        self.doc_key
+        self.overview()
+        self.site_list()
+
+    def keep_texts(self, count: int) -> None:
+        """Keep up to ``count`` texts in memory once read (a report reads every pair's texts in one go)."""
+        self._texts.kept = max(self._texts.kept, count)
 
     # --- texts ----------------------------------------------------------------------------------
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
-        """The texts of ``doc_ids``, read from the documents table once and kept."""
-        wanted = [d for d in dict.fromkeys(doc_ids) if d not in self._texts and d in self.docs]
-        if wanted:
-            table = self.ws.table("documents", columns=["doc_id", "text"])
-            table = table.filter(pc.is_in(table.column("doc_id"), pc.cast(wanted, table.column("doc_id").type)))
-            self._texts.update(zip(table.column("doc_id").to_pylist(), table.column("text").to_pylist()))
-        return {d: self._texts[d] for d in doc_ids if d in self._texts}
+        """The texts of ``doc_ids`` (those in the workspace), read by row group from the documents
+        table; the most recently read are kept."""
+        numbers = [self.docs.row[d] for d in dict.fromkeys(doc_ids) if d in self.docs]
+        found = self._texts.get(numbers)
+        return {d: found[self.docs.row[d]] for d in doc_ids if d in self.docs and self.docs.row[d] in found}
+
+    def all_texts(self, batch_rows: int = 16_384) -> Iterator[tuple[list[str], list[str]]]:
+        """Every document's id and text, a batch at a time, in table order (for an index of all)."""
+        done = 0
+        for path in self.ws.part_paths("documents"):
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=["text"]):
+                yield self.docs.ids[done : done + batch.num_rows], batch.column(0).to_pylist()
+                done += batch.num_rows
 
     # --- lookups ------------------------------------------------------------------------------------
+    @functools.cached_property
+    def doc_key(self) -> dict[str, str]:
+        """Document ids by key (built on first use: a second for a million documents)."""
+        return {key_of(d): d for d in self.docs}
+
     def document_id(self, key: str) -> str:
         if key in self.doc_key:
             return self.doc_key[key]
@@ -165,6 +357,7 @@ class Views:
         return [self.pair_summary(p) for p in rows], pages
 
     # --- overview -----------------------------------------------------------------------------------
+    @_once
     def overview(self) -> dict:
         """Counts, the most originating and most copying sites, copies over time, the biggest
         cascades and the site network."""
@@ -182,8 +375,7 @@ class Views:
             "counts": {
                 "documents": len(self.docs), "pairs": len(self.pairs), "copy_pairs": verdicts["copy"], "partial_pairs": verdicts["partial"],
                 "passages": sum(len(v) for v in self.passages.values()), "edits": sum(len(v) for v in self.edits.values()),
-                "cascades": len(self.cascades), "sites": len(self.sites),
-                "rejected": sum(o != "kept" for o in self.rejects), "repaired": sum(o == "kept" for o in self.rejects),
+                "cascades": len(self.cascades), "sites": len(self.sites), **self.rejects,
             },
             "top_originating_sites": originating[:TOP],
             "top_copying_sites": copying[:TOP],
@@ -257,6 +449,7 @@ class Views:
         }
 
     # --- sites ----------------------------------------------------------------------------------------
+    @_once
     def site_list(self) -> list[dict]:
         return sorted(self.sites.values(), key=lambda s: (-s["copied_by_others"], -s["copies_of_other_sites"], s["site"]))
 
@@ -277,6 +470,7 @@ class Views:
         }
 
     # --- cascades ---------------------------------------------------------------------------------------
+    @_once
     def cascade_list(self) -> list[dict]:
         """Every cascade's summary, biggest first."""
         return [self.cascade_summary(c) for c in sorted(self.cascades.values(), key=lambda c: (-c["members"], c["cascade_id"]))]
