@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.scale
 	$(BIN)/python -m benchmarks.add
 	$(BIN)/python -m benchmarks.spark
+	$(BIN)/python -m benchmarks.reliability --serve-sizes 100000 1000000
 
 clean:
 	rm -rf $(VENV) demo-workspace demo-cascades demo-report benchmarks/work test-artifacts

@@ -1,6 +1,6 @@
 """Nothing lost, nothing let in: fuzzed inputs, kills and resumes, payloads, and the app under load.
 
-    python -m benchmarks.reliability [--only fuzz ids kills payloads serve] [--serve-workspace WS ...]
+    python -m benchmarks.reliability [--only fuzz ids kills payloads serve] [--serve-sizes 100000 1000000] [--serve-workspace WS ...]
 
 - **fuzz**: a folder of every kind of bad input beside good records of real Reuters text: JSON
   Lines with broken, truncated, mistyped, repeated, oversized and badly encoded records (over
@@ -20,7 +20,8 @@
   every page of its report and of the app must carry them escaped only.
 - **serve**: ``copytrace serve`` of each ``--serve-workspace``: start-up time and memory; foreign
   Host headers and oversized requests; 100 concurrent clients on the pages and the API (latency
-  median and 99th percentile, errors, requests per second).
+  median and 99th percentile, errors, requests per second); then ``copytrace report --site`` of
+  its most copied site, with its peak memory.
 
 Writes ``benchmarks/results/reliability.json``.
 """
@@ -549,10 +550,46 @@ def serve(workspace: Path, clients: int = 100, requests_per_client: int = 20, se
             process.kill()
 
 
+def _generated_workspace(size: int) -> Path:
+    """The workspace of the generated corpus of ``size`` documents (scanned on first use)."""
+    import copytrace
+
+    from .generated import corpus
+
+    workspace = WORK / f"serve-{size}"
+    if not (workspace / "manifest.json").exists() or "provenance" not in json.loads((workspace / "manifest.json").read_text()):
+        path, _ = corpus(size, WORK)
+        copytrace.scan([path], workspace)
+    return workspace
+
+
+def filtered_report(workspace: Path, work: Path) -> dict:
+    """``copytrace report --site`` of the site most copied, in a process of its own: seconds,
+    peak memory, pages; beside the same for the whole workspace when it is small enough."""
+    from copytrace.store.workspace import Workspace
+
+    sites = Workspace(workspace).table("sites", columns=["site", "copied_by_others"]).sort_by([("copied_by_others", "descending")])
+    site = sites.column("site")[0].as_py()
+    out = work / "report-one-site"
+    shutil.rmtree(out, ignore_errors=True)
+    run = _scan_peak(["report", str(workspace), "--out", str(out), "--site", site, "--quiet"])
+    return {"workspace": str(workspace), "site": site, **run, "pages": sum(1 for _ in out.rglob("*.html"))}
+
+
+def _scan_peak(args: list[str]) -> dict:
+    """``copytrace ARGS`` in a process whose own peak memory is read (GNU time)."""
+    started = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-f", "%M", *COPYTRACE, *args], capture_output=True, text=True, timeout=3600)
+    peak_kb = int(run.stderr.strip().splitlines()[-1]) if run.stderr.strip() else 0
+    return {"exit": run.returncode, "seconds": round(time.perf_counter() - started, 1), "peak_mb": round(peak_kb / 1024)}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=["fuzz", "ids", "kills", "payloads", "serve"])
     parser.add_argument("--serve-workspace", nargs="+", type=Path, default=[], help="workspaces to serve under load (default: the sample's)")
+    parser.add_argument("--serve-sizes", nargs="+", type=int, default=[],
+                        help="also serve the generated corpora of these sizes (benchmarks.generated), scanned once into benchmarks/work/serve-N")
     args = parser.parse_args(argv)
     work = WORK / "reliability"
     work.mkdir(parents=True, exist_ok=True)
@@ -568,13 +605,16 @@ def main(argv: list[str] | None = None) -> dict:
     if "payloads" in chosen:
         result["payloads"] = payloads(work)
     if "serve" in chosen:
-        targets = args.serve_workspace
+        targets = list(args.serve_workspace)
+        for size in args.serve_sizes:
+            targets.append(_generated_workspace(size))
         if not targets:
             import copytrace
 
             copytrace.scan([ROOT / "examples" / "cascades.jsonl"], work / "serve-sample")
             targets = [work / "serve-sample"]
         result["serve"] = [serve(t) for t in targets]
+        result["report_one_site"] = [filtered_report(t, work) for t in targets]
     out_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({k: result[k] for k in chosen}, indent=2, ensure_ascii=False))
     return result

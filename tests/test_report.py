@@ -430,3 +430,21 @@ def test_report_filters_publish_part_of_a_workspace(tmp_path):
     assert all(any((everything.docs[d]["date"] or "")[:10] == dates[0] for d in (p["a_id"], p["b_id"])) for p in day.pairs)
     bad = CliRunner().invoke(cli, ["report", str(ws), "--out", str(tmp_path / "x"), "--since", "yesterday"])
     assert bad.exit_code == 2 and "ISO date" in bad.output
+
+
+def test_views_read_texts_on_demand_and_from_their_copy_once_made(evil_ws):
+    """A pair page reads only its two texts (never the whole documents table); once the app's
+    start-up thread has copied the texts of the documents in pairs, pages read them from there,
+    the same texts."""
+    views = Views(evil_ws)
+    pair = views.pairs[0]
+    first = views.pair(key_of(pair["a_id"], pair["b_id"]))
+    assert len(views._texts.cache) == 2 and views._pair_texts.texts is None
+    views.warm()
+    copy = Workspace(evil_ws).path / "index" / "view-texts.arrow"
+    assert copy.exists() and views._pair_texts.texts is not None
+    again = Views(evil_ws)
+    again.warm()
+    assert again.pair(key_of(pair["a_id"], pair["b_id"])) == first and not again._texts.cache  # read from the copy
+    assert again.docs.id_of_key(key_of("evil-copy")) == "evil-copy" and again.docs.id_of_key("nothex") is None
+    assert "evil-copy" in again.docs and "nope" not in again.docs and again.docs.row_of(42) is None

@@ -192,15 +192,20 @@ def _from_record(record, source: str, max_chars: int, keep: CrawlFilter) -> list
 def _damage(record) -> str | None:
     """How a record read to its end is damaged (None: it is whole): shorter than its
     Content-Length (the file ends inside it, or was cut), or its digests do not match what it
-    holds (the bytes were altered). Such a record's text would be silently wrong, so it is not read."""
+    holds (the bytes were altered; a payload digest alone failing while the block's matches is a
+    writer's quirk, not damage). Such a record's text would be silently wrong, so it is not read."""
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:
         return f"ends after {record.length - missing:,} of its {record.length:,} bytes (the file is cut short)"
     checker = getattr(record, "digest_checker", None)
-    if checker is not None and checker.passed is False:
-        which = " and ".join(dict.fromkeys(problem.split(" digest")[0] for problem in checker.problems))
-        return f"its {which} digest does not match its content (damaged or altered)"
-    return None
+    if checker is None or checker.passed is not False:
+        return None
+    failed = list(dict.fromkeys(problem.split(" digest")[0] for problem in checker.problems))
+    if failed == ["payload"] and record.rec_headers.get_header("WARC-Block-Digest"):
+        # The whole block matches its digest, so no byte is wrong: some writers (ClueWeb's WARC
+        # 0.18) put the block's digest in the payload's place too.
+        return None
+    return f"its {' and '.join(failed)} digest does not match its content (damaged or altered)"
 
 
 def _read_up_to(stream, limit: int) -> bytes:

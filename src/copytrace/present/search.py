@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from copytrace.jobs.compare import compare_documents
+from copytrace.match.candidates import FingerprintIndex, _members
 from copytrace.match.fingerprint import Words
 from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document
@@ -31,8 +34,41 @@ from copytrace.present.views import Views
 MAX_QUERY_CHARS = 200_000
 
 
+class WorkspaceIndex:
+    """The workspace's own fingerprint index (``index/fingerprints``, which ``scan`` and ``add``
+    write), searched where it lies: for each partition a query's fingerprints fall in, that
+    partition's fingerprints are read memory-mapped and probed in one compiled pass. Nothing is
+    built or held, so a million documents search in bounded memory (the scan's fingerprints leave
+    boilerplate out, as the pairs do)."""
+
+    def __init__(self, folder: Path, id_at: Callable[[int], str], settings: Settings):
+        self.index = FingerprintIndex(folder)
+        self.id_at = id_at  # a document's id by its number
+        self.settings = settings
+        self.shift = np.uint64(64 - max(1, (self.index.partitions - 1).bit_length()))
+
+    def candidates(self, text: str, limit: int) -> list[tuple[str, int]]:
+        """As :meth:`TextIndex.candidates`."""
+        query, _ = Words.build([text], self.settings.seed).fingerprints(self.settings.ngram, self.settings.window)
+        query = np.unique(query)
+        found = []
+        partitions = (query >> self.shift).astype(np.int64)
+        for p in np.unique(partitions).tolist():
+            hashes, docs = self.index.read(p, mapped=True)
+            if len(hashes):
+                found.append(np.asarray(docs[_members(hashes, query[partitions == p])], np.int64))
+        if not found:
+            return []
+        docs, shared = np.unique(np.concatenate(found), return_counts=True)
+        keep = shared >= self.settings.min_shared
+        docs, shared = docs[keep], shared[keep]
+        best = np.argsort(-shared, kind="stable")[:limit]
+        return [(self.id_at(d), int(s)) for d, s in zip(docs[best].tolist(), shared[best].tolist())]
+
+
 class TextIndex:
-    """Winnowed fingerprints of every document of a workspace, sorted by hash."""
+    """Winnowed fingerprints of every document of a workspace, sorted by hash (for a workspace
+    without its fingerprint index: built from every text, so memory grows with the corpus)."""
 
     def __init__(self, doc_ids: list[str], texts: list[str], settings: Settings):
         self.settings = settings
@@ -62,18 +98,23 @@ class TextIndex:
 
 
 class Searcher:
-    """Search over one workspace's :class:`Views`; the text index is built on the first paragraph
-    search (it reads every text) and kept."""
+    """Search over one workspace's :class:`Views`: paragraphs through the workspace's fingerprint
+    index (:class:`WorkspaceIndex`; without one, a :class:`TextIndex` built on the first search
+    from every text), with the settings the workspace was scanned with unless told others."""
 
     def __init__(self, views: Views, settings: Settings | None = None):
         self.views = views
-        self.settings = settings or Settings()
-        self._index: TextIndex | None = None
+        stored = (views.ws.manifest().get("provenance") or {}).get("settings")
+        self.settings = settings or (Settings.from_dict(stored) if stored else Settings())
+        self._index: WorkspaceIndex | TextIndex | None = None
         self._meaning: tuple[np.ndarray, list[str]] | None | bool = False  # False: not loaded yet
         self._lock = threading.Lock()
 
-    def index(self) -> TextIndex:
+    def index(self) -> WorkspaceIndex | TextIndex:
         with self._lock:
+            folder = self.views.ws.path / "index" / "fingerprints"
+            if self._index is None and FingerprintIndex(folder).runs():
+                self._index = WorkspaceIndex(folder, self.views.docs.id_at, self.settings)
             if self._index is None:
                 ids, texts = [], []
                 for batch_ids, batch_texts in self.views.all_texts():  # (not through the views' cache of recent texts)

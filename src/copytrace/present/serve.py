@@ -10,13 +10,17 @@ refused (a page elsewhere cannot reach the app through DNS rebinding), requests 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+
+import orjson
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -47,6 +51,35 @@ SECURITY_HEADERS = {
 }
 #: Swagger UI starts itself with an inline script: only the API docs page allows one.
 DOCS_CSP = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class ResponseCache:
+    """Responses of the views, by view and parameters, the most recently used kept up to
+    ``max_bytes``. The app serves the workspace as it was when it started, so a view's response
+    never changes: under load, most requests are a lookup (rendering a list page took 10 to 90
+    ms; computing the same view for a hundred clients at once is what made them wait)."""
+
+    def __init__(self, max_bytes: int = 256 << 20):
+        self.max_bytes = max_bytes
+        self.kept: OrderedDict[tuple, bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        with self.lock:
+            body = self.kept.get(key)
+            if body is not None:
+                self.kept.move_to_end(key)
+                return body
+        body = make()  # (a view not found raises here, and nothing is kept)
+        with self.lock:
+            if key not in self.kept:
+                self.kept[key] = body
+                self.size += len(body)
+            while self.size > self.max_bytes and len(self.kept) > 1:
+                _, old = self.kept.popitem(last=False)
+                self.size -= len(old)
+        return body
 
 
 class Guard:
@@ -165,6 +198,19 @@ def create_app(workspace: str | Path, hosts: tuple[str, ...] = LOCAL_HOSTS) -> F
         html = env.get_template(template).render(links=links, workspace=views.name, kinds=KINDS, **context)
         return HTMLResponse(html, status_code=status)  # (Guard adds the security headers)
 
+    cache = ResponseCache()
+
+    def cached_page(key: tuple, template: str, context: Callable[[], dict]) -> Response:
+        """A view's page, rendered once and then served from :class:`ResponseCache`."""
+        def render() -> bytes:
+            return env.get_template(template).render(links=links, workspace=views.name, kinds=KINDS, **context()).encode()
+
+        return Response(cache.get(("html", *key), render), media_type="text/html; charset=utf-8")
+
+    def cached_json(key: tuple, view: Callable[[], Any]) -> Response:
+        """A view as JSON (orjson), encoded once and then served from :class:`ResponseCache`."""
+        return Response(cache.get(("json", *key), lambda: orjson.dumps(view(), option=orjson.OPT_NON_STR_KEYS)), media_type="application/json")
+
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
@@ -195,36 +241,39 @@ def create_app(workspace: str | Path, hosts: tuple[str, ...] = LOCAL_HOSTS) -> F
     # --- HTML ------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page():
-        return page("overview.html", view=views.overview())
+        return cached_page(("/",), "overview.html", lambda: {"view": views.overview()})
 
     @app.get("/sites", response_class=HTMLResponse, include_in_schema=False)
     def sites_page():
-        return page("sites.html", view=views.site_list())
+        return cached_page(("/sites",), "sites.html", lambda: {"view": views.site_list()})
 
     @app.get("/site/{key}", response_class=HTMLResponse, include_in_schema=False)
     def site_page(key: str):
-        return page("site.html", view=views.site(key))
+        return cached_page(("/site", key), "site.html", lambda: {"view": views.site(key)})
 
     @app.get("/cascades", response_class=HTMLResponse, include_in_schema=False)
     def cascades_page():
-        return page("cascades.html", view=views.cascade_list())
+        return cached_page(("/cascades",), "cascades.html", lambda: {"view": views.cascade_list()})
 
     @app.get("/cascade/{cascade_id}", response_class=HTMLResponse, include_in_schema=False)
     def cascade_page(cascade_id: int):
-        return page("cascade.html", view=views.cascade(cascade_id))
+        return cached_page(("/cascade", cascade_id), "cascade.html", lambda: {"view": views.cascade(cascade_id)})
 
     @app.get("/pairs", response_class=HTMLResponse, include_in_schema=False)
     def pairs_page(page_number: Annotated[int, Query(alias="page", ge=1)] = 1):
-        rows, pages = views.pair_list(page_number)
-        return page("pairs.html", view=rows, page=page_number, pages=pages, total=len(views.pairs))
+        def context() -> dict:
+            rows, pages = views.pair_list(page_number)
+            return {"view": rows, "page": page_number, "pages": pages, "total": len(views.pairs)}
+
+        return cached_page(("/pairs", page_number), "pairs.html", context)
 
     @app.get("/doc/{key}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(key: str):
-        return page("document.html", view=views.document(key))
+        return cached_page(("/doc", key), "document.html", lambda: {"view": views.document(key)})
 
     @app.get("/pair/{key}", response_class=HTMLResponse, include_in_schema=False)
     def pair_page(key: str, page_number: Annotated[int, Query(alias="page", ge=1)] = 1):
-        return page("pair.html", view=views.pair(key, page_number))
+        return cached_page(("/pair", key, page_number), "pair.html", lambda: {"view": views.pair(key, page_number)})
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(
@@ -260,36 +309,39 @@ def create_app(workspace: str | Path, hosts: tuple[str, ...] = LOCAL_HOSTS) -> F
     # --- JSON API ----------------------------------------------------------------------------------
     @app.get("/api/overview", tags=["views"], summary="Counts, top sites, copies over time, biggest cascades, site network")
     def api_overview() -> dict:
-        return views.overview()
+        return cached_json(("overview",), views.overview)
 
     @app.get("/api/sites", tags=["views"], summary="Every site's statistics")
     def api_sites() -> list[dict]:
-        return views.site_list()
+        return cached_json(("sites",), views.site_list)
 
     @app.get("/api/sites/{key}", tags=["views"], summary="One site: statistics, sources, copiers, articles")
     def api_site(key: str) -> dict:
-        return views.site(key)
+        return cached_json(("site", key), lambda: views.site(key))
 
     @app.get("/api/cascades", tags=["views"], summary="Every cascade, biggest first")
     def api_cascades() -> list[dict]:
-        return views.cascade_list()
+        return cached_json(("cascades",), views.cascade_list)
 
     @app.get("/api/cascades/{cascade_id}", tags=["views"], summary="One cascade: tree, timeline, edges")
     def api_cascade(cascade_id: int) -> dict:
-        return views.cascade(cascade_id)
+        return cached_json(("cascade", cascade_id), lambda: views.cascade(cascade_id))
 
     @app.get("/api/pairs", tags=["views"], summary=f"Pairs, copies first, {PAIRS_PER_PAGE} per page")
     def api_pairs(page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> dict:
-        rows, pages = views.pair_list(page_number)
-        return {"page": page_number, "pages": pages, "total": len(views.pairs), "pairs": rows}
+        def listed() -> dict:
+            rows, pages = views.pair_list(page_number)
+            return {"page": page_number, "pages": pages, "total": len(views.pairs), "pairs": rows}
+
+        return cached_json(("pairs", page_number), listed)
 
     @app.get("/api/pairs/{key}", tags=["views"], summary="One pair: texts (one page of them), passages, edits, credit, direction")
     def api_pair(key: str, page_number: Annotated[int, Query(alias="page", ge=1)] = 1) -> dict:
-        return views.pair(key, page_number)
+        return cached_json(("pair", key, page_number), lambda: views.pair(key, page_number))
 
     @app.get("/api/documents/{key}", tags=["views"], summary="One document: metadata, cascade, pairs")
     def api_document(key: str) -> dict:
-        return views.document(key)
+        return cached_json(("document", key), lambda: views.document(key))
 
     @app.get("/api/search", tags=["search"], summary="Documents by URL or title, or the documents that carry a text, earliest first")
     def api_search(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc
 
 from copytrace.ingest.dates import document_time
 from copytrace.match.meaning import LEXICAL, sentence_spans
@@ -72,10 +74,16 @@ def _rows_of_pairs(ws: Workspace, name: str, docs: pa.Array, pair_filter: PairFi
     return table.to_pylist()
 
 
+def _key_number(doc_id: str) -> int:
+    """:func:`key_of` of one id as an integer."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=6).digest(), "big")
+
+
 class Documents:
-    """The documents' metadata (every column but the text) kept columnar, in Arrow, with a row
-    number by id: a million documents in a few hundred MB, where a dict per document took several
-    GB. A document becomes a dict only when it is shown (``docs[doc_id]``, ``docs.get``)."""
+    """The documents' metadata (every column but the text) kept columnar, in Arrow, and found by
+    id or by key through their keys (:func:`key_of`, 48 bits) sorted in a NumPy array: a million
+    documents in about 250 MB, where a dict per document took several GB and Python dicts of ids
+    and keys 700 MB more. A document becomes a dict only when it is shown (``docs[doc_id]``)."""
 
     COLUMNS = ("doc_id", "source", "line", "url", "site", "title", "date", "crawled_at", "lang", "flags", "chars")
 
@@ -85,23 +93,53 @@ class Documents:
         for name in self.COLUMNS:  # (a workspace of an older copytrace lacks newer columns)
             if name not in self.table.column_names:
                 self.table = self.table.append_column(name, pa.nulls(self.table.num_rows))
-        self.ids: list[str] = self.table.column("doc_id").to_pylist()
-        self.row: dict[str, int] = {d: i for i, d in enumerate(self.ids)}
+        self.id_column = self.table.column("doc_id").combine_chunks()
+        keys = np.fromiter((_key_number(d) for d in self.id_column.to_pylist()), np.uint64, count=len(self.id_column))
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.order]
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.id_column)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
+        for start in range(0, len(self), 65_536):
+            yield from self.id_column.slice(start, 65_536).to_pylist()
+
+    def _rows_with_key(self, number: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self.sorted_keys, np.uint64(number), "left"), np.searchsorted(self.sorted_keys, np.uint64(number), "right")
+        return self.order[lo:hi]
+
+    def row_of(self, doc_id: object) -> int | None:
+        """The row of the document ``doc_id`` (None: not in the workspace)."""
+        if not isinstance(doc_id, str):
+            return None
+        for row in self._rows_with_key(_key_number(doc_id)).tolist():  # (two ids may share a key)
+            if self.id_column[row].as_py() == doc_id:
+                return row
+        return None
+
+    def id_of_key(self, key: str) -> str | None:
+        """The id of the document whose key is ``key`` (None: none)."""
+        if len(key) != 12 or any(c not in "0123456789abcdef" for c in key):
+            return None
+        rows = self._rows_with_key(int(key, 16))
+        return self.id_column[int(rows[0])].as_py() if len(rows) else None
+
+    def id_at(self, row: int) -> str:
+        return self.id_column[row].as_py()
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.row
+        return self.row_of(doc_id) is not None
 
     def __getitem__(self, doc_id: str) -> dict:
-        return self.table.slice(self.row[doc_id], 1).to_pylist()[0]
+        row = self.row_of(doc_id)
+        if row is None:
+            raise KeyError(doc_id)
+        return self.table.slice(row, 1).to_pylist()[0]
 
     def get(self, doc_id: str, default=None) -> dict | None:
-        return self[doc_id] if doc_id in self.row else default
+        row = self.row_of(doc_id)
+        return default if row is None else self.table.slice(row, 1).to_pylist()[0]
 
     def column(self, name: str) -> pa.Array:
         return self.table.column(name).combine_chunks()
@@ -136,6 +174,60 @@ class _TextCache:
         return found
 
 
+class _PairTexts:
+    """The texts of the documents in pairs, copied once into an uncompressed Arrow file
+    (``index/view-texts.arrow``) and read from it memory-mapped: a pair page then takes its two
+    texts in microseconds, where decompressing the row groups that hold them took 10 ms. Made in
+    one pass over the text column on the app's start-up thread, kept for the next start while the
+    documents and the pairs stay as they are (a signature beside it says which)."""
+
+    def __init__(self, ws: Workspace, rows: np.ndarray):
+        self.ws = ws
+        self.rows = np.unique(rows.astype(np.int64))
+        self.path = ws.path / "index" / "view-texts.arrow"
+        self.texts: pa.Array | None = None
+
+    def _signature(self) -> dict:
+        files = [*self.ws.part_paths("documents"), *self.ws.part_paths("pairs")]
+        digest = hashlib.blake2b(self.rows.tobytes(), digest_size=16).hexdigest()
+        return {"files": [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files], "rows": digest}
+
+    def load(self) -> None:
+        """Open the copy, making it first if it is missing or stale."""
+        import json
+
+        signature = self._signature()
+        note = self.path.with_suffix(".json")
+        if not (self.path.exists() and note.exists() and json.loads(note.read_text()) == signature):
+            self._write()
+            note.write_text(json.dumps(signature))
+        with pa.memory_map(str(self.path)) as source:
+            self.texts = pa.ipc.open_file(source).read_all().column("text").combine_chunks()
+
+    def _write(self) -> None:
+        import pyarrow.parquet as pq
+
+        temporary = self.path.with_name(f".{self.path.name}.tmp")
+        schema = pa.schema([("text", pa.large_string())])
+        done = 0
+        with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, schema) as out:
+            for path in self.ws.part_paths("documents"):
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=16_384, columns=["text"]):
+                    lo, hi = np.searchsorted(self.rows, [done, done + batch.num_rows])
+                    if hi > lo:
+                        chosen = batch.column(0).take(pa.array(self.rows[lo:hi] - done))
+                        out.write_batch(pa.record_batch([chosen.cast(pa.large_string())], schema=schema))
+                    done += batch.num_rows
+        os.replace(temporary, self.path)
+
+    def get(self, row: int) -> str | None:
+        """The text of document ``row``, when the copy is open and holds it."""
+        if self.texts is None:
+            return None
+        at = int(np.searchsorted(self.rows, row))
+        return self.texts[at].as_py() if at < len(self.rows) and self.rows[at] == row else None
+
+
 def _once(method):
     """A view that depends on nothing but the workspace, computed on its first call and kept
     (the workspace is read as it was when the views were opened). Safe under concurrent calls."""
@@ -143,7 +235,9 @@ def _once(method):
 
     @functools.wraps(method)
     def kept(self):
-        with self._lock:
+        with self._lock:  # one lock per view: a view being computed holds back only its own callers
+            lock = self._view_locks.setdefault(name, threading.RLock())
+        with lock:
             if name not in self.__dict__:
                 self.__dict__[name] = method(self)
             return self.__dict__[name]
@@ -201,7 +295,8 @@ class Views:
             raise FileNotFoundError(f"{path} has no {', '.join(missing)} table: run `copytrace scan` into it first")
         ws = self.ws
         self.name = Path(path).resolve().name
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._view_locks: dict[str, threading.RLock] = {}
         self.docs = Documents(ws)
         self._texts = _TextCache(ws)
 
@@ -241,7 +336,7 @@ class Views:
         self.site_edges = _table_rows(ws, "site_edges")
         if self.pair_filter:
             site = self.docs.column("site")
-            shown = {site[self.docs.row[d]].as_py() for d in self.pairs_of if d in self.docs}
+            shown = {site[row].as_py() for row in map(self.docs.row_of, self.pairs_of) if row is not None}
             self.sites = {name: s for name, s in self.sites.items() if name in shown}
             self.site_edges = [e for e in self.site_edges if e["source_site"] in shown and e["copier_site"] in shown]
         self.site_key = {key_of(s): s for s in self.sites}
@@ -253,17 +348,20 @@ class Views:
         self.paired_of_site: dict[str, list[str]] = defaultdict(list)  # a site's documents in some pair
         site = self.docs.column("site")
         for doc_id in sorted(self.pairs_of):
-            if doc_id in self.docs:
-                self.paired_of_site[site[self.docs.row[doc_id]].as_py()].append(doc_id)
+            row = self.docs.row_of(doc_id)
+            if row is not None:
+                self.paired_of_site[site[row].as_py()].append(doc_id)
         outcomes = ws.table("rejects", columns=["outcome"]).column("outcome") if ws.has("rejects") else pa.chunked_array([], pa.string())
         kept = int(pc.sum(pc.equal(outcomes, "kept")).as_py() or 0)
         self.rejects = {"rejected": len(outcomes) - kept, "repaired": kept}
+        self._pair_texts = _PairTexts(ws, np.array([r for r in map(self.docs.row_of, self.pairs_of) if r is not None], np.int64))
+        pa.default_memory_pool().release_unused()  # what reading the tables took and let go (a third of the memory at a million documents)
 
     def _filtered(self, pairs: list[dict]) -> list[dict]:
         site, date, crawled = self.docs.column("site"), self.docs.column("date"), self.docs.column("crawled_at")
 
         def of(doc_id: str) -> tuple:
-            row = self.docs.row.get(doc_id)
+            row = self.docs.row_of(doc_id)
             if row is None:
                 return None, None
             return site[row].as_py(), date[row].as_py() or crawled[row].as_py()
@@ -276,11 +374,14 @@ class Views:
         return kept
 
     def warm(self) -> None:
-        """Compute what the first requests would wait for (the document keys, the overview with its
-        network layout, the lists): the web app does it on a thread as it starts."""
-        self.doc_key
+        """Compute what the first requests would wait for (the overview with its network layout,
+        the lists): the web app does it on a thread as it starts."""
         self.overview()
         self.site_list()
+        try:
+            self._pair_texts.load()
+        except OSError:  # a workspace that cannot be written to: texts are read from the row groups
+            pass
 
     def keep_texts(self, count: int) -> None:
         """Keep up to ``count`` texts in memory once read (a report reads every pair's texts in one go)."""
@@ -290,9 +391,10 @@ class Views:
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
         """The texts of ``doc_ids`` (those in the workspace), read by row group from the documents
         table; the most recently read are kept."""
-        numbers = [self.docs.row[d] for d in dict.fromkeys(doc_ids) if d in self.docs]
-        found = self._texts.get(numbers)
-        return {d: found[self.docs.row[d]] for d in doc_ids if d in self.docs and self.docs.row[d] in found}
+        rows = {d: self.docs.row_of(d) for d in dict.fromkeys(doc_ids)}
+        found = {r: t for r in rows.values() if r is not None and (t := self._pair_texts.get(r)) is not None}
+        found.update(self._texts.get([r for r in rows.values() if r is not None and r not in found]))
+        return {d: found[rows[d]] for d in doc_ids if rows[d] in found}
 
     def all_texts(self, batch_rows: int = 16_384) -> Iterator[tuple[list[str], list[str]]]:
         """Every document's id and text, a batch at a time, in table order (for an index of all)."""
@@ -301,18 +403,14 @@ class Views:
             import pyarrow.parquet as pq
 
             for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=["text"]):
-                yield self.docs.ids[done : done + batch.num_rows], batch.column(0).to_pylist()
+                yield self.docs.id_column.slice(done, batch.num_rows).to_pylist(), batch.column(0).to_pylist()
                 done += batch.num_rows
 
     # --- lookups ------------------------------------------------------------------------------------
-    @functools.cached_property
-    def doc_key(self) -> dict[str, str]:
-        """Document ids by key (built on first use: a second for a million documents)."""
-        return {key_of(d): d for d in self.docs}
-
     def document_id(self, key: str) -> str:
-        if key in self.doc_key:
-            return self.doc_key[key]
+        doc_id = self.docs.id_of_key(key)
+        if doc_id is not None:
+            return doc_id
         raise NotFound(f"no document with key {key!r}")
 
     def pair_row(self, key: str) -> dict:
