@@ -254,12 +254,16 @@ def test_encodings_are_read_alike_in_every_format(tmp_path, reuters):
     for name in ("empty.jsonl", "empty.json", "empty.txt", "empty.html"):
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "blank.jsonl").write_bytes(b"\n \n")
+    damaged = json.dumps({"id": "l4", "text": second}).encode("utf-16-le")
+    (tmp_path / "damaged16.jsonl").write_bytes(damaged[:60] + b"\x00\xd8" + damaged[60:])  # a lone surrogate
     out = records([tmp_path])
     docs = {d.doc_id: d.text for d in out if isinstance(d, Document)}
     assert docs["one"] == docs["u1"] == docs["l1"] == docs["j1"] == docs["j2"] == first
     assert docs["two"] == docs["u2"] == docs["l2"] == second
     assert docs["j3"] == docs["l3"] == docs["broken.txt"] != first and "th\ufffd" in docs["j3"]
     repaired = {r.source.rsplit("/", 1)[-1]: r for r in out if isinstance(r, Reject) and r.outcome == "kept"}
+    assert repaired.pop("damaged16.jsonl").reason == "not valid UTF-16: 1 undecodable byte sequence(s) replaced by U+FFFD"
+    assert "l4" in docs and "\ufffd" in docs["l4"]
     assert set(repaired) == {"broken.json", "broken.jsonl", "broken.txt"}
     assert all(r.reason.startswith("not valid UTF-8: 1 undecodable byte sequence(s) replaced by U+FFFD") for r in repaired.values())
     skipped = {r.source.rsplit("/", 1)[-1]: r.reason for r in out if isinstance(r, Reject) and r.outcome == "skipped"}

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -439,9 +440,24 @@ def _read_html(path: Path, doc_id: str, gz: bool, max_chars: int) -> Iterator[Do
     yield PendingPage(data, doc_id, source, None, None, max_chars)
 
 
+#: A decoding error handler that replaces by U+FFFD, as "replace" does, and counts (in
+#: ``_replaced.count``, per thread) so that a repaired UTF-16 file is reported like any other.
+COUNTED_REPLACE = "copytrace.counted-replace"
+_replaced = threading.local()
+
+
+def _counted_replace(error: UnicodeError) -> tuple[str, int]:
+    _replaced.count = getattr(_replaced, "count", 0) + 1
+    return "\ufffd", error.end
+
+
+codecs.register_error(COUNTED_REPLACE, _counted_replace)
+
+
 def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], None] | None = None) -> Iterator[Document | Reject]:
     source = str(path)
     line_no = 0
+    utf16 = None
     try:
         # Read in large blocks: every read call lets go of the GIL, and the threads finding words
         # would then keep this one waiting for it (4 KB blocks: 5,000 waits on the speed benchmark).
@@ -450,7 +466,8 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], N
             lines = fh
             utf16 = utf16_encoding(head)
             if utf16:  # rare: read as UTF-8 lines, so the rest of the reader is the same
-                lines = (line.encode("utf-8", "surrogatepass") for line in io.TextIOWrapper(fh, utf16, errors="replace", newline="\n"))
+                _replaced.count = 0
+                lines = (line.encode("utf-8") for line in io.TextIOWrapper(fh, utf16, errors=COUNTED_REPLACE, newline="\n"))
             for line_no, raw_line in enumerate(lines, start=1):
                 if reached is not None and line_no % 256 == 0:
                     reached(raw.tell())  # of the file as stored: compressed bytes for .gz
@@ -465,6 +482,8 @@ def _read_jsonl(path: Path, gz: bool, max_chars: int, reached: Callable[[int], N
                     yield from _record(raw_line, source, line_no, max_chars)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         yield Reject(source, line_no + 1 if line_no else None, f"cannot read further: {_short_error(err)}")
+    if utf16 and _replaced.count:
+        yield Reject(source, None, f"not valid UTF-16: {_replaced.count} undecodable byte sequence(s) replaced by U+FFFD", outcome="kept")
 
 
 def _read_json(path: Path, gz: bool, max_chars: int) -> Iterator[Document | Reject]:

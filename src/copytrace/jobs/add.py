@@ -56,6 +56,7 @@ from copytrace.jobs.scan import (
     ALIGN_TABLES,
     DIRECTION_COLUMNS,
     PROVENANCE_TABLES,
+    STAGES,
     BoilerplateSpans,
     ScanResult,
     _align_stage,
@@ -107,17 +108,17 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     resumed: list[str] = []
 
     ws.remove_strays()
+    given = input_signature(inputs)
     if pending:
         signature = manifest["read"]["signature"]
-        signed = pending.get("signed", len(signature) - len(input_signature(inputs)))  # (an add of an earlier version)
-        if signature[signed:] != _new_entries(signature[:signed], input_signature(inputs)):
+        signed = pending.get("signed", len(signature) - len(given))  # (an add of an earlier version)
+        if signature[signed:] != _new_entries(signature[:signed], given):
             raise AddError(f"the inputs of the unfinished add of {' '.join(inputs)} changed since it started: scan the workspace's inputs again")
         resumed.append("read")
         read_key, align_key, provenance_key = stage_keys(signature, settings)
-        already = len(input_signature(inputs)) - (len(signature) - signed)
+        already = len(given) - (len(signature) - signed)
     else:
         shutil.rmtree(increment, ignore_errors=True)  # what an add stopped after it was recorded left
-        given = input_signature(inputs)
         new = _new_entries(manifest["read"]["signature"], given)
         already = len(given) - len(new)
         if not new:  # every input is in the workspace, unchanged: nothing to do
@@ -127,7 +128,7 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
             return result
         signature = manifest["read"]["signature"] + new
         read_key, align_key, provenance_key = stage_keys(signature, settings)
-        manifest = _read_more(ws, inputs, manifest, read_key, settings, progress, skip={entry[0] for entry in given if entry not in new})
+        manifest = _read_more(ws, inputs, new, manifest, read_key, settings, progress)
         pending = manifest["increment"]
     ws.apply_staged()
 
@@ -190,10 +191,6 @@ def _add(ws: Workspace, inputs: list[str], execution: Settings, progress: Progre
     return result
 
 
-#: The stages of a scan, in order (an add of nothing new has them all done).
-STAGES = ("read", "fingerprints", "candidates", "align", "provenance")
-
-
 def _new_entries(signature: list, given: list) -> list:
     """The entries of the inputs' signature ``given`` that the workspace's ``signature`` does not
     hold: files not added before, or changed since (another size or modification time)."""
@@ -201,11 +198,11 @@ def _new_entries(signature: list, given: list) -> list:
     return [entry for entry in given if tuple(entry) not in held]
 
 
-def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict, settings: Settings, progress: Progress, skip: set[str]) -> dict:
-    """Read the new inputs (but the files in ``skip``, added before) and stage what changes (a
-    new part of ``documents``, old parts whose date flags changed, ``rejects``, the line counts,
-    the documents whose boilerplate may change); then record the new read stage in the manifest.
-    Returns the manifest."""
+def _read_more(ws: Workspace, inputs: list[str], new: list, manifest: dict, read_key: dict, settings: Settings, progress: Progress) -> dict:
+    """Read the files of ``inputs`` that the workspace does not hold (``new``: their signature
+    entries) and stage what changes (a new part of ``documents``, old parts whose date flags
+    changed, ``rejects``, the line counts, the documents whose boilerplate may change); then record
+    the new read stage in the manifest. Returns the manifest."""
     index = ws.path / "index"
     increment = index / "increment"
     shutil.rmtree(increment, ignore_errors=True)
@@ -220,7 +217,9 @@ def _read_more(ws: Workspace, inputs: list[str], manifest: dict, read_key: dict,
     site_names, old_sites = _site_numbers(meta_old)
     seen = _TakenIds(meta_old)
 
-    total_bytes = sum(size or 0 for path, size, _ in input_signature(inputs) if path not in skip)
+    wanted = {entry[0] for entry in new}
+    skip = {entry[0] for entry in manifest["read"]["signature"]} - wanted  # files added before, unchanged
+    total_bytes = sum(size or 0 for _, size, _ in new)
     new = _read_blocks(
         inputs, increment / ".documents.arrow", settings, progress, total_bytes, first_doc=n_old, seen=seen,
         site_numbers={s: n for n, s in enumerate(site_names)}, skip=skip,

@@ -122,6 +122,10 @@ class ScanResult:
         }
 
 
+#: The stages of a scan, in order (an add of nothing new has them all done).
+STAGES = ("read", "fingerprints", "candidates", "align", "provenance")
+
+
 def input_signature(inputs: Sequence[str | os.PathLike]) -> list:
     """Every input file with its size and modification time: changes when the inputs change."""
     signature = []

@@ -184,6 +184,11 @@ def load_votes(path: Path) -> Votes:
         return Votes(saved["keys"], saved["votes"].astype(np.int64), *counts)
 
 
+def partition_shift(partitions: int) -> np.uint64:
+    """How far a hash is shifted right to give its partition (its top bits) of ``partitions``."""
+    return np.uint64(64 - max(1, (partitions - 1).bit_length()))
+
+
 class FingerprintSpill:
     """Fingerprints written to disk as they are found, split by hash into ``partitions`` files,
     so that candidate pairs are counted one partition at a time: memory holds a partition's
@@ -194,7 +199,7 @@ class FingerprintSpill:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.partitions = partitions
-        self.shift = np.uint64(64 - max(1, (partitions - 1).bit_length()))
+        self.shift = partition_shift(partitions)
 
     def _paths(self, p: int) -> tuple[Path, Path]:
         return self.folder / f"{p:03d}.hashes", self.folder / f"{p:03d}.docs"

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from copytrace.jobs.compare import compare_documents
-from copytrace.match.candidates import FingerprintIndex, _members
+from copytrace.match.candidates import FingerprintIndex, _members, partition_shift
 from copytrace.match.fingerprint import Words
 from copytrace.ingest.languages import detect_languages
 from copytrace.ingest.records import Document
@@ -45,7 +45,7 @@ class WorkspaceIndex:
         self.index = FingerprintIndex(folder)
         self.id_at = id_at  # a document's id by its number
         self.settings = settings
-        self.shift = np.uint64(64 - max(1, (self.index.partitions - 1).bit_length()))
+        self.shift = partition_shift(self.index.partitions)
 
     def candidates(self, text: str, limit: int) -> list[tuple[str, int]]:
         """As :meth:`TextIndex.candidates`."""
@@ -59,11 +59,17 @@ class WorkspaceIndex:
                 found.append(np.asarray(docs[_members(hashes, query[partitions == p])], np.int64))
         if not found:
             return []
-        docs, shared = np.unique(np.concatenate(found), return_counts=True)
-        keep = shared >= self.settings.min_shared
-        docs, shared = docs[keep], shared[keep]
-        best = np.argsort(-shared, kind="stable")[:limit]
-        return [(self.id_at(d), int(s)) for d, s in zip(docs[best].tolist(), shared[best].tolist())]
+        return [(self.id_at(d), s) for d, s in _most_shared(np.concatenate(found), self.settings.min_shared, limit)]
+
+
+def _most_shared(hits: np.ndarray, min_shared: int, limit: int) -> list[tuple[int, int]]:
+    """The ``limit`` documents most often among ``hits`` (one per fingerprint shared), at least
+    ``min_shared`` times: ``(document number, fingerprints shared)``, most first."""
+    docs, shared = np.unique(hits, return_counts=True)
+    keep = shared >= min_shared
+    docs, shared = docs[keep], shared[keep]
+    best = np.argsort(-shared, kind="stable")[:limit]
+    return list(zip(docs[best].tolist(), shared[best].tolist()))
 
 
 class TextIndex:
@@ -90,11 +96,7 @@ class TextIndex:
             return []
         # Every posting of every query fingerprint, gathered without a Python loop.
         positions = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
-        docs, shared = np.unique(self.docs[positions], return_counts=True)
-        keep = shared >= self.settings.min_shared
-        docs, shared = docs[keep], shared[keep]
-        best = np.argsort(-shared, kind="stable")[:limit]
-        return [(self.doc_ids[int(docs[i])], int(shared[i])) for i in best]
+        return [(self.doc_ids[d], s) for d, s in _most_shared(self.docs[positions], self.settings.min_shared, limit)]
 
 
 class Searcher:

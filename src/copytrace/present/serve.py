@@ -91,6 +91,8 @@ class Guard:
     def __init__(self, app, hosts: tuple[str, ...] = LOCAL_HOSTS):
         self.app = app
         self.hosts = {h.lower().strip("[]") for h in hosts}
+        self.headers = _encoded(SECURITY_HEADERS)
+        self.docs_headers = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP})
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -105,8 +107,7 @@ class Guard:
         declared = headers.get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return await _plain(send, 413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
-        csp = DOCS_CSP if scope["path"] in ("/docs", "/docs/oauth2-redirect") else _CSP
-        extra = [(k.lower().encode(), v.encode()) for k, v in {**SECURITY_HEADERS, "Content-Security-Policy": csp}.items()]
+        extra = self.docs_headers if scope["path"] in ("/docs", "/docs/oauth2-redirect") else self.headers
         received = 0
         started = False
 
@@ -145,10 +146,14 @@ def _host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI wants them (lower-case names, bytes)."""
+    return [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+
 async def _plain(send, status: int, reason: str) -> None:
     body = reason.encode()
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-               *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), *_encoded(SECURITY_HEADERS)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

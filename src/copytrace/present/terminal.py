@@ -234,7 +234,9 @@ def show_summary(result: ScanResult) -> None:
     table.add_column(justify="right")
     table.add_row("documents", f"{result.documents:,}")
     if result.already_added:
-        nothing = result.resumed == ["read", "fingerprints", "candidates", "align", "provenance"]
+        from copytrace.jobs.scan import STAGES  # (loaded already: a job gave this result)
+
+        nothing = result.resumed == list(STAGES)
         table.add_row("already added", f"{result.already_added:,} input files, unchanged, not read again" + ("; nothing to add" if nothing else ""))
     table.add_row("rejected inputs", f"{result.rejects_skipped:,}" + (f" ({result.not_articles:,} files of the folders not articles: README, LICENSE...)" if result.not_articles else ""))
     table.add_row("repaired inputs", f"{result.rejects_kept:,}")

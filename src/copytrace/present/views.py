@@ -49,7 +49,12 @@ class NotFound(LookupError):
 
 def key_of(*parts: str) -> str:
     """A short stable key for an id (or a pair of ids): 12 hex digits of BLAKE2b."""
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return f"{_key_number(chr(0x1F).join(parts)):012x}"
+
+
+def _key_number(text: str) -> int:
+    """The 48 bits of BLAKE2b that :func:`key_of` writes in hex, as an integer."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).digest(), "big")
 
 
 def _when(doc: dict) -> float | None:
@@ -72,11 +77,6 @@ def _rows_of_pairs(ws: Workspace, name: str, docs: pa.Array, pair_filter: PairFi
     if pair_filter:
         table = table.filter(pc.and_(pc.is_in(table.column("a_id"), docs), pc.is_in(table.column("b_id"), docs)))
     return table.to_pylist()
-
-
-def _key_number(doc_id: str) -> int:
-    """:func:`key_of` of one id as an integer."""
-    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=6).digest(), "big")
 
 
 class Documents:
@@ -132,10 +132,10 @@ class Documents:
         return self.row_of(doc_id) is not None
 
     def __getitem__(self, doc_id: str) -> dict:
-        row = self.row_of(doc_id)
-        if row is None:
+        found = self.get(doc_id)
+        if found is None:
             raise KeyError(doc_id)
-        return self.table.slice(row, 1).to_pylist()[0]
+        return found
 
     def get(self, doc_id: str, default=None) -> dict | None:
         row = self.row_of(doc_id)
@@ -312,6 +312,8 @@ class Views:
             self.pairs_of[p["b_id"]].append(p)
 
         in_pairs = pa.array(list(self.pairs_of), pa.string())
+        # The row of each document in pairs (those in the workspace), found once for all below.
+        self._paired_rows = {d: row for d in self.pairs_of if (row := self.docs.row_of(d)) is not None}
         self.passages: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for row in _rows_of_pairs(ws, "passages", in_pairs, self.pair_filter):
             self.passages[row["a_id"], row["b_id"]].append(row)
@@ -336,7 +338,7 @@ class Views:
         self.site_edges = _table_rows(ws, "site_edges")
         if self.pair_filter:
             site = self.docs.column("site")
-            shown = {site[row].as_py() for row in map(self.docs.row_of, self.pairs_of) if row is not None}
+            shown = {site[row].as_py() for row in self._paired_rows.values()}
             self.sites = {name: s for name, s in self.sites.items() if name in shown}
             self.site_edges = [e for e in self.site_edges if e["source_site"] in shown and e["copier_site"] in shown]
         self.site_key = {key_of(s): s for s in self.sites}
@@ -347,14 +349,12 @@ class Views:
             self.edges_from[e["source_site"]].append(e)
         self.paired_of_site: dict[str, list[str]] = defaultdict(list)  # a site's documents in some pair
         site = self.docs.column("site")
-        for doc_id in sorted(self.pairs_of):
-            row = self.docs.row_of(doc_id)
-            if row is not None:
-                self.paired_of_site[site[row].as_py()].append(doc_id)
+        for doc_id in sorted(self._paired_rows):
+            self.paired_of_site[site[self._paired_rows[doc_id]].as_py()].append(doc_id)
         outcomes = ws.table("rejects", columns=["outcome"]).column("outcome") if ws.has("rejects") else pa.chunked_array([], pa.string())
         kept = int(pc.sum(pc.equal(outcomes, "kept")).as_py() or 0)
         self.rejects = {"rejected": len(outcomes) - kept, "repaired": kept}
-        self._pair_texts = _PairTexts(ws, np.array([r for r in map(self.docs.row_of, self.pairs_of) if r is not None], np.int64))
+        self._pair_texts = _PairTexts(ws, np.fromiter(self._paired_rows.values(), np.int64, count=len(self._paired_rows)))
         pa.default_memory_pool().release_unused()  # what reading the tables took and let go (a third of the memory at a million documents)
 
     def _filtered(self, pairs: list[dict]) -> list[dict]:
@@ -398,10 +398,10 @@ class Views:
 
     def all_texts(self, batch_rows: int = 16_384) -> Iterator[tuple[list[str], list[str]]]:
         """Every document's id and text, a batch at a time, in table order (for an index of all)."""
+        import pyarrow.parquet as pq
+
         done = 0
         for path in self.ws.part_paths("documents"):
-            import pyarrow.parquet as pq
-
             for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=["text"]):
                 yield self.docs.id_column.slice(done, batch.num_rows).to_pylist(), batch.column(0).to_pylist()
                 done += batch.num_rows
