@@ -38,6 +38,8 @@ SCANS = {  # name → inputs of one scan with the default settings
     "edits": [WORK / "edits.jsonl"],
     "chains": [WORK / "chains-5.jsonl"],
     "realpages": [WORK / "realpages-3"],
+    "reuters-planted": [WORK / "reuters-planted.jsonl"],
+    "scale-100000": [WORK / "scale-100000.jsonl"],
 }
 PRINTED = {  # name → a command whose output is compared
     "compare": ["compare", "examples/pair/reuters-original.txt", "examples/pair/copy-site.txt"],
