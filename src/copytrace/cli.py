@@ -56,7 +56,7 @@ def _pyarrow_without_pandas() -> None:
     pandas is absent (the same as where it is not installed), and pandas stays importable: pyarrow
     imports it again if a conversion to pandas is ever asked for.
     """
-    if "pandas" in sys.modules or "pyarrow" in sys.modules:
+    if "pandas" in sys.modules:
         return
     import pyarrow as pa
 
