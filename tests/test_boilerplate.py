@@ -186,3 +186,42 @@ def test_lines_the_web_never_writes_in_articles_are_template_everywhere(reuters)
     result = copytrace.compare_texts(article[:300] + "\n" + noise, "Other words here entirely.\n" + noise)
     assert result.verdict == "none"
     assert result.boilerplate["b"] and result.boilerplate["b"][0][1] - result.boilerplate["b"][0][0] == len(noise) - 1
+
+
+def test_kept_lines_and_fingerprints_mask_as_the_words_do(tmp_path, reuters):
+    """The fingerprint stage works from the lines and fingerprints the read stage kept (saved and
+    loaded again): what they give is what masking the words themselves gives, spans and
+    fingerprints, with learned and built-in boilerplate both present."""
+    import numpy as np
+
+    from copytrace.jobs.scan import find_words, fingerprint_words
+    from copytrace.match.boilerplate import boilerplate_spans, count_lines, learn_template, mask_template, site_pages
+    from copytrace.match.fingerprint import Words
+    from copytrace.match.kept_words import BlockWords, KeptWords
+    from copytrace.settings import Settings
+
+    articles = independent(reuters[:400])
+    texts = [a.text + ("\n\n" + FOOTER if n % 3 else "") for n, a in enumerate(articles[:200])]
+    texts += ["", "Read more: " + articles[201].text]  # a document with no words; a small site's
+    sites = np.append(np.arange(200) % 4, [4, -1])  # four sites learn a template; one is too small
+    pages = site_pages(sites, 5)
+    template = learn_template(count_lines(Words.build(texts, 4), sites), pages, 5, 0.3)
+    settings = Settings()
+
+    words = find_words(texts, settings)
+    masked = mask_template(words, sites, template.keys, pages, settings.boilerplate_min_pages)
+    assert 0 < masked.sum() < len(masked)
+    spans = boilerplate_spans(words, masked)
+    words.exclude(masked)
+    hashes, docs = words.fingerprints(settings.ngram, settings.window)
+
+    kept = KeptWords(tmp_path / "words", settings.ngram, settings.window)
+    kept.add(BlockWords.of(find_words(texts, settings)))
+    kept.finish()
+    assert KeptWords.blocks(tmp_path / "words", len(texts) + 1, settings.ngram, settings.window) is None  # not these documents
+    assert KeptWords.blocks(tmp_path / "words", len(texts), settings.ngram, settings.window + 1) is None  # not this window
+    [(first, block)] = list(KeptWords.blocks(tmp_path / "words", len(texts), settings.ngram, settings.window))
+    found = fingerprint_words(block, sites, template, pages, settings, lambda ds: [texts[d] for d in ds.tolist()])
+    assert first == 0 and len(found.span_docs) > 0 and texts[found.span_docs[-1]].startswith("Read more")
+    for mine, theirs in zip((found.span_docs, found.span_starts, found.span_ends, found.hashes, found.docs), (*spans, hashes, docs)):
+        assert np.array_equal(mine, theirs)

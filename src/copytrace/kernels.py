@@ -28,6 +28,7 @@ def load_kernels() -> None:
     from copytrace.match.artifacts import flag_documents
     from copytrace.match.candidates import _members, candidate_pairs
     from copytrace.match.fingerprint import Words, tokenize
+    from copytrace.match.kept_words import _outside
     from copytrace.settings import Settings
 
     tokenize(["“Load” the kernels"])  # text that is not ASCII is read as UTF-32 code points
@@ -41,6 +42,7 @@ def load_kernels() -> None:
     align_batch(words, [0], [1], Settings())
     _fill_ranges(np.zeros(2, np.bool_), np.zeros(1, np.int64), np.ones(1, np.int64))
     _members(hashes, hashes[:1])
+    _outside(np.zeros(1, np.int64), 5, np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.bool_))
 
 
 def numba_without_scipy() -> None:
@@ -80,12 +82,12 @@ def entry_points() -> list:
     """The compiled functions called from Python (the others are compiled into them)."""
     from copytrace.explain import provenance
     from copytrace.ingest import languages
-    from copytrace.match import align, artifacts, candidates, fingerprint
+    from copytrace.match import align, artifacts, candidates, fingerprint, kept_words
 
     return [
         fingerprint._words_and_fingerprints, fingerprint._scripts_present, fingerprint._ngram_hashes, fingerprint._winnow, fingerprint._touches,
         fingerprint._lines, artifacts._contained_lines, candidates._postings, align._align_kernel,
-        provenance._fill_ranges, candidates._members, languages._identify,
+        provenance._fill_ranges, candidates._members, languages._identify, kept_words._outside,
     ]
 
 

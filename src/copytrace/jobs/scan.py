@@ -5,10 +5,11 @@ whatever the corpus's size (:mod:`copytrace.store.blocks`):
 
 - **read**: documents streamed from the inputs; each block's words give its extraction flags and
   the counts of its lines per site (what boilerplate is learned from), and its documents go to a
-  scratch file. Dates are checked across the corpus; ``documents`` and ``rejects`` are written.
-- **fingerprints**: each site's template learned from all the line counts; each block's words
-  found again, its boilerplate marked (``boilerplate``, ``boilerplate_spans``) and its
-  fingerprints winnowed and spilled to disk by hash (``index/fingerprints``).
+  scratch file; its lines and winnowed fingerprints are kept (``index/words``). Dates are checked
+  across the corpus; ``documents`` and ``rejects`` are written.
+- **fingerprints**: each site's template learned from all the line counts; each block's kept lines
+  masked (``boilerplate``, ``boilerplate_spans``) and the fingerprints outside them spilled to
+  disk by hash (``index/fingerprints``).
 - **candidates**: pairs counted one hash partition at a time (``index/candidates.npz``).
 - **align**: candidate pairs in chunks: the documents of a chunk read back, their words found,
   each pair aligned, scored and labelled (edits, credit): ``pairs``, ``passages``, ``edits``.
@@ -56,8 +57,8 @@ from copytrace.store.blocks import (
 from copytrace.match.boilerplate import (
     LineCounts,
     LineRuns,
-    boilerplate_spans,
     count_lines,
+    mask_lines,
     mask_template,
     site_pages,
 )
@@ -66,6 +67,7 @@ from copytrace.explain.credit import Credit, documents_credit, pair_names, parse
 from copytrace.ingest.dates import Moment, date_problems, document_time, first_by_dates
 from copytrace.explain.edits import Side, pair_edits, side_of
 from copytrace.match.fingerprint import Words, WordsBuilder
+from copytrace.match.kept_words import BlockWords, KeptWords
 from copytrace.kernels import kernels_compiled, load_in_background
 from copytrace.progress import Progress, Silent
 from copytrace.explain.provenance import Provenance, trace_provenance
@@ -362,7 +364,8 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
     documents' metadata (no text), the rejects and how many of them the reading made (the rest
     are date problems)."""
     index = ws.path / "index"
-    new = _read_blocks(inputs, index / ".documents.arrow", settings, progress, total_bytes, first_doc=0, seen={}, site_numbers={})
+    kept = KeptWords(index / "words", settings.ngram, settings.window)
+    new = _read_blocks(inputs, index / ".documents.arrow", settings, progress, total_bytes, first_doc=0, seen={}, site_numbers={}, keep_words=kept)
     meta = new.meta
     date_flags, date_rejects = _date_problems(meta, settings, progress)
     flags = [[*date_flags.get(d, []), *found] for d, found in enumerate(new.flags)]  # date flags first
@@ -376,6 +379,7 @@ def _read_stage(inputs, ws: Workspace, settings: Settings, progress: Progress, t
     # The scratch file is the uncompressed copy later stages read texts from (its flags are those
     # found while reading; the align stage takes the date flags from the metadata).
     os.replace(new.scratch.path, index / "documents.arrow")
+    kept.finish()
     durable_step()
     rejects = new.rejects + date_rejects
     ws.write("rejects", rows_to_table("rejects", rejects))
@@ -396,13 +400,17 @@ class _Read:
     rejects: list[dict]
 
 
-def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, total_bytes: int, *, first_doc: int, seen: dict, site_numbers: dict, skip: set | None = None) -> _Read:
+def _read_blocks(
+    inputs, scratch_path, settings: Settings, progress: Progress, total_bytes: int, *, first_doc: int, seen: dict, site_numbers: dict,
+    skip: set | None = None, keep_words: KeptWords | None = None,
+) -> _Read:
     """Read the inputs a block at a time: each block's words are found (on worker threads while
     reading goes on) for the extraction flags and the line counts boilerplate is learned from,
     and its documents go to a scratch file. Documents are numbered from ``first_doc``; ``seen``
     holds the ids already taken (and where), ``site_numbers`` the sites already numbered (both
-    are added to); the files and folder entries in ``skip`` are passed over. Progress: bytes of the
-    input files, and documents found."""
+    are added to); the files and folder entries in ``skip`` are passed over. Given ``keep_words``,
+    each block's fingerprints are winnowed too and kept there with its lines, for the fingerprint
+    stage. Progress: bytes of the input files, and documents found."""
     progress.stage("read", total=total_bytes, unit="bytes")
     scratch = Scratch(scratch_path)
     rejects: list[dict] = []
@@ -413,7 +421,8 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
     flags: list[list[str]] = []
     counts: list[LineCounts] = []
     block: list[Document] = []
-    builder = WordsBuilder(settings.seed, workers=workers)
+    winnow = {"ngram": settings.ngram, "window": settings.window} if keep_words is not None else {}
+    builder = WordsBuilder(settings.seed, workers=workers, **winnow)
     languages = LanguageQueue()
     n_docs = first_doc
 
@@ -424,6 +433,8 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
         words = builder.finish()
         sites = np.array([site_numbers.setdefault(d.site, len(site_numbers)) if d.site else -1 for d in block], np.int64)
         found, lines = block_facts(words, [d.title for d in block], sites, n_docs)
+        if keep_words is not None:
+            keep_words.add(BlockWords.of(words))
         flags.extend(found)
         counts.append(lines)
         batch = documents_batch(block)
@@ -431,7 +442,7 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
         metas.append(pa.Table.from_batches([batch]).drop_columns(["text"]))
         n_docs += len(block)
         block = []
-        builder = WordsBuilder(settings.seed, workers=workers)
+        builder = WordsBuilder(settings.seed, workers=workers, **winnow)
 
     try:
         chars = 0
@@ -455,6 +466,8 @@ def _read_blocks(inputs, scratch_path, settings: Settings, progress: Progress, t
         languages.close()
         scratch.close()
         scratch.remove()
+        if keep_words is not None:
+            keep_words.discard()
         raise
     builder.close()
     languages.close()
@@ -497,9 +510,11 @@ def _counted(batches, progress: Progress):
 
 
 def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_names, pages_per_site, template: LineCounts, settings: Settings, progress: Progress) -> None:
-    """Each block's words again: its boilerplate marked (the template learned from all the line
-    counts), and its fingerprints winnowed and spilled to disk by hash. Writes the
-    ``boilerplate`` and ``boilerplate_spans`` tables and the spilled fingerprints."""
+    """Each block's boilerplate marked (the template learned from all the line counts) and the
+    rest of its fingerprints spilled to disk by hash: from the lines and fingerprints the read
+    stage kept (:mod:`copytrace.match.kept_words`), or where it kept none (a workspace read by an
+    earlier version) from the block's words found again. Writes the ``boilerplate`` and
+    ``boilerplate_spans`` tables and the spilled fingerprints."""
     progress.stage("fingerprints", total=len(store), unit="docs")
     index = ws.path / "index"
     final = index / "fingerprints"
@@ -508,12 +523,24 @@ def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_name
     spill = FingerprintSpill(temporary / "run-000")
     spans: list[Fingerprinted] = []
     ids: list[pa.Array] = []
-    for first, rows in store.blocks(settings.block_chars, columns=["doc_id", "text"]):
-        found = fingerprint_block(rows.column("text").to_pylist(), doc_sites[first : first + rows.num_rows], template, pages_per_site, settings)
+    kept = KeptWords.blocks(index / "words", len(store), settings.ngram, settings.window)
+    if kept is None:
+        blocks = (
+            (first, BlockWords.of(find_words(rows.column("text").to_pylist(), settings)))
+            for first, rows in store.blocks(settings.block_chars, columns=["text"])
+        )
+    else:
+        blocks = kept
+    for first, block in blocks:
+
+        def texts_of(docs: np.ndarray, first: int = first) -> list[str]:
+            return store.rows(docs + first, columns=["text"]).column("text").to_pylist()
+
+        found = fingerprint_words(block, doc_sites[first : first + block.n_docs], template, pages_per_site, settings, texts_of)
         spans.append(found)
-        ids.append(rows.column("doc_id").combine_chunks().take(pa.array(found.span_docs, pa.int64())))
+        ids.append(store.rows(found.span_docs + first, columns=["doc_id"]).column("doc_id").combine_chunks())
         spill.add(found.hashes, found.docs + first)
-        progress.advance(rows.num_rows)
+        progress.advance(block.n_docs)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(temporary, final)
     durable_step()
@@ -523,6 +550,7 @@ def _fingerprint_stage(store: DocumentStore, ws: Workspace, doc_sites, site_name
         "start": np.concatenate([f.span_starts for f in spans]) if spans else np.zeros(0, np.int64),
         "end": np.concatenate([f.span_ends for f in spans]) if spans else np.zeros(0, np.int64),
     }))
+    shutil.rmtree(index / "words", ignore_errors=True)  # no later stage reads them
 
 
 @dataclass
@@ -537,17 +565,28 @@ class Fingerprinted:
     docs: np.ndarray
 
 
-def fingerprint_block(texts: list[str], doc_sites: np.ndarray, template: LineCounts, pages_per_site: np.ndarray, settings: Settings) -> Fingerprinted:
-    """The words of ``texts`` (documents of sites ``doc_sites``), their boilerplate marked by the
-    sites' templates, and the fingerprints of the rest."""
+def find_words(texts: list[str], settings: Settings) -> Words:
+    """The words of ``texts`` and their fingerprints winnowed (boilerplate not yet known)."""
     builder = WordsBuilder(settings.seed, workers=settings.workers or os.cpu_count() or 1, ngram=settings.ngram, window=settings.window)
     for text in texts:
         builder.add(text)
-    words = builder.finish()
-    masked = mask_template(words, doc_sites, template.keys, pages_per_site, settings.boilerplate_min_pages)
-    words.exclude(masked)
-    span_docs, span_starts, span_ends = boilerplate_spans(words, masked)
-    hashes, docs = words.fingerprints(settings.ngram, settings.window)
+    return builder.finish()
+
+
+def fingerprint_block(texts: list[str], doc_sites: np.ndarray, template: LineCounts, pages_per_site: np.ndarray, settings: Settings) -> Fingerprinted:
+    """The words of ``texts`` (documents of sites ``doc_sites``), their boilerplate marked by the
+    sites' templates, and the fingerprints of the rest."""
+    words = find_words(texts, settings)
+    return fingerprint_words(BlockWords.of(words), doc_sites, template, pages_per_site, settings, lambda docs: [texts[d] for d in docs.tolist()])
+
+
+def fingerprint_words(block: BlockWords, doc_sites: np.ndarray, template: LineCounts, pages_per_site: np.ndarray, settings: Settings, texts_of) -> Fingerprinted:
+    """A block's boilerplate lines marked by the sites' templates (``texts_of(docs)``: the texts
+    of those documents, read only for sites too small to have a template), and the fingerprints of
+    the rest."""
+    masked = mask_lines(block.lines, doc_sites, template.keys, pages_per_site, settings.boilerplate_min_pages, texts_of)
+    span_docs, span_starts, span_ends = block.lines.spans(masked)
+    hashes, docs = block.fingerprints(masked, settings.ngram)
     return Fingerprinted(span_docs, span_starts, span_ends, hashes, docs)
 
 

@@ -331,12 +331,62 @@ def _learned(site: np.ndarray, pages: np.ndarray, pages_per_site: np.ndarray, mi
     return learned
 
 
+@dataclass
+class LineTable:
+    """The lines of a batch of documents, all that boilerplate masking reads of their words: per
+    line its hash, document, first word and the characters from its first word's start to its last
+    word's end (offsets into the document's text as read). Lines follow one another in word order,
+    so line ``i`` has the words ``first_word[i]:first_word[i + 1]`` (the last up to ``words``)."""
+
+    hashes: np.ndarray  # uint64
+    docs: np.ndarray  # int64
+    first_word: np.ndarray  # int64
+    char_starts: np.ndarray  # int64
+    char_ends: np.ndarray  # int64
+    words: int
+
+    @classmethod
+    def of_words(cls, words: Words) -> "LineTable":
+        t = words.tokens
+        _, line_hash, line_first, line_doc = words.lines()
+        last_word = np.append(line_first[1:], len(t.hashes))[: len(line_first)] - 1
+        return cls(line_hash, line_doc, line_first, t.starts[line_first].astype(np.int64), t.ends[last_word].astype(np.int64), len(t.hashes))
+
+    def line_of(self, word: np.ndarray) -> np.ndarray:
+        """The line of each word position in ``word``."""
+        return np.searchsorted(self.first_word, word, side="right") - 1
+
+    def word_counts(self) -> np.ndarray:
+        return np.diff(np.append(self.first_word, self.words))
+
+    def spans(self, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the lines set in ``masked`` stand: ``(docs, starts, ends)``, one row per run of
+        consecutive masked lines of one document (character offsets, end exclusive), in order."""
+        if not masked.any():
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        same_doc = self.docs[1:] == self.docs[:-1]
+        first = masked.copy()
+        first[1:] &= ~(masked[:-1] & same_doc)
+        last = masked.copy()
+        last[:-1] &= ~(masked[1:] & same_doc)
+        runs_first, runs_last = np.flatnonzero(first), np.flatnonzero(last)
+        return self.docs[runs_first].astype(np.int64), self.char_starts[runs_first], self.char_ends[runs_last]
+
+
 def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray, pages_per_site: np.ndarray, min_pages: int) -> np.ndarray:
-    """Per word of ``words``, whether it lies in a boilerplate line: a learned line of its site
+    """Per word of ``words``, whether it lies in a boilerplate line (:func:`mask_lines`)."""
+    lines = LineTable.of_words(words)
+    masked = mask_lines(lines, doc_sites, template_keys, pages_per_site, min_pages, lambda docs: [words.texts[d] for d in docs.tolist()])
+    return masked[words.lines()[0]]
+
+
+def mask_lines(lines: LineTable, doc_sites: np.ndarray, template_keys: np.ndarray, pages_per_site: np.ndarray, min_pages: int, texts_of) -> np.ndarray:
+    """Per line of ``lines``, whether it is boilerplate: a learned line of its site
     (``template_keys``, ascending), or for a document whose site is too small to learn from (or
-    unknown), a line matching the built-in patterns."""
-    t = words.tokens
-    line_of, line_hash, _, line_doc = words.lines()
+    unknown), a line matching the built-in patterns (``texts_of(docs)``: the texts of those
+    documents, the only ones read)."""
+    line_hash, line_doc = lines.hashes, lines.docs
     line_site = doc_sites[line_doc]
     is_boiler_line = np.zeros(len(line_hash), bool)
     sited = np.flatnonzero(line_site >= 0)
@@ -347,24 +397,27 @@ def mask_template(words: Words, doc_sites: np.ndarray, template_keys: np.ndarray
         shared[sited[find_sorted(template_keys, key ^ SHARED)[1]]] = True
         shared &= ~is_boiler_line
         if shared.any():  # template where it is a minority of its page, else the article they share
-            n_docs = len(t.doc_starts) - 1
-            line_words = np.bincount(line_of, minlength=len(line_hash))
+            n_docs = len(doc_sites)
+            line_words = lines.word_counts()
             doc_words = np.bincount(line_doc, weights=line_words, minlength=n_docs)
             doc_shared = np.bincount(line_doc, weights=line_words * shared, minlength=n_docs)
             is_boiler_line |= shared & (doc_shared < SHARED_MAX_SHARE * doc_words)[line_doc]
     is_boiler_line[find_sorted(web_string_hashes(), line_hash)[1]] = True
 
-    # Sites too small to learn from: the built-in patterns.
+    # Sites too small to learn from: the built-in patterns. A match marks the line of the first
+    # word ending after it starts.
     small = np.flatnonzero((doc_sites < 0) | (pages_per_site[np.maximum(doc_sites, 0)] < min_pages))
-    for d in small.tolist():
-        lo, hi = t.doc_starts[d], t.doc_starts[d + 1]
-        if hi == lo:
-            continue
-        for match in BUILT_IN.finditer(words.texts[d]):
-            token = lo + int(np.searchsorted(t.ends[lo:hi], match.start(), "right"))
-            if token < hi:
-                is_boiler_line[line_of[token]] = True
-    return is_boiler_line[line_of]
+    small = small[np.isin(small, line_doc)]  # documents with words
+    if len(small):
+        first_line = np.searchsorted(line_doc, small, "left")
+        end_line = np.searchsorted(line_doc, small, "right")
+        for lo, hi, text in zip(first_line.tolist(), end_line.tolist(), texts_of(small)):
+            ends = lines.char_ends[lo:hi]
+            for match in BUILT_IN.finditer(text):
+                k = int(np.searchsorted(ends, match.start(), "right"))
+                if k < hi - lo:
+                    is_boiler_line[lo + k] = True
+    return is_boiler_line
 
 
 def boilerplate_spans(words: Words, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

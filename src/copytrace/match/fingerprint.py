@@ -619,6 +619,14 @@ class Words:
             builder.add(text)
         return builder.finish(progress)
 
+    def winnowed_unmasked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The fingerprints winnowed while the words were found, boilerplate not yet known: their
+        n-grams' first words, documents and hashes (a :class:`WordsBuilder` given ``ngram`` and
+        ``window`` finds them)."""
+        if self._winnowed is None:
+            raise ValueError("these words were found without winnowing (WordsBuilder without ngram and window)")
+        return self._winnowed[2:]
+
     def fingerprints(self, ngram: int, window: int) -> tuple[np.ndarray, np.ndarray]:
         """Winnowed fingerprints of every document: ``(hashes, document indices)``."""
         if self._winnowed is not None and self._winnowed[:2] == (ngram, window):
@@ -706,7 +714,9 @@ class WordsBuilder:
             self.close()
         tokens = Tokens.concat([b.tokens for b in parts])
         words = Words(tokens, self.texts, self.seed_size)
-        if self.ngram is not None and parts:
+        if self.ngram is not None and not parts:
+            words._winnowed = (self.ngram, self.window, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
+        elif self.ngram is not None:
             word_offsets = np.cumsum([0] + [len(b.tokens.hashes) for b in parts[:-1]])
             doc_offsets = np.cumsum([0] + [len(b.tokens) for b in parts[:-1]])
             words._winnowed = (
